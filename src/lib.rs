@@ -1,0 +1,10 @@
+//! leafseal: SOPS-compatible secrets files. Keys stay readable, every value is encrypted with
+//! AES-256-GCM under a per-file data key that master keys (age, PGP, cloud KMS) wrap.
+//!
+//! Module map: [`tree`] (document model) ← [`cipher`] (values, MAC) ← [`store`] (formats).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod cipher;
+pub mod store;
+pub mod tree;

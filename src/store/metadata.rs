@@ -1,0 +1,1 @@
+//! The `sops` metadata block (spec §5).

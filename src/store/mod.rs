@@ -1,0 +1,137 @@
+//! Stores: parse a file into a [`Doc`] and write one back (spec §1). Every `match` on
+//! [`Format`] lives in this file, so adding a format means one variant plus one module.
+//!
+//! A store parses into the typed tree and remembers each scalar's source span ([`crate::tree::Src`]).
+//! `emit` with the original text splices: only nodes marked `changed` are re-rendered, items
+//! listed in `Branch::removed` are cut out, and items with no source are generated at
+//! `Branch::end`. Without the original text a store writes its canonical (SOPS-like) layout.
+
+pub mod binary;
+pub mod json;
+pub mod metadata;
+pub mod yaml;
+
+use std::path::Path;
+
+use crate::tree::{Doc, Value};
+
+/// A file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.yaml`, `.yml`.
+    Yaml,
+    /// `.json`.
+    Json,
+    /// Anything else: the whole file is one value under `data`, stored as JSON.
+    Binary,
+}
+
+impl Format {
+    /// Detect from a file name (spec §1.8): unknown extensions, and no name, are binary.
+    pub fn from_path(path: Option<&Path>) -> Format {
+        let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("");
+        match ext {
+            "yaml" | "yml" => Format::Yaml,
+            "json" => Format::Json,
+            _ => Format::Binary,
+        }
+    }
+
+    /// Parse an `--input-type`/`--output-type` name. Unknown names are an error, never binary.
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name {
+            "yaml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            "binary" => Some(Format::Binary),
+            _ => None,
+        }
+    }
+
+    /// The names `from_name` accepts.
+    pub const NAMES: &'static [&'static str] = &["yaml", "json", "binary"];
+
+    /// The store for this format.
+    pub fn store(self, opts: &StoreOptions) -> Box<dyn Store> {
+        match self {
+            Format::Yaml => Box::new(yaml::YamlStore { indent: opts.yaml_indent }),
+            Format::Json => Box::new(json::JsonStore { indent: opts.json_indent }),
+            Format::Binary => Box::new(binary::BinaryStore { json: json::JsonStore { indent: opts.json_indent } }),
+        }
+    }
+}
+
+/// Output options shared by stores (`stores:` in `.sops.yaml`, `--indent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// YAML indentation (SOPS default 4).
+    pub yaml_indent: usize,
+    /// JSON indentation; `None` means a tab (SOPS default).
+    pub json_indent: Option<usize>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { yaml_indent: 4, json_indent: None }
+    }
+}
+
+/// A parse or emit failure. `line`/`column` are 1-based when known.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{msg}", location(*line, *column))]
+pub struct StoreError {
+    /// What went wrong, lowercase, no trailing period.
+    pub msg: String,
+    /// 1-based line.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+    /// True for "cannot represent this tree in the output format" (exit 4), false for bad input (exit 2).
+    pub on_emit: bool,
+}
+
+fn location(line: Option<usize>, col: Option<usize>) -> String {
+    match (line, col) {
+        (Some(l), Some(c)) => format!("line {l}, column {c}: "),
+        (Some(l), None) => format!("line {l}: "),
+        _ => String::new(),
+    }
+}
+
+impl StoreError {
+    /// Bad input at a position.
+    pub fn at(msg: impl Into<String>, line: usize, column: usize) -> Self {
+        StoreError { msg: msg.into(), line: Some(line), column: Some(column), on_emit: false }
+    }
+    /// Bad input, position unknown.
+    pub fn input(msg: impl Into<String>) -> Self {
+        StoreError { msg: msg.into(), line: None, column: None, on_emit: false }
+    }
+    /// The tree cannot be written in this format.
+    pub fn emit(msg: impl Into<String>) -> Self {
+        StoreError { msg: msg.into(), line: None, column: None, on_emit: true }
+    }
+}
+
+/// Which side of encryption a file is on. Most stores read and write both the same way; the
+/// binary store (raw bytes vs JSON) and the flat stores (flattened metadata) do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// A plaintext file: no metadata.
+    Plain,
+    /// An encrypted file: the `sops` metadata is an item of each branch.
+    Encrypted,
+}
+
+/// One file format.
+pub trait Store {
+    /// Parse a whole file. On the encrypted side the `sops` metadata is an ordinary item
+    /// (a map) of each branch.
+    fn parse(&self, input: &[u8], side: Side) -> Result<Doc, StoreError>;
+
+    /// Write a document. With `original` (the text `doc` was parsed from, same side) the store
+    /// splices; without it, it writes its canonical layout.
+    fn emit(&self, doc: &Doc, original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError>;
+
+    /// Write one value on its own, for `decrypt --extract` of a non-string leaf or a subtree.
+    fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError>;
+}
