@@ -45,8 +45,10 @@ pub struct Src {
     pub style: Style,
     /// Inside a flow collection (`[…]`, `{…}`): replacement text must be quoted there.
     pub in_flow: bool,
-    /// Column of the line that holds the owning key or list dash (for block scalars).
+    /// Column of the owning key or list dash (for block scalars).
     pub indent: usize,
+    /// The owner is a list dash (`- value`), not a map key.
+    pub seq_item: bool,
 }
 
 /// A timestamp as YAML produces it: civil date-time plus a UTC offset in seconds.
@@ -167,6 +169,9 @@ pub struct Comment {
     pub src: Option<Span>,
     /// Set when the text was replaced after parsing.
     pub changed: bool,
+    /// The source held it as a list element (`- ENC[…,type:comment]`, as SOPS writes
+    /// encrypted comments inside sequences), so the store replaces the whole element.
+    pub as_elem: bool,
 }
 
 impl fmt::Debug for Comment {
@@ -178,7 +183,7 @@ impl fmt::Debug for Comment {
 impl Comment {
     /// A comment with the given text.
     pub fn new(text: impl Into<String>) -> Self {
-        Comment { text: text.into(), src: None, changed: true }
+        Comment { text: text.into(), src: None, changed: true, as_elem: false }
     }
 }
 

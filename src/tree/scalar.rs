@@ -173,8 +173,9 @@ fn parse_clock(s: &str, strict: bool) -> Option<(u8, u8, u8, u32)> {
     };
     let mut it = main.split(':');
     let h = num(it.next()?, if strict { 2 } else { 1 }, 2)?;
-    let mi = num(it.next()?, 2, 2)?;
-    let sec = num(it.next()?, 2, 2)?;
+    let lo = if strict { 2 } else { 1 };
+    let mi = num(it.next()?, lo, 2)?;
+    let sec = num(it.next()?, lo, 2)?;
     if it.next().is_some() || h > 23 || mi > 59 || sec > 60 {
         return None;
     }

@@ -1,9 +1,18 @@
-//! YAML store (spec §1.2).
+//! YAML store (spec §1.2): parse with spans ([`parse`]), type scalars as yaml.v3 does
+//! ([`resolve`]), write canonically as SOPS does ([`emit`]) or by splicing into the original.
+//!
+//! Splicing keeps the user's layout: only changed scalars and comments are re-rendered, removed
+//! items are cut, new items are generated at the end of their map. Where a change cannot be
+//! spliced (a changed collection, a flow-style root receiving new items) the whole file falls
+//! back to canonical output.
 
 pub mod emit;
+pub mod parse;
+pub mod resolve;
 
 use super::{Side, Store, StoreError};
-use crate::tree::{Doc, Value};
+use crate::tree::{Branch, Comment, Doc, Elem, Item, Node, Span, Value};
+use emit::Owner;
 
 /// The YAML store.
 pub struct YamlStore {
@@ -12,13 +21,157 @@ pub struct YamlStore {
 }
 
 impl Store for YamlStore {
-    fn parse(&self, _input: &[u8], _side: Side) -> Result<Doc, StoreError> {
-        Err(StoreError::input("yaml store not implemented yet"))
+    fn parse(&self, input: &[u8], _side: Side) -> Result<Doc, StoreError> {
+        let text = std::str::from_utf8(input).map_err(|e| {
+            let line = input[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+            StoreError { msg: "invalid UTF-8".into(), line: Some(line), column: None, on_emit: false }
+        })?;
+        parse::parse(text)
     }
-    fn emit(&self, doc: &Doc, _original: Option<&[u8]>, _side: Side) -> Result<Vec<u8>, StoreError> {
+
+    fn emit(&self, doc: &Doc, original: Option<&[u8]>, _side: Side) -> Result<Vec<u8>, StoreError> {
+        if let Some(orig) = original.and_then(|o| std::str::from_utf8(o).ok()) {
+            if let Some(out) = Splicer::new(orig, self.indent).run(doc) {
+                return Ok(out.into_bytes());
+            }
+        }
         Ok(emit::emit_doc(doc, self.indent).into_bytes())
     }
+
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
         Ok(emit::emit_value(v, self.indent).into_bytes())
     }
 }
+
+struct Splicer<'a> {
+    orig: &'a str,
+    indent: usize,
+    edits: Vec<(Span, String)>,
+}
+
+impl<'a> Splicer<'a> {
+    fn new(orig: &'a str, indent: usize) -> Self {
+        Splicer { orig, indent, edits: Vec::new() }
+    }
+
+    /// Splice every change into the original text; `None` when some change cannot be spliced.
+    fn run(mut self, doc: &Doc) -> Option<String> {
+        for b in &doc.branches {
+            self.branch(b)?;
+        }
+        // Removals are pushed first for each branch, so at equal offsets they sort first and an
+        // edit inside a removed range is dropped.
+        self.edits.sort_by_key(|(s, _)| (s.start, s.end));
+        let mut out = String::with_capacity(self.orig.len() + self.orig.len() / 2);
+        let mut pos = 0;
+        for (span, text) in &self.edits {
+            if span.start < pos {
+                if span.end <= pos {
+                    continue; // inside a range already replaced (a removed item)
+                }
+                return None;
+            }
+            out.push_str(self.orig.get(pos..span.start)?);
+            out.push_str(text);
+            pos = span.end;
+        }
+        out.push_str(self.orig.get(pos..)?);
+        Some(out)
+    }
+
+    fn branch(&mut self, b: &Branch) -> Option<()> {
+        for r in &b.removed {
+            self.edits.push((*r, String::new()));
+        }
+        let mut added = String::new();
+        for item in &b.items {
+            match item {
+                Item::Comment(c) => self.comment(c)?,
+                Item::Pair(k, v) if k.span.is_none() => {
+                    let mut one = Branch::new();
+                    one.items.push(Item::Pair(k.clone(), v.clone()));
+                    added.push_str(&emit::emit_value(&Value::Map(one), self.indent));
+                }
+                Item::Pair(_, v) => self.node(v)?,
+            }
+        }
+        if !added.is_empty() {
+            let at = b.end?;
+            let col = self.child_column(b)?;
+            let mut text = String::new();
+            if at > 0 && !self.orig[..at].ends_with('\n') {
+                text.push('\n');
+            }
+            for line in added.lines() {
+                if !line.is_empty() {
+                    text.push_str(&" ".repeat(col));
+                }
+                text.push_str(line);
+                text.push('\n');
+            }
+            self.edits.push((Span { start: at, end: at }, text));
+        }
+        Some(())
+    }
+
+    /// The column of a block map's keys, from its first parsed pair.
+    fn child_column(&self, b: &Branch) -> Option<usize> {
+        let first = b.items.iter().find_map(|i| match i {
+            Item::Pair(k, _) => k.span,
+            _ => None,
+        });
+        match first {
+            Some(s) => Some(self.orig.get(s.start..)?.bytes().take_while(|&c| c == b' ').count()),
+            None => b.end.map(|_| 0),
+        }
+    }
+
+    fn node(&mut self, n: &Node) -> Option<()> {
+        if n.changed {
+            let src = n.src?;
+            if !n.value.is_scalar() {
+                return None;
+            }
+            let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+            let text = emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow);
+            self.edits.push((src.span, text));
+            return Some(());
+        }
+        match &n.value {
+            Value::Map(b) => self.branch(b),
+            Value::List(l) => {
+                for e in l {
+                    match e {
+                        Elem::Value(v) => self.node(v)?,
+                        Elem::Comment(c) => self.comment(c)?,
+                    }
+                }
+                Some(())
+            }
+            _ => Some(()),
+        }
+    }
+
+    fn comment(&mut self, c: &Comment) -> Option<()> {
+        if !c.changed {
+            return Some(());
+        }
+        let mut span = c.src?;
+        if c.as_elem {
+            // `- ENC[…,type:comment]` becomes a comment line: cut the dash too.
+            let b = self.orig.as_bytes();
+            let mut i = span.start;
+            while i > 0 && b[i - 1] == b' ' {
+                i -= 1;
+            }
+            if i > 0 && b[i - 1] == b'-' {
+                span.start = i - 1;
+            }
+        }
+        self.edits.push((span, emit::render_comment(&c.text)));
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

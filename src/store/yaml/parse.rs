@@ -1,0 +1,487 @@
+//! YAML → [`Doc`], keeping where every scalar and comment came from.
+//!
+//! saphyr-parser supplies events with spans but no comments, so comments are scanned from the
+//! gaps between events and placed as yaml.v3/SOPS 3.11 would place them (spec §1.2): by
+//! indentation into the innermost open collection, a line comment (`k: v # c`) before the item
+//! it sits on, other comments after the item they follow.
+
+use std::collections::{HashMap, HashSet};
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use super::resolve::resolve;
+use crate::store::StoreError;
+use crate::tree::{Branch, Comment, Doc, Elem, Item, Key, Node, Span, Src, Style, Value};
+
+/// Deepest nesting accepted; deeper input is rejected instead of exhausting the stack later.
+const MAX_DEPTH: usize = 1000;
+
+/// Converts saphyr's char indices to byte offsets.
+struct Offsets {
+    map: Option<Vec<u32>>,
+    len: usize,
+}
+
+impl Offsets {
+    fn new(src: &str) -> Self {
+        if src.is_ascii() {
+            return Offsets { map: None, len: src.len() };
+        }
+        let mut map: Vec<u32> = src.char_indices().map(|(i, _)| i as u32).collect();
+        map.push(src.len() as u32);
+        Offsets { map: Some(map), len: src.len() }
+    }
+
+    fn byte(&self, ci: usize) -> usize {
+        match &self.map {
+            None => ci.min(self.len),
+            Some(m) => m.get(ci).map(|&b| b as usize).unwrap_or(self.len),
+        }
+    }
+}
+
+enum Kind {
+    Map { branch: Branch, key: Option<(Key, usize)>, seen: HashSet<String> },
+    List(Vec<Elem>),
+}
+
+struct Frame {
+    kind: Kind,
+    /// Column of the collection's children (where its start event is).
+    col: usize,
+    flow: bool,
+    anchor: usize,
+    /// Line of the item being built, if any.
+    item_line: Option<usize>,
+    /// Line of the last completed item.
+    last_line: Option<usize>,
+    /// Comments that go after the item being built.
+    after: Vec<Comment>,
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    off: Offsets,
+    line_starts: Vec<usize>,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    cursor: usize,
+    pending: Vec<(Comment, usize, usize)>,
+    root: Option<Node>,
+    head: Vec<Comment>,
+    tail: Vec<Comment>,
+    docs: Vec<Branch>,
+}
+
+/// Parse a YAML stream into one branch per document.
+pub fn parse(src: &str) -> Result<Doc, StoreError> {
+    let mut line_starts = vec![0];
+    line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
+    let mut b = Builder {
+        src,
+        off: Offsets::new(src),
+        line_starts,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        cursor: 0,
+        pending: Vec::new(),
+        root: None,
+        head: Vec::new(),
+        tail: Vec::new(),
+        docs: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(src);
+    loop {
+        let (ev, span) = match parser.next_event() {
+            None => break,
+            Some(Ok(x)) => x,
+            Some(Err(e)) => {
+                let m = e.marker();
+                return Err(StoreError::at(e.info().to_owned(), m.line().max(1), m.col() + 1));
+            }
+        };
+        let start = b.off.byte(span.start.index());
+        let end = b.off.byte(span.end.index()).max(start);
+        b.scan_comments(start);
+        if matches!(ev, Event::StreamEnd) {
+            b.scan_comments(src.len());
+            b.flush();
+            break;
+        }
+        b.event(ev, start, end)?;
+        b.cursor = b.cursor.max(end);
+    }
+    if b.docs.is_empty() && src.trim() != "" {
+        return Err(StoreError::input("no YAML document found (the file holds only comments)"));
+    }
+    Ok(Doc { branches: b.docs })
+}
+
+impl Builder<'_> {
+    fn line_col(&self, off: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= off).saturating_sub(1);
+        let ls = self.line_starts[line];
+        let col = self.src.get(ls..off).map(|s| s.chars().count()).unwrap_or(0);
+        (line, col)
+    }
+
+    fn err(&self, msg: impl Into<String>, off: usize) -> StoreError {
+        let (l, c) = self.line_col(off);
+        StoreError::at(msg, l + 1, c + 1)
+    }
+
+    /// Find comments in the text between the last event and `upto`.
+    fn scan_comments(&mut self, upto: usize) {
+        let bytes = self.src.as_bytes();
+        let mut i = self.cursor;
+        while i < upto.min(bytes.len()) {
+            if bytes[i] == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r')) {
+                let eol = self.src[i..].find('\n').map(|n| i + n).unwrap_or(bytes.len());
+                let text_end = if eol > i + 1 && bytes[eol - 1] == b'\r' { eol - 1 } else { eol };
+                let (line, col) = self.line_col(i);
+                let c = Comment {
+                    text: self.src[i + 1..text_end].to_owned(),
+                    src: Some(Span { start: i, end: text_end }),
+                    changed: false,
+                    as_elem: false,
+                };
+                self.pending.push((c, line, col));
+                i = eol;
+            } else {
+                i += 1;
+            }
+        }
+        self.cursor = self.cursor.max(upto);
+    }
+
+    /// Place every scanned comment into the tree.
+    fn flush(&mut self) {
+        for (c, line, col) in std::mem::take(&mut self.pending) {
+            if self.stack.is_empty() {
+                if self.root.is_none() { self.head.push(c) } else { self.tail.push(c) }
+                continue;
+            }
+            let idx = self.stack.iter().rposition(|f| f.flow || f.col <= col).unwrap_or(0);
+            let f = &mut self.stack[idx];
+            if let Some(il) = f.item_line {
+                if il == line {
+                    f.push_comment(c, false);
+                } else {
+                    f.after.push(c);
+                }
+            } else {
+                let before_last = f.last_line == Some(line);
+                f.push_comment(c, before_last);
+            }
+        }
+    }
+
+    fn event(&mut self, ev: Event, start: usize, end: usize) -> Result<(), StoreError> {
+        match ev {
+            Event::StreamStart | Event::Nothing | Event::StreamEnd => {}
+            Event::DocumentStart(_) => {
+                self.flush();
+                self.root = None;
+            }
+            Event::DocumentEnd => {
+                self.flush();
+                self.finish_document(start)?;
+            }
+            Event::MappingStart(anchor, _) | Event::SequenceStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(self.err("nesting too deep", start));
+                }
+                let is_map = matches!(ev, Event::MappingStart(..));
+                self.begin_item(start);
+                let (_, col) = self.line_col(start);
+                let flow = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
+                let kind = if is_map {
+                    Kind::Map { branch: Branch::new(), key: None, seen: HashSet::new() }
+                } else {
+                    Kind::List(Vec::new())
+                };
+                self.stack.push(Frame { kind, col, flow, anchor, item_line: None, last_line: None, after: Vec::new() });
+                self.flush();
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                self.flush();
+                let Some(mut f) = self.stack.pop() else {
+                    return Err(self.err("unbalanced collection end", start));
+                };
+                let pending = std::mem::take(&mut f.after);
+                for c in pending {
+                    f.push_comment(c, false);
+                }
+                let value = match f.kind {
+                    Kind::Map { mut branch, .. } => {
+                        let end_at = if f.flow { None } else { Some(self.line_floor(start)) };
+                        close_item_spans(&mut branch, end_at.unwrap_or(end));
+                        branch.end = end_at;
+                        Value::Map(branch)
+                    }
+                    Kind::List(l) => Value::List(l),
+                };
+                let node = Node { value, src: None, changed: false };
+                if f.anchor != 0 {
+                    self.anchors.insert(f.anchor, node.clone());
+                }
+                self.deliver(node, start)?;
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.flush_scalar(start, end, &text, style, anchor, tag.as_deref().map(|t| format!("{}{}", t.handle, t.suffix)))?;
+            }
+            Event::Alias(id) => {
+                self.flush();
+                self.begin_item(start);
+                let Some(orig) = self.anchors.get(&id) else {
+                    return Err(self.err("unknown alias", start));
+                };
+                let mut node = orig.clone();
+                // The copy is written where the alias stands; a collection copy has no text
+                // of its own there, so the store regenerates it.
+                strip_src(&mut node.value);
+                let (indent, seq_item) = self.owner(start);
+                let in_flow = self.stack.last().map(|f| f.flow).unwrap_or(false);
+                node.src = Some(Src { span: Span { start, end }, style: Style::Plain, in_flow, indent, seq_item });
+                node.changed = !node.value.is_scalar();
+                self.deliver(node, start)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn flush_scalar(
+        &mut self,
+        start: usize,
+        end: usize,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<String>,
+    ) -> Result<(), StoreError> {
+        let bytes = self.src.as_bytes();
+        let style = match style {
+            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+            _ => Style::Plain,
+        };
+        let mut rstart = start;
+        let mut rend = end;
+        if matches!(style, Style::Literal | Style::Folded) {
+            // The span starts at the content; the replacement starts at the `|`/`>` header.
+            let mut i = start;
+            while i > 0 && matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r') {
+                i -= 1;
+            }
+            // Skip a header comment, if any, back to the indicator.
+            let ls = self.line_floor(i.saturating_sub(1));
+            if let Some(h) = self.src[ls..i].rfind(['|', '>']) {
+                rstart = ls + h;
+            }
+            while rend > rstart && matches!(bytes[rend - 1], b'\n' | b'\r') {
+                rend -= 1;
+            }
+            self.pending.retain(|(c, _, _)| c.src.map(|s| s.start < rstart || s.start >= end).unwrap_or(true));
+        }
+        if tag.is_some() {
+            // Include an explicit tag (`!!binary …`) in the replacement.
+            let mut i = rstart;
+            while i > 0 && matches!(bytes[i - 1], b' ' | b'\t') {
+                i -= 1;
+            }
+            let mut j = i;
+            while j > 0 && !matches!(bytes[j - 1], b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b'{') {
+                j -= 1;
+            }
+            if bytes.get(j) == Some(&b'!') {
+                rstart = j;
+            }
+        }
+        self.flush();
+        self.begin_item(rstart);
+        let value = resolve(text, style == Style::Plain, tag.as_deref()).map_err(|m| self.err(m, start))?;
+        let (indent, seq_item) = self.owner(rstart);
+        let in_flow = self.stack.last().map(|f| f.flow).unwrap_or(false);
+        let node = Node {
+            value,
+            src: Some(Src { span: Span { start: rstart, end: rend }, style, in_flow, indent, seq_item }),
+            changed: false,
+        };
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        let is_key = matches!(self.stack.last(), Some(Frame { kind: Kind::Map { key: None, .. }, .. }));
+        if is_key {
+            return self.key(text, node, rstart);
+        }
+        self.deliver(node, rstart)
+    }
+
+    /// Start of the line holding `off`.
+    fn line_floor(&self, off: usize) -> usize {
+        let (line, _) = self.line_col(off);
+        self.line_starts[line]
+    }
+
+    /// Column of the key or dash that owns a value starting at `at`.
+    fn owner(&self, at: usize) -> (usize, bool) {
+        match self.stack.last() {
+            Some(Frame { kind: Kind::Map { key: Some((k, _)), .. }, .. }) => {
+                let ks = k.span.map(|s| s.start).unwrap_or(at);
+                let key_at = self.src[ks..at].find(|c: char| !c.is_whitespace()).map(|n| ks + n).unwrap_or(ks);
+                (self.line_col(key_at).1, false)
+            }
+            Some(Frame { kind: Kind::List(_), .. }) => {
+                let b = self.src.as_bytes();
+                let mut i = at;
+                while i > 0 && b[i - 1] == b' ' {
+                    i -= 1;
+                }
+                if i > 0 && b[i - 1] == b'-' {
+                    (self.line_col(i - 1).1, true)
+                } else {
+                    (self.line_col(at).1, true)
+                }
+            }
+            _ => (self.line_col(at).1, false),
+        }
+    }
+
+    /// A new item begins at `at` in the top frame (a list element or a map value).
+    fn begin_item(&mut self, at: usize) {
+        let (line, _) = self.line_col(at);
+        if let Some(f) = self.stack.last_mut() {
+            if f.item_line.is_none() {
+                f.item_line = Some(line);
+            }
+        }
+    }
+
+    fn key(&mut self, text: &str, node: Node, at: usize) -> Result<(), StoreError> {
+        let is_string = matches!(node.value, Value::Str(_));
+        let ls = self.line_floor(at);
+        let item_start = if self.src[ls..at].trim().is_empty() { ls } else { at };
+        let dup = {
+            let Some(Frame { kind: Kind::Map { seen, .. }, .. }) = self.stack.last_mut() else {
+                return Err(self.err("internal: key outside a mapping", at));
+            };
+            !seen.insert(text.to_owned())
+        };
+        if dup {
+            return Err(self.err(format!("mapping key {text:?} already defined"), at));
+        }
+        let (line, _) = self.line_col(at);
+        if let Some(Frame { kind: Kind::Map { key, .. }, item_line, .. }) = self.stack.last_mut() {
+            *key = Some((Key { name: text.to_owned(), is_string, span: Some(Span { start: item_start, end: item_start }) }, line));
+            *item_line = Some(line);
+        }
+        Ok(())
+    }
+
+    /// Hand a finished value to its parent.
+    fn deliver(&mut self, node: Node, at: usize) -> Result<(), StoreError> {
+        let Some(f) = self.stack.last_mut() else {
+            self.root = Some(node);
+            return Ok(());
+        };
+        match &mut f.kind {
+            Kind::Map { key: None, .. } => {
+                return Err(self.err("mapping keys must be scalars", at));
+            }
+            Kind::Map { branch, key, .. } => {
+                if let Some((k, line)) = key.take() {
+                    branch.items.push(Item::Pair(k, node));
+                    f.last_line = Some(line);
+                }
+            }
+            Kind::List(l) => {
+                l.push(Elem::Value(node));
+                f.last_line = f.item_line;
+            }
+        }
+        f.item_line = None;
+        for c in std::mem::take(&mut f.after) {
+            f.push_comment(c, false);
+        }
+        Ok(())
+    }
+
+    fn finish_document(&mut self, at: usize) -> Result<(), StoreError> {
+        let root = self.root.take();
+        let mut branch = match root.map(|n| n.value) {
+            None | Some(Value::Null) => Branch::new(),
+            Some(Value::Map(b)) => b,
+            Some(Value::List(_)) => return Err(self.err("cannot unmarshal !!seq into map: the top level must be a mapping", at)),
+            Some(_) => return Err(self.err("cannot unmarshal a scalar into map: the top level must be a mapping", at)),
+        };
+        let head = std::mem::take(&mut self.head);
+        let tail = std::mem::take(&mut self.tail);
+        let n = head.len();
+        branch.items.splice(0..0, head.into_iter().map(Item::Comment));
+        debug_assert!(branch.items.len() >= n);
+        branch.items.extend(tail.into_iter().map(Item::Comment));
+        self.docs.push(branch);
+        Ok(())
+    }
+}
+
+impl Frame {
+    fn push_comment(&mut self, c: Comment, before_last: bool) {
+        match &mut self.kind {
+            Kind::Map { branch, .. } => {
+                let at = if before_last { branch.items.len().saturating_sub(1) } else { branch.items.len() };
+                branch.items.insert(at, Item::Comment(c));
+            }
+            Kind::List(l) => {
+                let at = if before_last { l.len().saturating_sub(1) } else { l.len() };
+                l.insert(at, Elem::Comment(c));
+            }
+        }
+    }
+}
+
+/// Each pair's removable range runs from its own line to the next pair's line (or the map end).
+fn close_item_spans(b: &mut Branch, end: usize) {
+    let mut next = end;
+    for item in b.items.iter_mut().rev() {
+        if let Item::Pair(k, _) = item {
+            if let Some(s) = &mut k.span {
+                s.end = next.max(s.start);
+                next = s.start;
+            }
+        }
+    }
+}
+
+fn strip_src(v: &mut Value) {
+    match v {
+        Value::Map(b) => {
+            b.end = None;
+            for i in &mut b.items {
+                match i {
+                    Item::Pair(k, n) => {
+                        k.span = None;
+                        n.src = None;
+                        strip_src(&mut n.value);
+                    }
+                    Item::Comment(c) => c.src = None,
+                }
+            }
+        }
+        Value::List(l) => {
+            for e in l {
+                match e {
+                    Elem::Value(n) => {
+                        n.src = None;
+                        strip_src(&mut n.value);
+                    }
+                    Elem::Comment(c) => c.src = None,
+                }
+            }
+        }
+        _ => {}
+    }
+}
