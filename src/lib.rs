@@ -6,5 +6,13 @@
 #![forbid(unsafe_code)]
 
 pub mod cipher;
+pub mod error;
+pub mod fsio;
+pub mod keygroups;
+pub mod keys;
+pub mod ops;
+pub mod shamir;
 pub mod store;
 pub mod tree;
+
+pub use error::{Error, ErrorKind, Result};

@@ -1,1 +1,271 @@
-//! The `sops` metadata block (spec §5).
+//! The `sops` metadata block (spec §5): reading it from any store's tree and building the
+//! tree every store writes. Field order follows SOPS 3.13 (byte-sorted at every level).
+
+use crate::tree::select::{Rule, RuleKind};
+use crate::tree::{Branch, Elem, Item, Node, Value};
+
+/// Master-key types in the order SOPS loads them within a group (spec §5.2).
+pub const KEY_TYPES: [&str; 7] = ["kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "pgp", "age"];
+
+/// One wrapped copy of the data key (or of a Shamir share), as stored.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredKey {
+    /// Metadata list name: `age`, `kms`, `pgp`, …
+    pub kind: String,
+    /// The entry's fields (`recipient`, `enc`, `arn`, …), kept as read so unknown backends
+    /// and fields survive a rewrite.
+    pub fields: Branch,
+}
+
+impl StoredKey {
+    /// A string field.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        match self.fields.get(name).map(|n| &n.value) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Set a string field (replacing or appending).
+    pub fn set_field(&mut self, name: &str, value: impl Into<String>) {
+        let v = Value::Str(value.into());
+        match self.fields.get_mut(name) {
+            Some(n) => n.set(v),
+            None => self.fields.push(name, v),
+        }
+    }
+
+    /// The wrapped key text.
+    pub fn enc(&self) -> &str {
+        self.field("enc").unwrap_or("")
+    }
+
+    /// A short human identifier (recipient, ARN, fingerprint, …) for reports.
+    pub fn id(&self) -> String {
+        let name = match self.kind.as_str() {
+            "age" => "recipient",
+            "kms" => "arn",
+            "pgp" => "fp",
+            "gcp_kms" => "resource_id",
+            "azure_kv" => "vault_url",
+            "hc_vault" => "vault_address",
+            "hckms" => "key_id",
+            _ => "enc",
+        };
+        format!("{}: {}", self.kind, self.field(name).unwrap_or("?"))
+    }
+}
+
+/// The parsed `sops` block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Metadata {
+    /// Key groups; one group unless Shamir is used.
+    pub groups: Vec<Vec<StoredKey>>,
+    /// Groups needed to recover the key (0 = all).
+    pub shamir_threshold: usize,
+    /// RFC 3339 time of the last encryption.
+    pub lastmodified: String,
+    /// The encrypted MAC token.
+    pub mac: String,
+    /// The selection rule written in the file, if any.
+    pub rule: Option<Rule>,
+    /// Only encrypted values enter the MAC.
+    pub mac_only_encrypted: bool,
+    /// Version of the tool that wrote the file (semver; SOPS parses it).
+    pub version: String,
+}
+
+/// A metadata block that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sops metadata: {0}")]
+pub struct MetadataError(pub String);
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Str(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Float(f) => Some(crate::tree::scalar::float_f(*f)),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Time(t) => Some(t.rfc3339_nano()),
+        _ => None,
+    }
+}
+
+fn keys_of(kind: &str, v: &Value) -> Result<Vec<StoredKey>, MetadataError> {
+    match v {
+        Value::Null => Ok(Vec::new()),
+        Value::List(l) => l
+            .iter()
+            .filter_map(|e| match e {
+                Elem::Value(n) => Some(n),
+                Elem::Comment(_) => None,
+            })
+            .map(|n| match &n.value {
+                Value::Map(b) => Ok(StoredKey { kind: kind.to_owned(), fields: clean(b) }),
+                _ => Err(MetadataError(format!("{kind} entries must be maps"))),
+            })
+            .collect(),
+        _ => Err(MetadataError(format!("{kind} must be a list"))),
+    }
+}
+
+/// A copy without comments or source positions.
+fn clean(b: &Branch) -> Branch {
+    let mut out = Branch::new();
+    for i in &b.items {
+        if let Item::Pair(k, n) = i {
+            let v = match &n.value {
+                Value::Map(m) => Value::Map(clean(m)),
+                other => other.clone(),
+            };
+            out.push(k.name.clone(), v);
+        }
+    }
+    out
+}
+
+fn group_of(b: &Branch) -> Result<Vec<StoredKey>, MetadataError> {
+    let mut g = Vec::new();
+    for kind in KEY_TYPES {
+        if let Some(n) = b.get(kind) {
+            g.extend(keys_of(kind, &n.value)?);
+        }
+    }
+    Ok(g)
+}
+
+impl Metadata {
+    /// Read the `sops` map.
+    pub fn from_branch(b: &Branch) -> Result<Metadata, MetadataError> {
+        let get = |k: &str| b.get(k).map(|n| &n.value);
+        let top = group_of(b)?;
+        let groups = if !top.is_empty() {
+            // sops-compat: top-level lists win over key_groups when both are present.
+            vec![top]
+        } else if let Some(Value::List(l)) = get("key_groups") {
+            let mut gs = Vec::new();
+            for e in l {
+                if let Elem::Value(Node { value: Value::Map(gb), .. }) = e {
+                    gs.push(group_of(gb)?);
+                }
+            }
+            gs
+        } else {
+            Vec::new()
+        };
+        if groups.iter().all(|g| g.is_empty()) {
+            return Err(MetadataError("no keys found in file".into()));
+        }
+        let shamir_threshold = match get("shamir_threshold") {
+            None | Some(Value::Null) => 0,
+            Some(Value::Int(i)) if *i >= 0 => *i as usize,
+            Some(Value::Str(s)) => s.trim().parse().map_err(|_| MetadataError("shamir_threshold is not a number".into()))?,
+            Some(_) => return Err(MetadataError("shamir_threshold is not a number".into())),
+        };
+        let mut rule = None;
+        for kind in RuleKind::ALL {
+            if let Some(v) = get(kind.name()).and_then(text) {
+                if rule.is_some() {
+                    return Err(MetadataError("cannot use more than one of the selection rules (unencrypted_suffix, encrypted_suffix, …)".into()));
+                }
+                rule = Some(Rule::new(kind, v).map_err(|e| MetadataError(format!("{}: {e}", kind.name())))?);
+            }
+        }
+        let mac_only_encrypted = match get("mac_only_encrypted") {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Str(s)) => s == "true",
+            _ => false,
+        };
+        Ok(Metadata {
+            groups,
+            shamir_threshold,
+            lastmodified: get("lastmodified").and_then(text).unwrap_or_default(),
+            mac: get("mac").and_then(text).unwrap_or_default(),
+            rule,
+            mac_only_encrypted,
+            version: get("version").and_then(text).unwrap_or_default(),
+        })
+    }
+
+    /// The rule to apply: the file's, or the default `_unencrypted` suffix.
+    pub fn effective_rule(&self) -> Rule {
+        self.rule.clone().unwrap_or_else(Rule::default_rule)
+    }
+
+    /// Build the `sops` map, fields byte-sorted as SOPS 3.13 writes them.
+    pub fn to_branch(&self) -> Branch {
+        let mut fields: Vec<(String, Value)> = Vec::new();
+        if self.groups.len() == 1 {
+            for kind in KEY_TYPES {
+                let list = key_list(&self.groups[0], kind);
+                if !list.is_empty() {
+                    fields.push((kind.to_owned(), Value::List(list)));
+                }
+            }
+        } else {
+            let groups = self
+                .groups
+                .iter()
+                .map(|g| {
+                    let mut gf: Vec<(String, Value)> = Vec::new();
+                    for kind in KEY_TYPES {
+                        let list = key_list(g, kind);
+                        if !list.is_empty() || kind == "age" || kind == "hc_vault" {
+                            gf.push((kind.to_owned(), Value::List(list)));
+                        }
+                    }
+                    Elem::Value(Node::new(Value::Map(sorted(gf))))
+                })
+                .collect();
+            fields.push(("key_groups".into(), Value::List(groups)));
+        }
+        let threshold = if self.groups.len() > 1 && self.shamir_threshold == 0 { self.groups.len() } else { self.shamir_threshold };
+        if threshold > 0 {
+            fields.push(("shamir_threshold".into(), Value::Int(threshold as i64)));
+        }
+        fields.push(("lastmodified".into(), Value::Str(self.lastmodified.clone())));
+        fields.push(("mac".into(), Value::Str(self.mac.clone())));
+        if let Some(r) = &self.rule {
+            fields.push((r.kind.name().into(), Value::Str(r.pattern.clone())));
+        }
+        if self.mac_only_encrypted {
+            fields.push(("mac_only_encrypted".into(), Value::Bool(true)));
+        }
+        fields.push(("version".into(), Value::Str(self.version.clone())));
+        sorted(fields)
+    }
+}
+
+fn key_list(g: &[StoredKey], kind: &str) -> Vec<Elem> {
+    g.iter()
+        .filter(|k| k.kind == kind)
+        .map(|k| {
+            let fields = k.fields.items.iter().filter_map(|i| match i {
+                Item::Pair(k, n) => Some((k.name.clone(), n.value.clone())),
+                Item::Comment(_) => None,
+            });
+            Elem::Value(Node::new(Value::Map(sorted(fields.collect()))))
+        })
+        .collect()
+}
+
+fn sorted(mut fields: Vec<(String, Value)>) -> Branch {
+    fields.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut b = Branch::new();
+    for (k, v) in fields {
+        let v = match v {
+            Value::Map(m) => Value::Map(sorted(
+                m.items
+                    .into_iter()
+                    .filter_map(|i| match i {
+                        Item::Pair(k, n) => Some((k.name, n.value)),
+                        Item::Comment(_) => None,
+                    })
+                    .collect(),
+            )),
+            other => other,
+        };
+        b.push(k, v);
+    }
+    b
+}

@@ -7,6 +7,7 @@
 
 pub mod path;
 pub mod scalar;
+pub mod select;
 pub mod walk;
 
 use std::fmt;

@@ -79,6 +79,41 @@ impl Time {
         s
     }
 
+    /// The current time in UTC, whole seconds (what SOPS writes as `lastmodified`).
+    pub fn now_utc() -> Time {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        Time::from_unix(secs)
+    }
+
+    /// A UTC time from seconds since the Unix epoch.
+    pub fn from_unix(secs: i64) -> Time {
+        let days = secs.div_euclid(86_400);
+        let rem = secs.rem_euclid(86_400);
+        // Civil-from-days (proleptic Gregorian), after Howard Hinnant's well-known algorithm.
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z.rem_euclid(146_097);
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as i32;
+        Time {
+            year,
+            month,
+            day,
+            hour: (rem / 3600) as u8,
+            minute: ((rem / 60) % 60) as u8,
+            second: (rem % 60) as u8,
+            nanos: 0,
+            offset: None,
+        }
+    }
+
     /// Go `time.RFC3339` formatting (no fraction).
     pub fn rfc3339(&self) -> String {
         Time { nanos: 0, ..*self }.rfc3339_nano()
@@ -216,6 +251,8 @@ mod tests {
         assert_eq!(Time::parse_yaml("2001-12-14 21:59:43.10").unwrap().rfc3339_nano(), "2001-12-14T21:59:43.1Z");
         assert_eq!(Time::parse_yaml("2001-1-2").unwrap().rfc3339_nano(), "2001-01-02T00:00:00Z");
         assert!(Time::parse_yaml("2001-12-14 21:59:43.10 -5").is_none());
+        assert_eq!(Time::from_unix(1_700_000_000).rfc3339(), "2023-11-14T22:13:20Z");
+        assert_eq!(Time::from_unix(951_782_400).rfc3339(), "2000-02-29T00:00:00Z");
         let m = Time::parse_rfc3339("2026-11-22T22:11:05.123+01:00").unwrap();
         assert_eq!(m.rfc3339(), "2026-11-22T22:11:05+01:00");
     }

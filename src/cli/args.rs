@@ -1,0 +1,129 @@
+//! The clap definitions: only what the user typed. Names follow SOPS 3.11.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// SOPS-compatible secrets files: readable keys, AES-256-GCM encrypted values.
+#[derive(Parser, Debug)]
+#[command(name = "leafseal", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  leafseal encrypt --age age1… secrets.yaml > secrets.enc.yaml
+  SOPS_AGE_KEY_FILE=key.txt leafseal decrypt secrets.enc.yaml";
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Encrypt a file and print the result (or write it with -i / --output).
+    #[command(after_help = "Example:\n  leafseal encrypt --age age1qy… --encrypted-regex '^(password|token)$' app.yaml > app.enc.yaml")]
+    Encrypt(EncryptArgs),
+    /// Decrypt a file and print the result (or write it with -i / --output).
+    #[command(after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml")]
+    Decrypt(DecryptArgs),
+    /// Print {\"encrypted\":true|false} for a file.
+    #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
+    Filestatus(FilestatusArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Example:\n  leafseal completion bash > /etc/bash_completion.d/leafseal")]
+    Completion(CompletionArgs),
+}
+
+/// Input/output flags shared by encrypt and decrypt.
+#[derive(Args, Debug)]
+pub struct IoArgs {
+    /// Write the output back to the input file.
+    #[arg(short = 'i', long = "in-place")]
+    pub in_place: bool,
+    /// Write the output to this file instead of stdout.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Input format: yaml, json or binary (default: from the file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Output format: yaml, json or binary (default: from the file name).
+    #[arg(long = "output-type")]
+    pub output_type: Option<String>,
+    /// Use this file name to pick formats (needed when reading stdin).
+    #[arg(long = "filename-override")]
+    pub filename_override: Option<PathBuf>,
+    /// Indentation of YAML/JSON output.
+    #[arg(long)]
+    pub indent: Option<usize>,
+    /// The file; `-` or nothing reads stdin.
+    pub file: Option<PathBuf>,
+}
+
+/// `encrypt`.
+#[derive(Args, Debug)]
+pub struct EncryptArgs {
+    /// Shared input/output flags.
+    #[command(flatten)]
+    pub io: IoArgs,
+    /// age recipients, comma separated.
+    #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
+    pub age: Option<String>,
+    /// Leave keys ending with this suffix unencrypted (default _unencrypted).
+    #[arg(long = "unencrypted-suffix")]
+    pub unencrypted_suffix: Option<String>,
+    /// Encrypt only keys ending with this suffix.
+    #[arg(long = "encrypted-suffix")]
+    pub encrypted_suffix: Option<String>,
+    /// Leave keys matching this regex unencrypted.
+    #[arg(long = "unencrypted-regex")]
+    pub unencrypted_regex: Option<String>,
+    /// Encrypt only keys matching this regex.
+    #[arg(long = "encrypted-regex")]
+    pub encrypted_regex: Option<String>,
+    /// Leave values under comments matching this regex unencrypted.
+    #[arg(long = "unencrypted-comment-regex")]
+    pub unencrypted_comment_regex: Option<String>,
+    /// Encrypt only values under comments matching this regex.
+    #[arg(long = "encrypted-comment-regex")]
+    pub encrypted_comment_regex: Option<String>,
+    /// Only encrypted values enter the MAC.
+    #[arg(long = "mac-only-encrypted")]
+    pub mac_only_encrypted: bool,
+    /// Number of key groups needed to decrypt.
+    #[arg(long = "shamir-secret-sharing-threshold", default_value_t = 0)]
+    pub shamir_threshold: usize,
+}
+
+/// `decrypt`.
+#[derive(Args, Debug)]
+pub struct DecryptArgs {
+    /// Shared input/output flags.
+    #[command(flatten)]
+    pub io: IoArgs,
+    /// Print only this key or subtree, e.g. '["db"]["password"]'.
+    #[arg(long)]
+    pub extract: Option<String>,
+    /// Do not verify the MAC.
+    #[arg(long = "ignore-mac")]
+    pub ignore_mac: bool,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+}
+
+/// `filestatus`.
+#[derive(Args, Debug)]
+pub struct FilestatusArgs {
+    /// Input format (default: from the file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// The file.
+    pub file: PathBuf,
+}
+
+/// `completion`.
+#[derive(Args, Debug)]
+pub struct CompletionArgs {
+    /// bash, zsh, fish, powershell or elvish.
+    pub shell: clap_complete::Shell,
+}

@@ -1,0 +1,51 @@
+//! `leafseal encrypt`.
+
+use leafseal::keys::{backend, MasterKey};
+use leafseal::ops::{self, EncryptOptions};
+use leafseal::tree::select::{Rule, RuleKind};
+
+use super::args::EncryptArgs;
+use super::io::{read_input, write_output};
+use super::Failure;
+
+/// The one selection rule the flags name (more than one is exit 8).
+fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
+    let given = [
+        (RuleKind::UnencryptedSuffix, &a.unencrypted_suffix),
+        (RuleKind::EncryptedSuffix, &a.encrypted_suffix),
+        (RuleKind::UnencryptedRegex, &a.unencrypted_regex),
+        (RuleKind::EncryptedRegex, &a.encrypted_regex),
+        (RuleKind::UnencryptedCommentRegex, &a.unencrypted_comment_regex),
+        (RuleKind::EncryptedCommentRegex, &a.encrypted_comment_regex),
+    ];
+    let set: Vec<_> = given.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
+    match set.as_slice() {
+        [] => Ok(None),
+        [(k, v)] => Rule::new(*k, v.as_str())
+            .map(Some)
+            .map_err(|e| Failure::new(1, format!("--{}: invalid regex: {e}", k.name().replace('_', "-")))),
+        _ => Err(Failure::new(8, "cannot use more than one of --unencrypted-suffix, --encrypted-suffix, --unencrypted-regex, --encrypted-regex, --unencrypted-comment-regex, --encrypted-comment-regex")),
+    }
+}
+
+/// Run `encrypt`.
+pub fn run(a: EncryptArgs) -> Result<(), Failure> {
+    let rule = rule(&a)?;
+    let input = read_input(&a.io, true)?;
+    let mut group: Vec<Box<dyn MasterKey>> = Vec::new();
+    if let Some(spec) = a.age.as_deref().filter(|s| !s.trim().is_empty()) {
+        let age = backend("age").ok_or_else(|| Failure::new(1, "age support missing from this build"))?;
+        group.extend(age.parse_list(spec).map_err(|e| Failure::new(1, format!("--age: {e}")))?);
+    }
+    let opts = EncryptOptions {
+        input: input.format,
+        output: input.out_format,
+        store: input.store,
+        groups: vec![group],
+        shamir_threshold: a.shamir_threshold,
+        rule,
+        mac_only_encrypted: a.mac_only_encrypted,
+    };
+    let out = ops::encrypt(&input.bytes, &opts).map_err(|e| Failure::from_lib(&input.name, e))?;
+    write_output(&a.io, &input, &out, false)
+}

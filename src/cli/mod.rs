@@ -1,0 +1,81 @@
+//! Command line (binary only). Each subcommand file parses, resolves options, calls
+//! `leafseal::ops` and prints; this file holds what they share.
+
+mod args;
+mod completion;
+mod decrypt;
+mod encrypt;
+pub mod exit;
+mod filestatus;
+mod io;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// A failure to report: already has the file name in its message.
+pub struct Failure {
+    /// Exit code.
+    pub code: u8,
+    /// The error line (may hold a multi-line report).
+    pub message: String,
+    /// Hints, one line each.
+    pub hints: Vec<String>,
+}
+
+impl Failure {
+    /// A failure with an explicit code.
+    pub fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure { code, message: message.into(), hints: Vec::new() }
+    }
+
+    /// Add a hint line.
+    pub fn hint(mut self, h: impl Into<String>) -> Self {
+        self.hints.push(h.into());
+        self
+    }
+
+    /// Wrap a library error, naming the file it concerns.
+    pub fn from_lib(file: &str, e: leafseal::Error) -> Self {
+        Failure { code: exit::code(e.kind()), message: format!("{file}: {}", e.message), hints: e.hint.into_iter().collect() }
+    }
+}
+
+/// Parse `std::env::args`, run, and turn the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                // sops-compat: usage errors exit 1 (2 means "could not read the input").
+                _ => 1,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Encrypt(a) => encrypt::run(a),
+        Command::Decrypt(a) => decrypt::run(a),
+        Command::Filestatus(a) => filestatus::run(a),
+        Command::Completion(a) => completion::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("leafseal: error: {}", f.message);
+            for h in &f.hints {
+                eprintln!("leafseal: hint: {h}");
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Print a warning line.
+pub fn warn(msg: &str) {
+    eprintln!("leafseal: warning: {msg}");
+}

@@ -1,0 +1,77 @@
+//! File output: every write goes through [`write_atomic`] (temp file in the target's
+//! directory, fsync, rename, permissions kept), so a failure leaves the target untouched.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+/// Replace `path` with `data` atomically. An existing file keeps its permissions; a new file
+/// gets `new_mode` (subject to the umask). A symlinked target is resolved and the file it
+/// points to is replaced, so the link survives.
+pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<()> {
+    let target = match fs::canonicalize(path) {
+        Ok(p) => p,
+        Err(_) => path.to_path_buf(),
+    };
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new().prefix(".leafseal-").suffix(".tmp").tempfile_in(&dir)?;
+    tmp.write_all(data)?;
+    tmp.as_file().sync_all()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = match fs::metadata(&target) {
+            Ok(m) => m.permissions().mode() & 0o7777,
+            Err(_) => {
+                let umask = current_umask();
+                new_mode & !umask
+            }
+        };
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
+    }
+    tmp.persist(&target).map_err(|e| e.error)?;
+    if let Ok(d) = fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn current_umask() -> u32 {
+    // Read the umask without changing it: /proc/self/status has it on Linux; elsewhere assume 022.
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_owned())))
+        .and_then(|v| u32::from_str_radix(&v, 8).ok())
+        .unwrap_or(0o022)
+}
+
+/// Read a whole file, refusing inputs larger than `limit` bytes.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if meta.len() > limit {
+        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("file is larger than {limit} bytes")));
+    }
+    fs::read(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_and_keeps_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.yaml");
+        fs::write(&p, b"old").unwrap();
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomic(&p, b"new", 0o600).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new");
+        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+}

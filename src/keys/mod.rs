@@ -1,0 +1,49 @@
+//! Master keys: each wraps the data key (or one Shamir share) and unwraps it again (spec §6).
+//! A backend is one file plus one line in [`BACKENDS`]; nothing else names a backend.
+
+pub mod age;
+
+use std::fmt;
+
+use zeroize::Zeroizing;
+
+use crate::store::metadata::StoredKey;
+
+/// Why a master key could not unwrap (or wrap).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    /// Not ours to open: no matching identity, no credentials, backend unavailable.
+    #[error("{0}")]
+    NotMine(String),
+    /// We had the key but the operation failed (corrupt data, service error).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// One master key a file can be encrypted to.
+pub trait MasterKey: Send + Sync + fmt::Debug {
+    /// Metadata list name (`age`, `kms`, …).
+    fn kind(&self) -> &'static str;
+    /// Identifier used for de-duplication and reports (recipient, ARN, fingerprint).
+    fn id(&self) -> String;
+    /// Wrap `secret` (the 32-byte data key or a 33-byte share) into a metadata entry.
+    fn wrap(&self, secret: &[u8]) -> Result<StoredKey, KeyError>;
+}
+
+/// A kind of master key.
+pub trait Backend: Sync {
+    /// Metadata list name, also the `--decryption-order` id.
+    fn name(&self) -> &'static str;
+    /// Parse a comma-separated list of keys as given on the command line or in env vars.
+    fn parse_list(&self, spec: &str) -> Result<Vec<Box<dyn MasterKey>>, KeyError>;
+    /// Unwrap a stored entry of this backend.
+    fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError>;
+}
+
+/// Every backend this build knows.
+pub static BACKENDS: &[&dyn Backend] = &[&age::AGE];
+
+/// The backend for a metadata list name.
+pub fn backend(name: &str) -> Option<&'static dyn Backend> {
+    BACKENDS.iter().copied().find(|b| b.name() == name)
+}

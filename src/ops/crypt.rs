@@ -1,0 +1,197 @@
+//! Encrypting and decrypting a whole tree, computing the MAC in the same walk (spec §2–§4).
+//! The AAD of a leaf is its path joined with `:` plus a trailing `:`.
+
+use std::collections::HashMap;
+
+use sha2::{Digest, Sha256};
+
+use crate::cipher::mac::MacHasher;
+use crate::cipher::value::{is_token, open, plaintext_of, random_iv, seal, typed, Plain, Token, TokenError};
+use crate::cipher::DataKey;
+use crate::error::{Error, ErrorKind};
+use crate::tree::select::Rule;
+use crate::tree::walk::{walk_mut, Leaf};
+use crate::tree::{Comment, Doc, Elem, Node, Value};
+
+/// IVs of values seen decrypted, so re-encrypting an unchanged value reproduces its
+/// ciphertext byte for byte (spec §2.2).
+///
+/// Invariant: the lookup key is a SHA-256 over (AAD, type, plaintext), so a value whose
+/// plaintext, type or path changed never finds an entry and gets a fresh random IV. IV reuse
+/// with the same key, AAD and plaintext yields the identical ciphertext and so reveals nothing
+/// beyond "unchanged", which a diff shows anyway. No plaintext is stored.
+#[derive(Default)]
+pub struct IvStash(HashMap<[u8; 32], [u8; 32]>);
+
+impl IvStash {
+    fn id(aad: &str, kind: &str, plain: &[u8]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update((aad.len() as u64).to_be_bytes());
+        h.update(aad.as_bytes());
+        h.update([0]);
+        h.update(kind.as_bytes());
+        h.update([0]);
+        h.update(plain);
+        h.finalize().into()
+    }
+
+    fn remember(&mut self, aad: &str, kind: &str, plain: &[u8], iv: &[u8]) {
+        if let Ok(iv) = <[u8; 32]>::try_from(iv) {
+            self.0.insert(Self::id(aad, kind, plain), iv);
+        }
+    }
+
+    fn iv_for(&self, aad: &str, kind: &str, plain: &[u8]) -> [u8; 32] {
+        self.0.get(&Self::id(aad, kind, plain)).copied().unwrap_or_else(random_iv)
+    }
+}
+
+fn aad_of(path: &[String]) -> String {
+    let mut s = path.join(":");
+    s.push(':');
+    s
+}
+
+fn path_text(path: &[String]) -> String {
+    if path.is_empty() {
+        "(top level)".into()
+    } else {
+        path.iter().map(|k| format!("[{k:?}]")).collect()
+    }
+}
+
+/// Encrypt every selected leaf in place; returns the MAC (uppercase hex) of the plaintext.
+pub fn encrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, stash: &IvStash) -> Result<String, Error> {
+    let mut mac = MacHasher::new(mac_only);
+    walk_mut(doc, &mut |ctx, leaf| {
+        let err = |msg: String| Error::new(ErrorKind::EncryptTree, format!("{}: {msg}", path_text(ctx.path)));
+        if !ctx.keys_are_strings {
+            return Err(err("tree contains a non-string key".into()));
+        }
+        let aad = aad_of(ctx.path);
+        let mut value_leaf = |n: &mut Node| -> Result<(), Error> {
+            if let Value::Uint(_) = n.value {
+                return Err(err("unknown type: uint64 (integer larger than 2^63-1); quote it to store it as a string".into()));
+            }
+            let selected = rule.encrypts(ctx.path, ctx.comments, false);
+            if !mac_only || selected {
+                mac.feed(&n.value);
+            }
+            if selected && n.value != Value::Str(String::new()) {
+                if let Some((kind, plain)) = plaintext_of(&n.value) {
+                    let iv = stash.iv_for(&aad, kind, &plain);
+                    n.set(Value::Str(seal(key, &plain, aad.as_bytes(), iv, kind).to_string()));
+                }
+            }
+            Ok(())
+        };
+        let comment_leaf = |c: &mut Comment| {
+            if !c.text.is_empty() && rule.encrypts(ctx.path, ctx.comments, true) {
+                let iv = stash.iv_for(&aad, "comment", c.text.as_bytes());
+                c.text = seal(key, c.text.as_bytes(), aad.as_bytes(), iv, "comment").to_string();
+                c.changed = true;
+            }
+        };
+        match leaf {
+            Leaf::Node(n) | Leaf::Elem(Elem::Value(n)) => value_leaf(n)?,
+            Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => comment_leaf(c),
+        }
+        Ok(())
+    })?;
+    Ok(mac.finish())
+}
+
+/// A comment that could not be decrypted (kept as written, as SOPS does).
+#[derive(Debug, Clone)]
+pub struct Warning(pub String);
+
+/// Decrypt every selected leaf in place; returns the MAC of the decrypted tree and warnings.
+pub fn decrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, stash: &mut IvStash) -> Result<(String, Vec<Warning>), Error> {
+    let mut mac = MacHasher::new(mac_only);
+    let mut warnings = Vec::new();
+    walk_mut(doc, &mut |ctx, leaf| {
+        let err = |msg: String| Error::new(ErrorKind::DecryptTree, format!("{}: {msg}", path_text(ctx.path)));
+        let aad = aad_of(ctx.path);
+        let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
+        match leaf {
+            Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => {
+                if let Some(text) = decrypt_comment(key, &c.text, ctx.path, &mut warnings) {
+                    c.text = text;
+                    c.changed = true;
+                }
+            }
+            Leaf::Node(n) => {
+                let sel = selected(false);
+                if sel {
+                    if let Some(p) = decrypt_value(key, n, &aad, stash).map_err(err)? {
+                        let v = match p {
+                            Plain::Value(v) => v,
+                            Plain::Comment(t) => Value::Str(t),
+                        };
+                        n.set(v);
+                    }
+                }
+                if !mac_only || sel {
+                    mac.feed(&n.value);
+                }
+            }
+            Leaf::Elem(e) => {
+                let sel = selected(false);
+                let Elem::Value(n) = e else { return Ok(()) };
+                if sel {
+                    match decrypt_value(key, n, &aad, stash).map_err(err)? {
+                        Some(Plain::Comment(text)) => {
+                            // sops-compat: an encrypted comment inside a list is stored as a list
+                            // element; it becomes a comment again and is not hashed.
+                            let src = n.src.map(|s| s.span);
+                            *e = Elem::Comment(Comment { text, src, changed: true, as_elem: true });
+                            return Ok(());
+                        }
+                        Some(Plain::Value(v)) => n.set(v),
+                        None => {}
+                    }
+                }
+                if !mac_only || sel {
+                    mac.feed(&n.value);
+                }
+            }
+        }
+        Ok(())
+    })?;
+    Ok((mac.finish(), warnings))
+}
+
+/// Decrypt a selected value; `None` for the empty string (never encrypted).
+fn decrypt_value(key: &DataKey, n: &Node, aad: &str, stash: &mut IvStash) -> Result<Option<Plain>, String> {
+    let s = match &n.value {
+        Value::Str(s) if s.is_empty() => return Ok(None),
+        Value::Str(s) => s,
+        other => return Err(format!("value of type {} is not encrypted; encrypted files hold ENC[…] strings here", other.type_name())),
+    };
+    let tok = Token::parse(s).map_err(|e| format!("{e}"))?;
+    let plain = open(key, &tok, aad.as_bytes()).map_err(|e| match e {
+        TokenError::Auth => "could not decrypt value: authentication failed (wrong data key, value moved to another key, or ciphertext modified)".to_string(),
+        other => other.to_string(),
+    })?;
+    stash.remember(aad, &tok.kind, &plain, &tok.iv);
+    typed(&tok.kind, &plain).map(Some).map_err(|e| e.to_string())
+}
+
+/// Decrypt an encrypted comment, retrying shorter path prefixes as AAD (comment placement can
+/// differ between parsers). Failure keeps the text, with a warning.
+fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Vec<Warning>) -> Option<String> {
+    if !is_token(text) {
+        return None;
+    }
+    let tok = Token::parse(text).ok()?;
+    for len in (0..=path.len()).rev() {
+        let aad = aad_of(&path[..len]);
+        if let Ok(p) = open(key, &tok, aad.as_bytes()) {
+            if let Ok(s) = String::from_utf8(p.to_vec()) {
+                return Some(s);
+            }
+        }
+    }
+    warnings.push(Warning(format!("{}: could not decrypt a comment; it is kept as written", path_text(path))));
+    None
+}

@@ -1,0 +1,214 @@
+//! Whole-file operations: encrypt and decrypt (more in later modules). Each takes bytes and
+//! options and returns bytes; reading and writing files is the caller's job.
+
+pub mod crypt;
+
+use zeroize::Zeroizing;
+
+use crate::cipher::mac;
+use crate::cipher::DataKey;
+use crate::error::{Error, ErrorKind, Result};
+use crate::keygroups::{self, Groups};
+use crate::store::metadata::Metadata;
+use crate::store::{Format, Side, StoreError, StoreOptions};
+use crate::tree::path::Step;
+use crate::tree::select::Rule;
+use crate::tree::{Doc, Elem, Item, Time, Value};
+use crypt::IvStash;
+
+/// The SOPS version written into `version` (must be semver: SOPS parses it on decrypt).
+pub const SOPS_VERSION: &str = "3.13.2";
+
+fn read_err(e: StoreError) -> Error {
+    Error::new(ErrorKind::ReadInput, e.to_string())
+}
+
+fn emit_err(e: StoreError) -> Error {
+    let kind = if e.on_emit { ErrorKind::EmitTree } else { ErrorKind::ReadInput };
+    Error::new(kind, e.to_string())
+}
+
+/// What `encrypt` needs.
+pub struct EncryptOptions {
+    /// Input format.
+    pub input: Format,
+    /// Output format.
+    pub output: Format,
+    /// Output store options.
+    pub store: StoreOptions,
+    /// Master keys by group.
+    pub groups: Groups,
+    /// Shamir threshold (0 = all groups).
+    pub shamir_threshold: usize,
+    /// Selection rule (default `_unencrypted` suffix).
+    pub rule: Option<Rule>,
+    /// Only encrypted values enter the MAC.
+    pub mac_only_encrypted: bool,
+}
+
+/// Encrypt a plaintext file.
+pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
+    let store = opts.input.store(&opts.store);
+    let mut doc = store.parse(input, Side::Plain).map_err(read_err)?;
+    if doc.branches.is_empty() {
+        return Err(Error::new(ErrorKind::EmptyFile, "file cannot be completely empty, it must contain at least one document"));
+    }
+    if doc.branches.iter().any(|b| b.get("sops").is_some()) {
+        return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` key)")
+            .hint("decrypt it first, or use `leafseal rotate` / `updatekeys` to change its keys"));
+    }
+    if opts.groups.iter().all(|g| g.is_empty()) {
+        return Err(Error::new(ErrorKind::Generic, "no master keys: nothing to encrypt the data key to")
+            .hint("pass --age RECIPIENT (or set SOPS_AGE_RECIPIENTS), or add a creation rule to .sops.yaml"));
+    }
+    let binary = opts.input == Format::Binary;
+    // sops-compat: the binary store ignores selection rules and records none.
+    let rule = if binary { None } else { Some(opts.rule.clone().unwrap_or_else(Rule::default_rule)) };
+    let effective = rule.clone().unwrap_or_else(Rule::default_rule);
+    let key = DataKey::generate();
+    let groups = keygroups::wrap(&opts.groups, opts.shamir_threshold, &key)
+        .map_err(|e| Error::new(ErrorKind::Generic, format!("could not wrap the data key: {e}")))?;
+    let mac_hex = crypt::encrypt_doc(&mut doc, &key, &effective, opts.mac_only_encrypted, &IvStash::default())?;
+    let lastmodified = Time::now_utc().rfc3339();
+    let meta = Metadata {
+        groups,
+        shamir_threshold: if opts.groups.len() > 1 { opts.shamir_threshold } else { 0 },
+        mac: mac::seal_mac(&key, &mac_hex, &lastmodified).unwrap_or_default(),
+        lastmodified,
+        rule,
+        mac_only_encrypted: opts.mac_only_encrypted,
+        version: SOPS_VERSION.into(),
+    };
+    write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
+}
+
+/// Append the metadata to every document and emit.
+fn write_encrypted(doc: &mut Doc, meta: &Metadata, original: &[u8], input: Format, output: Format, so: &StoreOptions) -> Result<Vec<u8>> {
+    let block = meta.to_branch();
+    for b in &mut doc.branches {
+        b.push("sops", Value::Map(block.clone()));
+    }
+    let same = input == output;
+    output.store(so).emit(doc, same.then_some(original), Side::Encrypted).map_err(emit_err)
+}
+
+/// An encrypted file, parsed, with its metadata taken out of the tree.
+pub struct Loaded {
+    /// The documents, values still encrypted.
+    pub doc: Doc,
+    /// The metadata from the first document.
+    pub meta: Metadata,
+}
+
+/// Parse an encrypted file and take out its metadata.
+pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
+    let mut doc = format.store(so).parse(input, Side::Encrypted).map_err(read_err)?;
+    let mut first = None;
+    for b in &mut doc.branches {
+        if let Some((_, n)) = b.remove("sops") {
+            first.get_or_insert(n);
+        }
+    }
+    let no_meta = || {
+        Error::new(ErrorKind::Generic, "sops metadata not found: this file is not encrypted (no top-level `sops` key)")
+            .hint("encrypt it with `leafseal encrypt`, or check --input-type")
+    };
+    let node = first.ok_or_else(no_meta)?;
+    let Value::Map(mb) = &node.value else { return Err(no_meta()) };
+    let meta = Metadata::from_branch(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    Ok(Loaded { doc, meta })
+}
+
+/// What `decrypt` needs.
+pub struct DecryptOptions {
+    /// Input format.
+    pub input: Format,
+    /// Output format.
+    pub output: Format,
+    /// Output store options.
+    pub store: StoreOptions,
+    /// Skip MAC verification.
+    pub ignore_mac: bool,
+    /// Print only this subtree.
+    pub extract: Option<Vec<Step>>,
+    /// Key types to try first.
+    pub decryption_order: Vec<String>,
+}
+
+/// The result of `decrypt`.
+pub struct Decrypted {
+    /// The plaintext output.
+    pub output: Zeroizing<Vec<u8>>,
+    /// Non-fatal problems (undecryptable comments).
+    pub warnings: Vec<String>,
+}
+
+/// Recover the data key and decrypt the tree in place, verifying the MAC unless told not to.
+pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash: &mut IvStash) -> Result<(DataKey, Vec<String>)> {
+    let key = keygroups::recover(&loaded.meta, order).map_err(|r| {
+        Error::new(ErrorKind::NoDataKey, r.to_string())
+            .hint("give an identity that matches one of the keys above (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
+    })?;
+    let rule = loaded.meta.effective_rule();
+    let (computed, warnings) = crypt::decrypt_doc(&mut loaded.doc, &key, &rule, loaded.meta.mac_only_encrypted, stash)?;
+    if !ignore_mac {
+        mac::verify(&key, &loaded.meta.mac, &loaded.meta.lastmodified, &computed).map_err(|e| {
+            Error::new(ErrorKind::MacMismatch, e.to_string())
+                .hint("the file was changed without re-encrypting; restore it, or pass --ignore-mac to read it anyway")
+        })?;
+    }
+    Ok((key, warnings.into_iter().map(|w| w.0).collect()))
+}
+
+/// Decrypt an encrypted file.
+pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
+    let mut loaded = load(input, opts.input, &opts.store)?;
+    let (_key, warnings) = open_tree(&mut loaded, &opts.decryption_order, opts.ignore_mac, &mut IvStash::default())?;
+    let out_store = opts.output.store(&opts.store);
+    let output = match &opts.extract {
+        Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
+        None => {
+            let same = opts.input == opts.output;
+            out_store.emit(&loaded.doc, same.then_some(input), Side::Plain).map_err(emit_err)?
+        }
+    };
+    Ok(Decrypted { output: Zeroizing::new(output), warnings })
+}
+
+fn extract(doc: &Doc, path: &[Step], store: &dyn crate::store::Store) -> Result<Vec<u8>> {
+    let not_found = |i: usize| {
+        let shown: String = path[..=i]
+            .iter()
+            .map(|s| match s {
+                Step::Key(k) => format!("[{k:?}]"),
+                Step::Index(n) => format!("[{n}]"),
+            })
+            .collect();
+        Error::new(ErrorKind::Generic, format!("key not found: {shown}"))
+    };
+    let mut cur = Value::Map(doc.branches.first().cloned().unwrap_or_default());
+    for (i, step) in path.iter().enumerate() {
+        let next = match (step, &cur) {
+            (Step::Key(k), Value::Map(b)) => b.items.iter().find_map(|it| match it {
+                Item::Pair(key, n) if key.name == *k => Some(n.value.clone()),
+                _ => None,
+            }),
+            (Step::Index(n), Value::List(l)) => l
+                .iter()
+                .filter_map(|e| match e {
+                    Elem::Value(v) => Some(&v.value),
+                    Elem::Comment(_) => None,
+                })
+                .nth(*n)
+                .cloned(),
+            _ => None,
+        };
+        cur = next.ok_or_else(|| not_found(i))?;
+    }
+    match cur {
+        // sops-compat: a string leaf prints raw, with no trailing newline.
+        Value::Str(s) => Ok(s.into_bytes()),
+        Value::Bytes(b) => Ok(b),
+        other => store.emit_value(&other).map_err(emit_err),
+    }
+}
