@@ -39,3 +39,21 @@ pub fn code(kind: ErrorKind) -> u8 {
         _ => 1,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn docs_table_matches_code() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md")).unwrap();
+        let rows: Vec<(u8, String)> = doc
+            .lines()
+            .filter_map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                let code = cells.get(1)?.parse().ok()?;
+                Some((code, cells.get(2)?.to_string()))
+            })
+            .collect();
+        let want: Vec<(u8, String)> = super::TABLE.iter().map(|(c, m)| (*c, m.to_string())).collect();
+        assert_eq!(rows, want);
+    }
+}
