@@ -102,7 +102,9 @@ pub struct Loaded {
 
 /// Parse an encrypted file and take out its metadata.
 pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
-    let mut doc = format.store(so).parse(input, Side::Encrypted).map_err(read_err)?;
+    // sops-compat: SOPS reports an unparsable file on the decrypt side as a metadata load
+    // failure, exit 1 (encrypt reports the same input with exit 2).
+    let mut doc = format.store(so).parse(input, Side::Encrypted).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     let mut first = None;
     for b in &mut doc.branches {
         if let Some((_, n)) = b.remove("sops") {
