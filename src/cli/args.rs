@@ -26,6 +26,12 @@ pub enum Command {
     /// Decrypt a file and print the result (or write it with -i / --output).
     #[command(after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml")]
     Decrypt(DecryptArgs),
+    /// Set one value in an encrypted file, in place (the value is JSON).
+    #[command(after_help = "Examples:\n  leafseal set app.enc.yaml '[\"db\"][\"password\"]' '\"s3cret\"'\n  leafseal set app.enc.yaml '[\"replicas\"]' '[\"eu\", \"us\"]'")]
+    Set(SetArgs),
+    /// Remove one key from an encrypted file, in place.
+    #[command(after_help = "Example:\n  leafseal unset app.enc.yaml '[\"db\"][\"old_password\"]'")]
+    Unset(UnsetArgs),
     /// Print {\"encrypted\":true|false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
@@ -126,4 +132,56 @@ pub struct FilestatusArgs {
 pub struct CompletionArgs {
     /// bash, zsh, fish, powershell or elvish.
     pub shell: clap_complete::Shell,
+}
+
+/// Flags shared by commands that rewrite an encrypted file in place.
+#[derive(Args, Debug)]
+pub struct RewriteArgs {
+    /// Input format: yaml, json or binary (default: from the file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Output format (must equal the input format for in-place commands).
+    #[arg(long = "output-type")]
+    pub output_type: Option<String>,
+    /// Do not verify the MAC.
+    #[arg(long = "ignore-mac")]
+    pub ignore_mac: bool,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// Succeed without writing when there is nothing to change.
+    #[arg(long)]
+    pub idempotent: bool,
+}
+
+/// `set`.
+#[derive(Args, Debug)]
+pub struct SetArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: RewriteArgs,
+    /// Read the value from the file named by VALUE.
+    #[arg(long = "value-file")]
+    pub value_file: bool,
+    /// Read the value from stdin (VALUE is then omitted).
+    #[arg(long = "value-stdin")]
+    pub value_stdin: bool,
+    /// The encrypted file.
+    pub file: PathBuf,
+    /// The tree path, e.g. '["db"]["password"]'.
+    pub path: String,
+    /// The JSON value (or a file name with --value-file).
+    pub value: Option<String>,
+}
+
+/// `unset`.
+#[derive(Args, Debug)]
+pub struct UnsetArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: RewriteArgs,
+    /// The encrypted file.
+    pub file: PathBuf,
+    /// The tree path, e.g. '["db"]["password"]'.
+    pub path: String,
 }

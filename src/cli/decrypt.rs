@@ -8,7 +8,7 @@ use super::io::{read_input, write_output};
 use super::{warn, Failure};
 
 /// `--decryption-order`: a comma list of key types; a repeated type is exit 112.
-fn order(spec: Option<&str>) -> Result<Vec<String>, Failure> {
+pub fn order(spec: Option<&str>) -> Result<Vec<String>, Failure> {
     let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
         return Ok(vec!["age".into(), "pgp".into()]);
     };

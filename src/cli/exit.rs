@@ -4,6 +4,7 @@
 use leafseal::ErrorKind;
 
 /// `(code, meaning)` for every code leafseal can exit with.
+#[cfg_attr(not(test), allow(dead_code))] // read by the docs sync test
 pub const TABLE: &[(u8, &str)] = &[
     (0, "success"),
     (1, "generic error, usage error, missing metadata, key not found"),

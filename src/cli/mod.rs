@@ -8,6 +8,7 @@ mod encrypt;
 pub mod exit;
 mod filestatus;
 mod io;
+mod rewrite;
 
 use std::process::ExitCode;
 
@@ -60,6 +61,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Encrypt(a) => encrypt::run(a),
         Command::Decrypt(a) => decrypt::run(a),
+        Command::Set(a) => rewrite::set(a),
+        Command::Unset(a) => rewrite::unset(a),
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
     };

@@ -1,0 +1,211 @@
+//! Rewriting an encrypted file under its existing data key: `set`, `unset` and `edit`.
+//! Values that did not change keep their ciphertext byte for byte (the IV stash, spec §2.2),
+//! so a git diff shows only the change plus `lastmodified` and `mac`.
+
+use zeroize::Zeroizing;
+
+use super::crypt::{encrypt_doc, IvStash};
+use super::{emit_err, load, open_tree, read_err, Loaded, SOPS_VERSION};
+use crate::cipher::{mac, DataKey};
+use crate::error::{Error, ErrorKind, Result};
+use crate::store::metadata::Metadata;
+use crate::store::{Format, Side, StoreOptions};
+use crate::tree::path::Step;
+use crate::tree::{Branch, Doc, Elem, Item, Node, Time, Value};
+
+/// An encrypted file opened for rewriting: its tree decrypted, its key and IVs remembered.
+pub struct Session {
+    /// The decrypted documents (with the encrypted file's spans).
+    pub doc: Doc,
+    /// The metadata.
+    pub meta: Metadata,
+    key: DataKey,
+    stash: IvStash,
+    format: Format,
+    store: StoreOptions,
+}
+
+impl Session {
+    /// Open an encrypted file: recover the key, decrypt, check the MAC unless `ignore_mac`.
+    pub fn open(input: &[u8], format: Format, store: StoreOptions, order: &[String], ignore_mac: bool) -> Result<Session> {
+        let mut loaded: Loaded = load(input, format, &store)?;
+        let mut stash = IvStash::default();
+        let (key, _warnings) = open_tree(&mut loaded, order, ignore_mac, &mut stash)?;
+        Ok(Session { doc: loaded.doc, meta: loaded.meta, key, stash, format, store })
+    }
+
+    /// The plaintext as the store writes it, spliced into `original` (the encrypted text).
+    pub fn plaintext(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let out = self.format.store(&self.store).emit(&self.doc, Some(original), Side::Plain).map_err(emit_err)?;
+        Ok(Zeroizing::new(out))
+    }
+
+    /// Re-encrypt `doc` (this session's tree, or an edited one) and write the file, splicing
+    /// into `layout` (the text `doc` was parsed from). New `lastmodified` and MAC.
+    pub fn seal(&mut self, mut doc: Doc, layout: &[u8]) -> Result<Vec<u8>> {
+        let rule = self.meta.effective_rule();
+        let mac_hex = encrypt_doc(&mut doc, &self.key, &rule, self.meta.mac_only_encrypted, &self.stash)?;
+        let lastmodified = Time::now_utc().rfc3339();
+        self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
+        self.meta.lastmodified = lastmodified;
+        if version_older(&self.meta.version, SOPS_VERSION) {
+            self.meta.version = SOPS_VERSION.into();
+        }
+        let block = self.meta.to_branch();
+        for b in &mut doc.branches {
+            b.push("sops", Value::Map(block.clone()));
+        }
+        self.format.store(&self.store).emit(&doc, Some(layout), Side::Encrypted).map_err(emit_err)
+    }
+
+    /// Parse edited plaintext (from the editor) for [`Session::seal`].
+    pub fn parse_edited(&self, text: &[u8]) -> Result<Doc> {
+        let doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;
+        if doc.branches.iter().any(|b| b.get("sops").is_some() || b.items.iter().any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_")))) {
+            return Err(Error::new(ErrorKind::ReadInput, "the document has a top-level `sops` key; remove it (leafseal adds the metadata itself)"));
+        }
+        if doc.branches.is_empty() {
+            return Err(Error::new(ErrorKind::EmptyFile, "the document is empty"));
+        }
+        Ok(doc)
+    }
+}
+
+/// `a < b` for dotted numeric versions (non-numeric parts compare as 0).
+fn version_older(a: &str, b: &str) -> bool {
+    let parse = |s: &str| -> Vec<u64> { s.split(['.', '-', '+']).take(3).map(|p| p.parse().unwrap_or(0)).collect() };
+    parse(a) < parse(b)
+}
+
+fn show(path: &[Step]) -> String {
+    path.iter()
+        .map(|s| match s {
+            Step::Key(k) => format!("[{k:?}]"),
+            Step::Index(i) => format!("[{i}]"),
+        })
+        .collect()
+}
+
+/// Set `path` to `value` in the first document, creating missing map keys (a non-map on the
+/// way is replaced by a map, as SOPS does). Returns false when the value was already equal.
+pub fn set_value(doc: &mut Doc, path: &[Step], value: Value) -> Result<bool> {
+    if path.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidTreePath, "the path is empty; give at least one key, e.g. [\"key\"]"));
+    }
+    if doc.branches.is_empty() {
+        doc.branches.push(Branch::new());
+    }
+    set_in_branch(&mut doc.branches[0], path, value, path)
+}
+
+fn set_in_branch(b: &mut Branch, rest: &[Step], value: Value, full: &[Step]) -> Result<bool> {
+    match rest.split_first() {
+        Some((Step::Key(k), tail)) => set_in_node(child_or_insert(b, k), tail, value, full),
+        _ => Err(Error::new(ErrorKind::Generic, format!("{}: a list index where a map key is needed", show(full)))),
+    }
+}
+
+fn set_in_node(n: &mut Node, rest: &[Step], value: Value, full: &[Step]) -> Result<bool> {
+    match rest.split_first() {
+        None => {
+            if n.value == value {
+                return Ok(false);
+            }
+            n.set(value);
+            Ok(true)
+        }
+        Some((Step::Key(_), _)) => {
+            if !matches!(n.value, Value::Map(_)) {
+                n.set(Value::Map(Branch::new()));
+            }
+            match &mut n.value {
+                Value::Map(b) => set_in_branch(b, rest, value, full),
+                _ => Err(Error::new(ErrorKind::Generic, format!("{}: not a map", show(full)))),
+            }
+        }
+        Some((Step::Index(i), tail)) => match list_elem(n, *i) {
+            Some(e) => set_in_node(e, tail, value, full),
+            None => Err(Error::new(ErrorKind::Generic, format!("{}: index {i} out of range", show(full)))),
+        },
+    }
+}
+
+fn child_or_insert<'a>(b: &'a mut Branch, key: &str) -> &'a mut Node {
+    let pos = b.items.iter().position(|i| matches!(i, Item::Pair(k, _) if k.name == key));
+    let pos = pos.unwrap_or_else(|| {
+        b.push(key, Value::Null);
+        b.items.len() - 1
+    });
+    match &mut b.items[pos] {
+        Item::Pair(_, n) => n,
+        // `pos` was found as a pair or pushed as one just above.
+        Item::Comment(_) => unreachable!("position holds a pair"),
+    }
+}
+
+fn list_elem(n: &mut Node, ix: usize) -> Option<&mut Node> {
+    let Value::List(l) = &mut n.value else { return None };
+    l.iter_mut()
+        .filter_map(|e| match e {
+            Elem::Value(v) => Some(v),
+            Elem::Comment(_) => None,
+        })
+        .nth(ix)
+}
+
+/// Remove `path` from the first document. Returns false when it was not there.
+pub fn unset_value(doc: &mut Doc, path: &[Step]) -> Result<bool> {
+    if path.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidTreePath, "the path is empty; give at least one key, e.g. [\"key\"]"));
+    }
+    match doc.branches.first_mut() {
+        Some(b) => Ok(unset_in_branch(b, path)),
+        None => Ok(false),
+    }
+}
+
+fn unset_in_branch(b: &mut Branch, rest: &[Step]) -> bool {
+    match rest {
+        [Step::Key(k)] => b.remove(k).is_some(),
+        [Step::Key(k), tail @ ..] => b.get_mut(k).is_some_and(|n| unset_in_node(n, tail)),
+        _ => false,
+    }
+}
+
+fn unset_in_node(n: &mut Node, rest: &[Step]) -> bool {
+    match (&mut n.value, rest) {
+        (Value::Map(b), _) => unset_in_branch(b, rest),
+        (Value::List(l), [Step::Index(i)]) => {
+            let pos = l.iter().enumerate().filter(|(_, e)| matches!(e, Elem::Value(_))).nth(*i).map(|(p, _)| p);
+            // Removing a list element changes the list's text as a whole.
+            pos.map(|p| {
+                l.remove(p);
+                n.changed = true;
+            })
+            .is_some()
+        }
+        (Value::List(_), [Step::Index(i), tail @ ..]) => list_elem(n, *i).is_some_and(|e| unset_in_node(e, tail)),
+        _ => false,
+    }
+}
+
+/// Turn a JSON value (the `set` argument) into a tree value.
+pub fn from_json(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(a) => Value::List(a.iter().map(|x| Elem::Value(Node::new(from_json(x)))).collect()),
+        serde_json::Value::Object(o) => {
+            let mut b = Branch::new();
+            for (k, x) in o {
+                b.push(k.clone(), from_json(x));
+            }
+            Value::Map(b)
+        }
+    }
+}
