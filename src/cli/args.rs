@@ -26,6 +26,9 @@ pub enum Command {
     /// Decrypt a file and print the result (or write it with -i / --output).
     #[command(after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml")]
     Decrypt(DecryptArgs),
+    /// Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save.
+    #[command(after_help = "Examples:\n  EDITOR='code --wait' leafseal edit app.enc.yaml\n  leafseal edit --age age1… new-secrets.yaml   # creates the file")]
+    Edit(EditArgs),
     /// Set one value in an encrypted file, in place (the value is JSON).
     #[command(after_help = "Examples:\n  leafseal set app.enc.yaml '[\"db\"][\"password\"]' '\"s3cret\"'\n  leafseal set app.enc.yaml '[\"replicas\"]' '[\"eu\", \"us\"]'")]
     Set(SetArgs),
@@ -184,4 +187,20 @@ pub struct UnsetArgs {
     pub file: PathBuf,
     /// The tree path, e.g. '["db"]["password"]'.
     pub path: String,
+}
+
+/// `edit`.
+#[derive(Args, Debug)]
+pub struct EditArgs {
+    /// Shared flags (input type, --ignore-mac, --decryption-order).
+    #[command(flatten)]
+    pub common: RewriteArgs,
+    /// Show the `sops` metadata in the editor too.
+    #[arg(short = 's', long = "show-master-keys")]
+    pub show_master_keys: bool,
+    /// age recipients for a new file, comma separated.
+    #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
+    pub age: Option<String>,
+    /// The file (created from a template when it does not exist).
+    pub file: PathBuf,
 }

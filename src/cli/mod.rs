@@ -4,6 +4,7 @@
 mod args;
 mod completion;
 mod decrypt;
+mod edit;
 mod encrypt;
 pub mod exit;
 mod filestatus;
@@ -61,6 +62,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Encrypt(a) => encrypt::run(a),
         Command::Decrypt(a) => decrypt::run(a),
+        Command::Edit(a) => edit::run(a),
         Command::Set(a) => rewrite::set(a),
         Command::Unset(a) => rewrite::unset(a),
         Command::Filestatus(a) => filestatus::run(a),

@@ -58,6 +58,39 @@ impl Session {
         self.format.store(&self.store).emit(&doc, Some(layout), Side::Encrypted).map_err(emit_err)
     }
 
+    /// The plaintext plus the `sops` block (`edit --show-master-keys`).
+    pub fn plaintext_with_metadata(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+        let mut doc = self.doc.clone();
+        let block = self.meta.to_branch();
+        for b in &mut doc.branches {
+            b.push("sops", Value::Map(block.clone()));
+        }
+        let out = self.format.store(&self.store).emit(&doc, Some(original), Side::Plain).map_err(emit_err)?;
+        Ok(Zeroizing::new(out))
+    }
+
+    /// Re-encrypt text saved by the editor. With `with_metadata` the text carries the `sops`
+    /// block (as shown by `--show-master-keys`) and its metadata replaces the session's.
+    pub fn reseal_edited(&mut self, text: &[u8], with_metadata: bool) -> Result<Vec<u8>> {
+        let doc = if with_metadata {
+            let mut doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;
+            let mut first = None;
+            for b in &mut doc.branches {
+                if let Some((_, n)) = b.remove("sops") {
+                    first.get_or_insert(n);
+                }
+            }
+            let Some(Node { value: Value::Map(mb), .. }) = first else {
+                return Err(Error::new(ErrorKind::ReadInput, "the `sops` block was removed; keep it when editing with --show-master-keys"));
+            };
+            self.meta = Metadata::from_branch(&mb).map_err(|e| Error::new(ErrorKind::ReadInput, e.to_string()))?;
+            doc
+        } else {
+            self.parse_edited(text)?
+        };
+        self.seal(doc, text)
+    }
+
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
     pub fn parse_edited(&self, text: &[u8]) -> Result<Doc> {
         let doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;

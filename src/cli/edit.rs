@@ -1,0 +1,190 @@
+//! `leafseal edit`: decrypt into a 0600 file in a private temp dir, run the editor, re-encrypt
+//! under the same data key (unchanged values keep their ciphertext) and write atomically.
+//!
+//! The temp dir is removed on every path: normal return, error, editor crash, and SIGINT/SIGTERM
+//! (a flag is polled while the editor runs; the guard's Drop does the removal). An invalid
+//! document is offered back to the user on a terminal; without one the command fails at once
+//! instead of waiting (SOPS 3.11 loops forever there).
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use leafseal::keys::{backend, MasterKey};
+use leafseal::ops::rewrite::Session;
+use leafseal::ops::{self, EncryptOptions};
+use leafseal::store::{Format, StoreOptions};
+
+use super::args::EditArgs;
+use super::decrypt::order;
+use super::Failure;
+
+const YAML_TEMPLATE: &str = "hello: Welcome to leafseal! Edit this file as you please!\nexample_key: example_value\n# Example comment\nexample_array:\n    - example_value1\n    - example_value2\nexample_number: 1234.56789\nexample_booleans:\n    - true\n    - false\n";
+const JSON_TEMPLATE: &str = "{\n\t\"hello\": \"Welcome to leafseal! Edit this file as you please!\",\n\t\"example_key\": \"example_value\",\n\t\"example_array\": [\n\t\t\"example_value1\",\n\t\t\"example_value2\"\n\t],\n\t\"example_number\": 1234.56789,\n\t\"example_booleans\": [\n\t\ttrue,\n\t\tfalse\n\t]\n}\n";
+
+/// The private temp dir; removed when dropped.
+struct TempGuard {
+    /// Held for its Drop, which removes the directory and the file in it.
+    _dir: tempfile::TempDir,
+    file: PathBuf,
+}
+
+fn temp_base() -> PathBuf {
+    let candidates = [std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from), Some(PathBuf::from("/dev/shm"))];
+    for c in candidates.into_iter().flatten() {
+        if c.is_dir() && tempfile::tempdir_in(&c).is_ok() {
+            return c;
+        }
+    }
+    std::env::temp_dir()
+}
+
+fn make_temp(name: &str, data: &[u8]) -> Result<TempGuard, Failure> {
+    let fail = |e: std::io::Error| Failure::new(3, format!("cannot create the editor's temp file: {e}"));
+    let dir = tempfile::Builder::new().prefix("leafseal-edit-").tempdir_in(temp_base()).map_err(fail)?;
+    let file = dir.path().join(name);
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&file).map_err(fail)?;
+    f.write_all(data).and_then(|_| f.sync_all()).map_err(fail)?;
+    Ok(TempGuard { _dir: dir, file })
+}
+
+fn editor_argv() -> Result<Vec<String>, Failure> {
+    for var in ["SOPS_EDITOR", "EDITOR"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.trim().is_empty() {
+                return shell_words::split(&v).map_err(|e| Failure::new(201, format!("${var} is not a valid command line: {e}")));
+            }
+        }
+    }
+    for e in ["vim", "nano", "vi"] {
+        if let Ok(path) = std::env::var("PATH") {
+            if std::env::split_paths(&path).any(|d| d.join(e).is_file()) {
+                return Ok(vec![e.to_string()]);
+            }
+        }
+    }
+    Err(Failure::new(201, "no editor found").hint("set $EDITOR or $SOPS_EDITOR"))
+}
+
+/// Run the editor on `file`; returns on its exit, or with exit 1 after a signal.
+fn run_editor(file: &Path, stop: &AtomicBool) -> Result<(), Failure> {
+    let argv = editor_argv()?;
+    let mut child = Command::new(&argv[0])
+        .args(&argv[1..])
+        .arg(file)
+        .spawn()
+        .map_err(|e| Failure::new(201, format!("cannot run editor {:?}: {e}", argv[0])))?;
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Failure::new(1, "interrupted: the file was not changed"));
+        }
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => return Err(Failure::new(201, format!("editor exited with {status}; the file was not changed"))),
+            Ok(None) => std::thread::sleep(Duration::from_millis(25)),
+            Err(e) => return Err(Failure::new(201, format!("waiting for the editor failed: {e}"))),
+        }
+    }
+}
+
+fn digest(b: &[u8]) -> [u8; 32] {
+    Sha256::digest(b).into()
+}
+
+/// Ask on the terminal whether to reopen the editor after an invalid document.
+fn offer_retry(err: &Failure) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprintln!("leafseal: error: {}", err.message);
+    eprint!("leafseal: press Enter to reopen the editor with your text, or Ctrl-C to abort: ");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map(|n| n > 0).unwrap_or(false)
+}
+
+/// Run `edit`.
+pub fn run(a: EditArgs) -> Result<(), Failure> {
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(|e| Failure::new(1, format!("cannot install signal handler: {e}")))?;
+    }
+    let name = a.file.display().to_string();
+    let format = match &a.common.input_type {
+        Some(t) => Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        None => Format::from_path(Some(&a.file)),
+    };
+    let base = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let exists = a.file.exists();
+    let (mut session, plain) = if exists {
+        let original = std::fs::read(&a.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+        let order = order(a.common.decryption_order.as_deref())?;
+        let s = Session::open(&original, format, StoreOptions::default(), &order, a.common.ignore_mac).map_err(|e| Failure::from_lib(&name, e))?;
+        let plain = if a.show_master_keys { s.plaintext_with_metadata(&original) } else { s.plaintext(&original) };
+        let plain = plain.map_err(|e| Failure::from_lib(&name, e))?;
+        (Some(s), plain)
+    } else {
+        let t = if format == Format::Json { JSON_TEMPLATE } else { YAML_TEMPLATE };
+        (None, Zeroizing::new(t.as_bytes().to_vec()))
+    };
+    let guard = make_temp(&base, &plain)?;
+    let before = digest(&plain);
+    drop(plain);
+    loop {
+        run_editor(&guard.file, &stop)?;
+        let edited = Zeroizing::new(std::fs::read(&guard.file).map_err(|e| Failure::new(2, format!("cannot read the edited file: {e}")))?);
+        if digest(&edited) == before {
+            return Err(Failure::new(200, format!("{name}: file has not changed, exiting")));
+        }
+        let result = match session.as_mut() {
+            Some(s) => s.reseal_edited(&edited, a.show_master_keys).map_err(|e| Failure::from_lib(&name, e)),
+            None => encrypt_new(&a, format, &edited),
+        };
+        match result {
+            Ok(out) => {
+                leafseal::fsio::write_atomic(&a.file, &out, 0o644).map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
+                drop(guard);
+                return Ok(());
+            }
+            Err(e) if e.code == 2 || e.code == 92 || e.code == 1 => {
+                if stop.load(Ordering::Relaxed) || !offer_retry(&e) {
+                    return Err(e.hint("nothing was written; on a terminal the editor reopens with your text"));
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+fn encrypt_new(a: &EditArgs, format: Format, edited: &[u8]) -> Result<Vec<u8>, Failure> {
+    let mut group: Vec<Box<dyn MasterKey>> = Vec::new();
+    if let Some(spec) = a.age.as_deref().filter(|s| !s.trim().is_empty()) {
+        let age = backend("age").ok_or_else(|| Failure::new(1, "age support missing from this build"))?;
+        group.extend(age.parse_list(spec).map_err(|e| Failure::new(1, format!("--age: {e}")))?);
+    }
+    let opts = EncryptOptions {
+        input: format,
+        output: format,
+        store: StoreOptions::default(),
+        groups: vec![group],
+        shamir_threshold: 0,
+        rule: None,
+        mac_only_encrypted: false,
+    };
+    ops::encrypt(edited, &opts).map_err(|e| Failure::from_lib(&a.file.display().to_string(), e))
+}
