@@ -2,9 +2,9 @@
 //! range so that writing back can splice into the original text; without the original, output
 //! is byte-identical to SOPS's (Go `json.Marshal` scalars re-indented like `json.Indent`).
 //!
-//! Submodules: [`parse`] (span-keeping parser), `write` (canonical text), `splice`.
+//! Submodules: `parse` (span-keeping parser), `write` (canonical text), `splice`.
 
-pub mod parse;
+mod parse;
 mod splice;
 mod write;
 

@@ -91,6 +91,25 @@ impl Parser<'_> {
         self.s.get(self.pos).copied()
     }
 
+    /// The character at the cursor, for messages (the input is known to be valid UTF-8).
+    fn show(&self) -> String {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        let len = match rest.first() {
+            Some(&b) if b >= 0xF0 => 4,
+            Some(&b) if b >= 0xE0 => 3,
+            Some(&b) if b >= 0xC0 => 2,
+            _ => 1,
+        };
+        match std::str::from_utf8(rest.get(..len).unwrap_or_default())
+            .ok()
+            .and_then(|s| s.chars().next())
+        {
+            Some(c) if !c.is_control() => format!("character '{c}'"),
+            Some(c) => format!("character U+{:04X}", c as u32),
+            None => "end of input".to_owned(),
+        }
+    }
+
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
@@ -297,9 +316,9 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false))?,
             Some(b'n') => self.literal("null", Value::Null)?,
             None => return Err(self.err("unexpected end of input: expected a value", start)),
-            Some(c) => {
+            Some(_) => {
                 return Err(self.err(
-                    format!("unexpected character {} looking for a value", show(c)),
+                    format!("unexpected {} looking for a value", self.show()),
                     start,
                 ))
             }
@@ -515,13 +534,5 @@ fn attach(frame: &mut Frame, node: Node, end: usize) {
             elems.push(Elem::Value(node));
             *after_value = true;
         }
-    }
-}
-
-fn show(c: u8) -> String {
-    if c.is_ascii_graphic() {
-        format!("'{}'", c as char)
-    } else {
-        format!("byte 0x{c:02x}")
     }
 }

@@ -168,6 +168,8 @@ fn errors_have_positions() {
     assert_eq!((e.line, e.column), (Some(3), Some(3)));
     let e = parse_err("{\"é\": tru}".as_bytes());
     assert_eq!((e.line, e.column), (Some(1), Some(7)));
+    let e = parse_err("{\"a\": é}".as_bytes());
+    assert_eq!(e.msg, "unexpected character 'é' looking for a value");
     let e = parse_err(b"{\"a\": [1 2]}");
     assert_eq!(e.msg, "expected ',' or ']' after array element");
     let e = parse_err(b"{\"a\" 1}");
