@@ -532,3 +532,39 @@ fn never_panics_on_garbage() {
         let _ = store().parse(&text.as_bytes()[..i], Side::Plain);
     }
 }
+
+#[test]
+fn splice_keeps_crlf_and_indentation_of_nested_objects() {
+    let s = "{\r\n    \"o\": {\r\n        \"p\": 1\r\n    }\r\n}\r\n";
+    let mut d = parse(s);
+    if let Some(Node {
+        value: Value::Map(m),
+        ..
+    }) = d.branches[0].get_mut("o")
+    {
+        m.get_mut("p").expect("p").set(Value::Int(2));
+        m.push(
+            "n",
+            Value::List(vec![Elem::Value(Node::new(Value::Int(3)))]),
+        );
+    }
+    assert_eq!(
+        spliced(&d, s),
+        "{\r\n    \"o\": {\r\n        \"p\": 2,\r\n        \"n\": [\r\n            3\r\n        ]\r\n    }\r\n}\r\n"
+    );
+}
+
+#[test]
+fn splice_ignores_changes_inside_removed_members() {
+    let s = "{\"a\": {\"x\": 1}, \"b\": 2}";
+    let mut d = parse(s);
+    if let Some(Node {
+        value: Value::Map(m),
+        ..
+    }) = d.branches[0].get_mut("a")
+    {
+        m.get_mut("x").expect("x").set(Value::Int(9));
+    }
+    d.branches[0].remove("a");
+    assert_eq!(spliced(&d, s), "{\"b\": 2}");
+}
