@@ -1,0 +1,95 @@
+//! JSON store (spec §1.3). Parsing keeps every scalar's byte span and every member's removable
+//! range so that writing back can splice into the original text; without the original, output
+//! is byte-identical to SOPS's (Go `json.Marshal` scalars re-indented like `json.Indent`).
+//!
+//! Submodules: `parse` (span-keeping parser), `write` (canonical text), `splice`.
+
+mod parse;
+mod splice;
+mod write;
+
+pub use write::{format_float, quote_str};
+
+use super::{Side, Store, StoreError};
+use crate::tree::{Branch, Doc, Value};
+use write::{push_branch, push_value, Layout};
+
+/// The JSON store.
+pub struct JsonStore {
+    /// Indentation: `None` is a tab (SOPS default), `Some(n)` n spaces; `Some(0)` still breaks
+    /// lines but indents nothing, as Go's `json.Indent` with an empty indent does.
+    pub indent: Option<usize>,
+}
+
+impl JsonStore {
+    fn unit(&self) -> String {
+        match self.indent {
+            None => "\t".to_owned(),
+            Some(n) => " ".repeat(n),
+        }
+    }
+
+    /// Canonical text of one value, no trailing newline.
+    fn canonical(&self, v: &Value) -> Result<String, StoreError> {
+        let unit = self.unit();
+        let mut out = String::new();
+        push_value(
+            &mut out,
+            v,
+            "",
+            &Layout {
+                unit: &unit,
+                newline: "\n",
+            },
+        )?;
+        Ok(out)
+    }
+}
+
+impl Store for JsonStore {
+    /// `side` does not matter: on the encrypted side `sops` is an ordinary member.
+    fn parse(&self, input: &[u8], _side: Side) -> Result<Doc, StoreError> {
+        parse::parse_doc(input)
+    }
+
+    fn emit(&self, doc: &Doc, original: Option<&[u8]>, _side: Side) -> Result<Vec<u8>, StoreError> {
+        if let Some(orig) = original {
+            let unit = self.unit();
+            if let Some(out) = splice::splice(
+                doc,
+                orig,
+                &Layout {
+                    unit: &unit,
+                    newline: "\n",
+                },
+            )? {
+                return Ok(out);
+            }
+        }
+        // sops-compat: only the first document is written; JSON holds one.
+        let unit = self.unit();
+        let mut out = String::new();
+        let empty = Branch::new();
+        let root = doc.branches.first().unwrap_or(&empty);
+        push_branch(
+            &mut out,
+            root,
+            "",
+            &Layout {
+                unit: &unit,
+                newline: "\n",
+            },
+        )?;
+        out.push('\n');
+        Ok(out.into_bytes())
+    }
+
+    fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
+        let mut out = self.canonical(v)?;
+        out.push('\n');
+        Ok(out.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests;
