@@ -7,7 +7,9 @@ use crate::tree::{Branch, Doc, Elem, Item, Key, Node, Span, Src, Style, Value};
 
 /// Deepest nesting accepted. Go's encoding/json stops at the same depth; beyond it the rest
 /// of the program (walker, drop glue) would recurse too deeply anyway.
-pub(crate) const MAX_DEPTH: usize = 10_000;
+// Deeper input is rejected: dropping and walking the tree recurse, so the limit also bounds
+// stack use elsewhere (same limit as the YAML parser).
+pub(crate) const MAX_DEPTH: usize = 1_000;
 
 /// Parse a whole JSON file whose top level must be an object.
 pub(crate) fn parse_doc(input: &[u8]) -> Result<Doc, StoreError> {
@@ -76,6 +78,7 @@ fn scalar(value: Value, start: usize, end: usize) -> Node {
             style: Style::Plain,
             in_flow: true,
             indent: 0,
+            seq_item: false,
         }),
         changed: false,
     }
@@ -265,6 +268,7 @@ impl Parser<'_> {
                                 style: Style::Plain,
                                 in_flow: true,
                                 indent: 0,
+                                seq_item: false,
                             }),
                             changed: false,
                         };
@@ -492,6 +496,7 @@ fn close_map(mut b: Branch, start: usize, close: usize) -> (Node, usize) {
             style: Style::Plain,
             in_flow: true,
             indent: 0,
+            seq_item: false,
         }),
         changed: false,
     };
