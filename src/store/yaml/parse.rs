@@ -50,6 +50,8 @@ struct Frame {
     /// Column of the collection's children (where its start event is).
     col: usize,
     flow: bool,
+    /// 0-based line where the collection starts.
+    start_line: usize,
     anchor: usize,
     /// Line of the item being built, if any.
     item_line: Option<usize>,
@@ -97,7 +99,12 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
             Some(Ok(x)) => x,
             Some(Err(e)) => {
                 let m = e.marker();
-                return Err(StoreError::at(e.info().to_owned(), m.line().max(1), m.col() + 1));
+                let mut msg = e.info().to_owned();
+                // The parser notices an unclosed `[`/`{` only later; name where it was opened.
+                if let Some(f) = b.stack.iter().rev().find(|f| f.flow) {
+                    msg.push_str(&format!(" (inside the flow collection opened at line {})", f.start_line + 1));
+                }
+                return Err(StoreError::at(msg, m.line().max(1), m.col() + 1));
             }
         };
         let start = b.off.byte(span.start.index());
@@ -193,14 +200,14 @@ impl Builder<'_> {
                 }
                 let is_map = matches!(ev, Event::MappingStart(..));
                 self.begin_item(start);
-                let (_, col) = self.line_col(start);
+                let (start_line, col) = self.line_col(start);
                 let flow = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
                 let kind = if is_map {
                     Kind::Map { branch: Branch::new(), key: None, seen: HashSet::new() }
                 } else {
                     Kind::List(Vec::new())
                 };
-                self.stack.push(Frame { kind, col, flow, anchor, item_line: None, last_line: None, after: Vec::new() });
+                self.stack.push(Frame { kind, col, flow, start_line, anchor, item_line: None, last_line: None, after: Vec::new() });
                 self.flush();
             }
             Event::MappingEnd | Event::SequenceEnd => {
