@@ -77,6 +77,9 @@ pub struct EncryptArgs {
     /// age recipients, comma separated.
     #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
     pub age: Option<String>,
+    /// PGP fingerprints, comma separated.
+    #[arg(long, env = "SOPS_PGP_FP", hide_env_values = true)]
+    pub pgp: Option<String>,
     /// Leave keys ending with this suffix unencrypted (default _unencrypted).
     #[arg(long = "unencrypted-suffix")]
     pub unencrypted_suffix: Option<String>,
@@ -201,6 +204,9 @@ pub struct EditArgs {
     /// age recipients for a new file, comma separated.
     #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
     pub age: Option<String>,
+    /// PGP fingerprints for a new file, comma separated.
+    #[arg(long, env = "SOPS_PGP_FP", hide_env_values = true)]
+    pub pgp: Option<String>,
     /// The file (created from a template when it does not exist).
     pub file: PathBuf,
 }

@@ -16,7 +16,6 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use leafseal::keys::{backend, MasterKey};
 use leafseal::ops::rewrite::Session;
 use leafseal::ops::{self, EncryptOptions};
 use leafseal::store::{Format, StoreOptions};
@@ -172,11 +171,7 @@ pub fn run(a: EditArgs) -> Result<(), Failure> {
 }
 
 fn encrypt_new(a: &EditArgs, format: Format, edited: &[u8]) -> Result<Vec<u8>, Failure> {
-    let mut group: Vec<Box<dyn MasterKey>> = Vec::new();
-    if let Some(spec) = a.age.as_deref().filter(|s| !s.trim().is_empty()) {
-        let age = backend("age").ok_or_else(|| Failure::new(1, "age support missing from this build"))?;
-        group.extend(age.parse_list(spec).map_err(|e| Failure::new(1, format!("--age: {e}")))?);
-    }
+    let group = super::flag_keys(&[("pgp", a.pgp.as_deref()), ("age", a.age.as_deref())])?;
     let opts = EncryptOptions {
         input: format,
         output: format,

@@ -1,12 +1,11 @@
 //! `leafseal encrypt`.
 
-use leafseal::keys::{backend, MasterKey};
 use leafseal::ops::{self, EncryptOptions};
 use leafseal::tree::select::{Rule, RuleKind};
 
 use super::args::EncryptArgs;
 use super::io::{read_input, write_output};
-use super::Failure;
+use super::{flag_keys, Failure};
 
 /// The one selection rule the flags name (more than one is exit 8).
 fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
@@ -32,11 +31,7 @@ fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
 pub fn run(a: EncryptArgs) -> Result<(), Failure> {
     let rule = rule(&a)?;
     let input = read_input(&a.io, true)?;
-    let mut group: Vec<Box<dyn MasterKey>> = Vec::new();
-    if let Some(spec) = a.age.as_deref().filter(|s| !s.trim().is_empty()) {
-        let age = backend("age").ok_or_else(|| Failure::new(1, "age support missing from this build"))?;
-        group.extend(age.parse_list(spec).map_err(|e| Failure::new(1, format!("--age: {e}")))?);
-    }
+    let group = flag_keys(&[("pgp", a.pgp.as_deref()), ("age", a.age.as_deref())])?;
     let opts = EncryptOptions {
         input: input.format,
         output: input.out_format,

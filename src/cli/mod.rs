@@ -84,3 +84,14 @@ pub fn main() -> ExitCode {
 pub fn warn(msg: &str) {
     eprintln!("leafseal: warning: {msg}");
 }
+
+/// Master keys from the key flags, in SOPS's flag-group order (pgp before age).
+pub fn flag_keys(flags: &[(&str, Option<&str>)]) -> Result<Vec<Box<dyn leafseal::keys::MasterKey>>, Failure> {
+    let mut group = Vec::new();
+    for (name, spec) in flags {
+        let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else { continue };
+        let b = leafseal::keys::backend(name).ok_or_else(|| Failure::new(1, format!("{name} keys are not supported by this build")))?;
+        group.extend(b.parse_list(spec).map_err(|e| Failure::new(1, format!("--{name}: {e}")))?);
+    }
+    Ok(group)
+}
