@@ -588,22 +588,3 @@ fn key_scalar(k: &Key) -> Scalar<'_> {
         }
     }
 }
-
-/// Whether a spliced value belongs to a map key or a list dash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Owner {
-    /// `key: value`.
-    MapValue,
-    /// `- value`.
-    SeqItem,
-}
-
-/// Render a scalar for splicing (placeholder).
-pub fn render_scalar(_v: &Value, _col: usize, _owner: Owner, _indent: usize, _in_flow: bool) -> String {
-    String::new()
-}
-
-/// A comment line as written.
-pub fn render_comment(text: &str) -> String {
-    format!("#{text}")
-}
