@@ -7,6 +7,9 @@
 //! `Branch::end`. Without the original text a store writes its canonical (SOPS-like) layout.
 
 pub mod binary;
+pub mod dotenv;
+pub mod flatten;
+pub mod ini;
 pub mod json;
 pub mod metadata;
 pub mod yaml;
@@ -22,17 +25,27 @@ pub enum Format {
     Yaml,
     /// `.json`.
     Json,
+    /// `.env`: `KEY=value` lines.
+    Dotenv,
+    /// `.ini`: sections of `key = value`, as go-ini reads and writes them.
+    Ini,
     /// Anything else: the whole file is one value under `data`, stored as JSON.
     Binary,
 }
 
 impl Format {
-    /// Detect from a file name (spec §1.8): unknown extensions, and no name, are binary.
+    /// Detect from a file name (spec §1.8): `.yaml`/`.yml`, `.json`, `.env`, `.ini`; unknown
+    /// extensions, and no name, are binary.
     pub fn from_path(path: Option<&Path>) -> Format {
-        let ext = path.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("");
+        // sops-compat: SOPS tests the name's suffix, so a file named just `.env` is dotenv
+        // (`Path::extension` would say it has none).
+        let name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
         match ext {
             "yaml" | "yml" => Format::Yaml,
             "json" => Format::Json,
+            "env" => Format::Dotenv,
+            "ini" => Format::Ini,
             _ => Format::Binary,
         }
     }
@@ -42,19 +55,23 @@ impl Format {
         match name {
             "yaml" => Some(Format::Yaml),
             "json" => Some(Format::Json),
+            "dotenv" => Some(Format::Dotenv),
+            "ini" => Some(Format::Ini),
             "binary" => Some(Format::Binary),
             _ => None,
         }
     }
 
     /// The names `from_name` accepts.
-    pub const NAMES: &'static [&'static str] = &["yaml", "json", "binary"];
+    pub const NAMES: &'static [&'static str] = &["yaml", "json", "dotenv", "ini", "binary"];
 
     /// The store for this format.
     pub fn store(self, opts: &StoreOptions) -> Box<dyn Store> {
         match self {
             Format::Yaml => Box::new(yaml::YamlStore { indent: opts.yaml_indent }),
             Format::Json => Box::new(json::JsonStore { indent: opts.json_indent }),
+            Format::Dotenv => Box::new(dotenv::DotenvStore),
+            Format::Ini => Box::new(ini::IniStore),
             Format::Binary => Box::new(binary::BinaryStore { json: json::JsonStore { indent: opts.json_indent } }),
         }
     }

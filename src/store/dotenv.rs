@@ -1,0 +1,448 @@
+//! dotenv store (spec §1.4): `KEY=value` lines read byte for byte, exactly as SOPS reads them.
+//!
+//! There is no quoting, no `export`, no trimming: the key is everything before the first `=`
+//! and the value everything after it, a trailing `\r` included. The only escape is the two
+//! characters `\n`, which stand for a newline. A line starting with `#` is a comment. Empty
+//! lines are dropped, so writing a parsed file gives back the input minus its blank lines;
+//! that is why `emit` ignores the original text and always writes the canonical form.
+//!
+//! On the encrypted side the `sops` metadata lives in the same flat list as items named
+//! `sops_<flat key>` (spec §1.7). `parse` gathers them into one `sops` map item at the end of
+//! the branch and `emit` turns that map back into sorted `sops_…` items after the data.
+
+use super::flatten::{flatten, parsed, unflatten, val_to_string};
+use super::{Side, Store, StoreError};
+use crate::tree::{Branch, Comment, Doc, Item, Key, Span, Src, Value};
+
+/// The prefix of every metadata item in an encrypted dotenv file.
+const SOPS_PREFIX: &str = "sops_";
+
+/// The dotenv store.
+pub struct DotenvStore;
+
+impl Store for DotenvStore {
+    fn parse(&self, input: &[u8], side: Side) -> Result<Doc, StoreError> {
+        let mut branch = parse_lines(input)?;
+        if side == Side::Encrypted {
+            take_metadata(&mut branch, input)?;
+        }
+        Ok(Doc {
+            branches: vec![branch],
+        })
+    }
+
+    fn emit(&self, doc: &Doc, _original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError> {
+        let mut out = Vec::new();
+        let Some(branch) = doc.branches.first() else {
+            return Ok(out);
+        };
+        let mut meta = None;
+        for item in &branch.items {
+            match item {
+                Item::Comment(c) => {
+                    out.push(b'#');
+                    out.extend_from_slice(c.text.as_bytes());
+                    out.push(b'\n');
+                }
+                Item::Pair(k, n)
+                    if side == Side::Encrypted
+                        && k.name == "sops"
+                        && matches!(n.value, Value::Map(_)) =>
+                {
+                    meta = Some(&n.value);
+                }
+                Item::Pair(k, n) => {
+                    if side == Side::Encrypted && k.name.starts_with(SOPS_PREFIX) {
+                        return Err(StoreError::emit(format!(
+                            "found key {:?} in encrypted data, which starts with the reserved key prefix {SOPS_PREFIX:?} for sops metadata",
+                            k.name
+                        )));
+                    }
+                    write_pair(&mut out, &k.name, &n.value)?;
+                }
+            }
+        }
+        if let Some(Value::Map(m)) = meta {
+            for (k, v) in flatten(m, SOPS_PREFIX)? {
+                write_pair(&mut out, &k, &v)?;
+            }
+        }
+        Ok(out)
+    }
+
+    fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
+        match v {
+            Value::Str(s) => Ok(s.as_bytes().to_vec()),
+            Value::Bytes(b) => Ok(b.clone()),
+            other => Err(StoreError::emit(format!(
+                "the dotenv store only supports emitting strings, got {}",
+                go_type_name(other)
+            ))),
+        }
+    }
+}
+
+/// The Go type SOPS would name in its error (`%T`).
+fn go_type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "<nil>",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Uint(_) => "uint64",
+        Value::Float(_) => "float64",
+        Value::Str(_) | Value::Bytes(_) => "string",
+        Value::Time(_) => "time.Time",
+        Value::Map(_) => "sops.TreeBranch",
+        Value::List(_) => "[]interface {}",
+    }
+}
+
+/// One `key=value` line. Strings get their newlines escaped; other scalars go through
+/// `ValToString` unescaped, as SOPS does.
+fn write_pair(out: &mut Vec<u8>, key: &str, v: &Value) -> Result<(), StoreError> {
+    let text = match v {
+        Value::Str(s) => escape(s.as_bytes()),
+        Value::Bytes(b) => escape(b),
+        other => val_to_string(other).ok_or_else(|| {
+            StoreError::emit(format!(
+                "cannot use complex value in dotenv file; offending key {key}"
+            ))
+        })?,
+    };
+    out.extend_from_slice(key.as_bytes());
+    out.push(b'=');
+    out.extend_from_slice(&text);
+    out.push(b'\n');
+    Ok(())
+}
+
+fn escape(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    for &c in b {
+        if c == b'\n' {
+            out.extend_from_slice(b"\\n");
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn unescape(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'n') {
+            out.push(b'\n');
+            i += 2;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Split into items; see the module doc for the grammar.
+fn parse_lines(input: &[u8]) -> Result<Branch, StoreError> {
+    let mut branch = Branch::new();
+    let mut start = 0;
+    for (idx, line) in input.split(|c| *c == b'\n').enumerate() {
+        let lineno = idx + 1;
+        let line_start = start;
+        start += line.len() + 1;
+        // The item's whole text, its line end included when there is one.
+        let whole = Span {
+            start: line_start,
+            end: start.min(input.len()),
+        };
+        if line.is_empty() {
+            continue;
+        }
+        if let Some(text) = line.strip_prefix(b"#") {
+            let text = utf8(text, lineno, 2, "comment")?;
+            branch.items.push(Item::Comment(Comment {
+                text,
+                src: Some(whole),
+                changed: false,
+                as_elem: false,
+            }));
+            continue;
+        }
+        let Some(eq) = line.iter().position(|c| *c == b'=') else {
+            return Err(StoreError::at(
+                format!(
+                    "invalid dotenv input line: {}",
+                    String::from_utf8_lossy(line)
+                ),
+                lineno,
+                1,
+            ));
+        };
+        let (key, raw) = (&line[..eq], &line[eq + 1..]);
+        let key = utf8(key, lineno, 1, "key")?;
+        let bytes = unescape(raw);
+        // A value that is not UTF-8 is kept as bytes (Go strings hold any bytes).
+        let value = match String::from_utf8(bytes) {
+            Ok(s) => Value::Str(s),
+            Err(e) => Value::Bytes(e.into_bytes()),
+        };
+        let value_span = Span {
+            start: line_start + eq + 1,
+            end: line_start + line.len(),
+        };
+        let mut node = parsed(value);
+        node.src = Some(Src {
+            span: value_span,
+            ..Src::default()
+        });
+        branch.items.push(Item::Pair(
+            Key {
+                name: key,
+                is_string: true,
+                span: Some(whole),
+            },
+            node,
+        ));
+    }
+    branch.end = Some(input.len());
+    Ok(branch)
+}
+
+fn utf8(b: &[u8], line: usize, column: usize, what: &str) -> Result<String, StoreError> {
+    String::from_utf8(b.to_vec())
+        .map_err(|_| StoreError::at(format!("{what} is not valid UTF-8"), line, column))
+}
+
+/// Move the `sops_…` items out of the branch into one `sops` map item at its end.
+fn take_metadata(branch: &mut Branch, input: &[u8]) -> Result<(), StoreError> {
+    let mut flat = Vec::new();
+    let mut kept = Vec::with_capacity(branch.items.len());
+    for item in std::mem::take(&mut branch.items) {
+        match item {
+            Item::Pair(k, n) if k.name.starts_with(SOPS_PREFIX) => {
+                let line = k.span.map_or(0, |s| line_of(input, s.start));
+                flat.push((k.name[SOPS_PREFIX.len()..].to_owned(), n.value, line));
+            }
+            other => kept.push(other),
+        }
+    }
+    branch.items = kept;
+    if flat.is_empty() {
+        return Ok(());
+    }
+    let meta = unflatten(flat)?;
+    branch
+        .items
+        .push(Item::Pair(Key::new("sops"), parsed(Value::Map(meta))));
+    Ok(())
+}
+
+/// 1-based line number of a byte offset.
+fn line_of(input: &[u8], offset: usize) -> usize {
+    input
+        .get(..offset)
+        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(name: &str) -> Vec<u8> {
+        let p = format!("{}/testdata/sops/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+    }
+
+    fn pairs(b: &Branch) -> Vec<(String, Value)> {
+        b.items
+            .iter()
+            .map(|i| match i {
+                Item::Pair(k, n) => (k.name.clone(), n.value.clone()),
+                Item::Comment(c) => (format!("#{}", c.text), Value::Null),
+            })
+            .collect()
+    }
+
+    fn s(v: &str) -> Value {
+        Value::Str(v.into())
+    }
+
+    #[test]
+    fn plain_items_are_byte_literal() {
+        let doc = DotenvStore
+            .parse(&read("dotenv.plain.env"), Side::Plain)
+            .unwrap();
+        assert_eq!(doc.branches.len(), 1);
+        assert_eq!(
+            pairs(&doc.branches[0]),
+            vec![
+                ("# a comment".to_owned(), Value::Null),
+                ("DB_USER".into(), s("admin")),
+                ("DB_PASS".into(), s("s3cr3t=with=equals")),
+                ("MULTI".into(), s("line1\nline2")),
+                ("EMPTY".into(), s("")),
+                (" SPACED ".into(), s(" value with spaces ")),
+                ("PUBLIC_unencrypted".into(), s("hello")),
+            ]
+        );
+    }
+
+    #[test]
+    fn decrypted_twin_round_trips() {
+        for name in [
+            "dotenv.sops-decrypted.env",
+            "dotenv_keygroups.sops-decrypted.env",
+            "all_key_types.sops-decrypted.env",
+        ] {
+            let input = read(name);
+            let doc = DotenvStore.parse(&input, Side::Plain).unwrap();
+            assert_eq!(
+                DotenvStore.emit(&doc, Some(&input), Side::Plain).unwrap(),
+                input,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn encrypted_files_round_trip_byte_for_byte() {
+        for name in [
+            "dotenv.enc.env",
+            "dotenv_keygroups.enc.env",
+            "all_key_types.enc.env",
+            "independent_python.enc.env",
+        ] {
+            let input = read(name);
+            let doc = DotenvStore.parse(&input, Side::Encrypted).unwrap();
+            let b = &doc.branches[0];
+            assert!(
+                b.items
+                    .iter()
+                    .all(|i| !matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))),
+                "{name}"
+            );
+            let Some(Value::Map(meta)) = b.get("sops").map(|n| &n.value) else {
+                panic!("{name}: no sops map")
+            };
+            assert!(
+                crate::store::metadata::Metadata::from_branch(meta).is_ok(),
+                "{name}"
+            );
+            let out = DotenvStore.emit(&doc, None, Side::Encrypted).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out),
+                String::from_utf8_lossy(&input),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn keygroups_metadata_unflattens() {
+        let doc = DotenvStore
+            .parse(&read("dotenv_keygroups.enc.env"), Side::Encrypted)
+            .unwrap();
+        let Some(Value::Map(meta)) = doc.branches[0].get("sops").map(|n| &n.value) else {
+            panic!()
+        };
+        let md = crate::store::metadata::Metadata::from_branch(meta).unwrap();
+        assert_eq!(md.groups.len(), 3);
+        assert_eq!(md.shamir_threshold, 2);
+        assert!(md.groups[0][0]
+            .enc()
+            .starts_with("-----BEGIN AGE ENCRYPTED FILE-----\n"));
+        // Metadata built in memory (typed values) is written the same way.
+        let mut b = Branch::new();
+        b.push("A", s("ENC[x]"));
+        b.push("sops", Value::Map(md.to_branch()));
+        let out = DotenvStore
+            .emit(&Doc { branches: vec![b] }, None, Side::Encrypted)
+            .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.contains("\nsops_shamir_threshold=2\n"));
+        assert!(text.contains("\nsops_key_groups__list_2__map_age__list_0__map_recipient=age14fw"));
+    }
+
+    #[test]
+    fn quirks() {
+        let doc = DotenvStore
+            .parse(b"export A=\"q\"\r\nB==x\\\\n\n\n#\n", Side::Plain)
+            .unwrap();
+        assert_eq!(
+            pairs(&doc.branches[0]),
+            vec![
+                ("export A".into(), s("\"q\"\r")),
+                ("B".into(), s("=x\\\n")),
+                ("#".into(), Value::Null)
+            ]
+        );
+        let dup = DotenvStore.parse(b"A=1\nA=2\n", Side::Plain).unwrap();
+        assert_eq!(dup.branches[0].items.len(), 2);
+        let e = DotenvStore
+            .parse(b"A=1\n\nnope\n", Side::Plain)
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.msg.starts_with("invalid dotenv input line"));
+        assert!(!e.on_emit);
+        let bytes = DotenvStore.parse(b"A=\xff\n", Side::Plain).unwrap();
+        assert_eq!(bytes.branches[0].items.len(), 1);
+        assert!(DotenvStore.parse(b"\xff=1\n", Side::Plain).is_err());
+        assert!(DotenvStore.parse(b"", Side::Plain).unwrap().branches[0]
+            .items
+            .is_empty());
+    }
+
+    #[test]
+    fn emit_non_strings_and_errors() {
+        let mut b = Branch::new();
+        b.items.push(Item::Comment(Comment::new(" c")));
+        b.push("F", Value::Float(1e10));
+        b.push("I", Value::Int(3));
+        b.push("T", Value::Bool(true));
+        b.push("S", s("a\nb"));
+        let out = DotenvStore
+            .emit(
+                &Doc {
+                    branches: vec![b.clone()],
+                },
+                None,
+                Side::Plain,
+            )
+            .unwrap();
+        assert_eq!(out, b"# c\nF=1E+10\nI=3\nT=true\nS=a\\nb\n");
+        b.push("M", Value::Map(Branch::new()));
+        let e = DotenvStore
+            .emit(&Doc { branches: vec![b] }, None, Side::Plain)
+            .unwrap_err();
+        assert!(e.on_emit);
+        assert!(e.msg.starts_with("cannot use complex value in dotenv file"));
+        let mut r = Branch::new();
+        r.push("sops_x", s("1"));
+        assert!(DotenvStore
+            .emit(&Doc { branches: vec![r] }, None, Side::Encrypted)
+            .is_err());
+        assert_eq!(DotenvStore.emit_value(&s("x")).unwrap(), b"x");
+        assert!(DotenvStore
+            .emit_value(&Value::Int(1))
+            .unwrap_err()
+            .msg
+            .ends_with("got int"));
+    }
+
+    #[test]
+    fn bad_metadata_is_an_error_with_a_line() {
+        let e = DotenvStore
+            .parse(b"A=1\nsops_a=1\nsops_a__map_b=2\n", Side::Encrypted)
+            .unwrap_err();
+        assert!(e.msg.contains("type mismatch"), "{e}");
+        let e = DotenvStore
+            .parse(b"A=1\nsops_a=1\nsops_a=2\n", Side::Encrypted)
+            .unwrap_err();
+        assert_eq!(e.line, Some(3));
+        // No metadata at all: the tree has no `sops` item and ops reports it.
+        let doc = DotenvStore.parse(b"A=1\n", Side::Encrypted).unwrap();
+        assert!(doc.branches[0].get("sops").is_none());
+    }
+}
