@@ -25,7 +25,10 @@ pub fn order(spec: Option<&str>) -> Result<Vec<String>, Failure> {
 /// Run `decrypt`.
 pub fn run(a: DecryptArgs) -> Result<(), Failure> {
     let extract = match &a.extract {
-        Some(p) => Some(path::parse(p).map_err(|e| Failure::new(91, e.to_string()))?),
+        Some(p) => {
+            let file = a.io.file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| "<stdin>".into());
+            Some(path::parse(p).map_err(|e| Failure::new(91, format!("{file}: --extract: {e}")))?)
+        }
         None => None,
     };
     let input = read_input(&a.io, false)?;

@@ -86,7 +86,11 @@ impl Store for JsonStore {
 
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
         let mut out = self.canonical(v)?;
-        out.push('\n');
+        // sops-compat (checked against sops 3.11 `decrypt --extract`): an object ends with a
+        // newline; arrays and scalars do not.
+        if matches!(v, Value::Map(_)) {
+            out.push('\n');
+        }
         Ok(out.into_bytes())
     }
 }
