@@ -708,3 +708,23 @@ fn absolute_is_lexical() {
         "/home/u/project/a"
     );
 }
+
+#[test]
+fn deep_merge_nesting_does_not_overflow() {
+    for depth in [60, 1000] {
+        let mut text = String::from("creation_rules:\n  - key_groups:\n      - ");
+        for _ in 0..depth {
+            text.push_str("{merge: [");
+        }
+        text.push_str(&format!("{{age: [{A1}]}}"));
+        for _ in 0..depth {
+            text.push_str("]}");
+        }
+        text.push('\n');
+        match Config::parse(&text, Path::new("/cfg/.sops.yaml")) {
+            Ok(c) => assert_eq!(keys_for(&c, "/cfg/a"), vec![vec![A1.to_string()]]),
+            // The YAML parser's own recursion limit refuses the deep one; either way no crash.
+            Err(e) => assert!(depth > 60 && e.to_string().contains("limit"), "{e}"),
+        }
+    }
+}
