@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod cipher;
+pub mod config;
 pub mod error;
 pub mod fsio;
 pub mod keygroups;
