@@ -8,6 +8,9 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "leafseal", version, about, long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
+    /// Path to the .sops.yaml to use (default: search from the working directory upwards).
+    #[arg(long, global = true, env = "SOPS_CONFIG")]
+    pub config: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -74,12 +77,9 @@ pub struct EncryptArgs {
     /// Shared input/output flags.
     #[command(flatten)]
     pub io: IoArgs,
-    /// age recipients, comma separated.
-    #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
-    pub age: Option<String>,
-    /// PGP fingerprints, comma separated.
-    #[arg(long, env = "SOPS_PGP_FP", hide_env_values = true)]
-    pub pgp: Option<String>,
+    /// Master keys (override .sops.yaml keys).
+    #[command(flatten)]
+    pub keys: KeyArgs,
     /// Leave keys ending with this suffix unencrypted (default _unencrypted).
     #[arg(long = "unencrypted-suffix")]
     pub unencrypted_suffix: Option<String>,
@@ -201,12 +201,39 @@ pub struct EditArgs {
     /// Show the `sops` metadata in the editor too.
     #[arg(short = 's', long = "show-master-keys")]
     pub show_master_keys: bool,
-    /// age recipients for a new file, comma separated.
-    #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
-    pub age: Option<String>,
-    /// PGP fingerprints for a new file, comma separated.
-    #[arg(long, env = "SOPS_PGP_FP", hide_env_values = true)]
-    pub pgp: Option<String>,
+    /// Master keys for a new file (override .sops.yaml keys).
+    #[command(flatten)]
+    pub keys: KeyArgs,
     /// The file (created from a template when it does not exist).
     pub file: PathBuf,
+}
+
+/// Master-key flags, each with its SOPS environment variable. Any of them set replaces the
+/// keys a `.sops.yaml` rule would give.
+#[derive(Args, Debug, Default)]
+pub struct KeyArgs {
+    /// age recipients, comma separated.
+    #[arg(long, env = "SOPS_AGE_RECIPIENTS", hide_env_values = true)]
+    pub age: Option<String>,
+    /// PGP fingerprints, comma separated.
+    #[arg(long, env = "SOPS_PGP_FP", hide_env_values = true)]
+    pub pgp: Option<String>,
+    /// AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated.
+    #[arg(long, env = "SOPS_KMS_ARN", hide_env_values = true)]
+    pub kms: Option<String>,
+    /// AWS profile for the --kms keys.
+    #[arg(long = "aws-profile")]
+    pub aws_profile: Option<String>,
+    /// GCP KMS resource IDs, comma separated.
+    #[arg(long = "gcp-kms", env = "SOPS_GCP_KMS_IDS", hide_env_values = true)]
+    pub gcp_kms: Option<String>,
+    /// Azure Key Vault key URLs, comma separated.
+    #[arg(long = "azure-kv", env = "SOPS_AZURE_KEYVAULT_URLS", hide_env_values = true)]
+    pub azure_kv: Option<String>,
+    /// HashiCorp Vault transit URIs, comma separated.
+    #[arg(long = "hc-vault-transit", env = "SOPS_VAULT_URIS", hide_env_values = true)]
+    pub hc_vault_transit: Option<String>,
+    /// HuaweiCloud KMS key IDs, comma separated.
+    #[arg(long, env = "SOPS_HUAWEICLOUD_KMS_IDS", hide_env_values = true)]
+    pub hckms: Option<String>,
 }

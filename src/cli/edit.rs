@@ -118,7 +118,7 @@ fn offer_retry(err: &Failure) -> bool {
 }
 
 /// Run `edit`.
-pub fn run(a: EditArgs) -> Result<(), Failure> {
+pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(|e| Failure::new(1, format!("cannot install signal handler: {e}")))?;
@@ -130,6 +130,22 @@ pub fn run(a: EditArgs) -> Result<(), Failure> {
     };
     let base = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
     let exists = a.file.exists();
+    // A new file's keys are resolved before the editor opens, so nobody types secrets into a
+    // file that then cannot be saved.
+    let creation = if exists {
+        None
+    } else {
+        let r = super::options::creation(config, &a.file, &a.keys, None, 0, false)?;
+        Some(EncryptOptions {
+            input: format,
+            output: format,
+            store: r.store,
+            groups: r.groups,
+            shamir_threshold: r.shamir_threshold,
+            rule: r.rule,
+            mac_only_encrypted: r.mac_only_encrypted,
+        })
+    };
     let (mut session, plain) = if exists {
         let original = std::fs::read(&a.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let order = order(a.common.decryption_order.as_deref())?;
@@ -152,7 +168,10 @@ pub fn run(a: EditArgs) -> Result<(), Failure> {
         }
         let result = match session.as_mut() {
             Some(s) => s.reseal_edited(&edited, a.show_master_keys).map_err(|e| Failure::from_lib(&name, e)),
-            None => encrypt_new(&a, format, &edited),
+            None => match &creation {
+                Some(opts) => ops::encrypt(&edited, opts).map_err(|e| Failure::from_lib(&name, e)),
+                None => Err(Failure::new(1, "internal: no key settings for the new file")),
+            },
         };
         match result {
             Ok(out) => {
@@ -168,18 +187,4 @@ pub fn run(a: EditArgs) -> Result<(), Failure> {
             Err(e) => return Err(e),
         }
     }
-}
-
-fn encrypt_new(a: &EditArgs, format: Format, edited: &[u8]) -> Result<Vec<u8>, Failure> {
-    let group = super::flag_keys(&[("pgp", a.pgp.as_deref()), ("age", a.age.as_deref())])?;
-    let opts = EncryptOptions {
-        input: format,
-        output: format,
-        store: StoreOptions::default(),
-        groups: vec![group],
-        shamir_threshold: 0,
-        rule: None,
-        mac_only_encrypted: false,
-    };
-    ops::encrypt(edited, &opts).map_err(|e| Failure::from_lib(&a.file.display().to_string(), e))
 }

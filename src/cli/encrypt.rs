@@ -5,7 +5,10 @@ use leafseal::tree::select::{Rule, RuleKind};
 
 use super::args::EncryptArgs;
 use super::io::{read_input, write_output};
-use super::{flag_keys, Failure};
+use std::path::Path;
+
+use super::options::creation;
+use super::Failure;
 
 /// The one selection rule the flags name (more than one is exit 8).
 fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
@@ -28,18 +31,23 @@ fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
 }
 
 /// Run `encrypt`.
-pub fn run(a: EncryptArgs) -> Result<(), Failure> {
+pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
     let rule = rule(&a)?;
     let input = read_input(&a.io, true)?;
-    let group = flag_keys(&[("pgp", a.pgp.as_deref()), ("age", a.age.as_deref())])?;
+    let target = a.io.filename_override.clone().or_else(|| input.path.clone()).unwrap_or_default();
+    let resolved = creation(config, &target, &a.keys, rule, a.shamir_threshold, a.mac_only_encrypted)?;
+    let mut store = resolved.store;
+    if a.io.indent.is_some() {
+        store = input.store;
+    }
     let opts = EncryptOptions {
         input: input.format,
         output: input.out_format,
-        store: input.store,
-        groups: vec![group],
-        shamir_threshold: a.shamir_threshold,
-        rule,
-        mac_only_encrypted: a.mac_only_encrypted,
+        store,
+        groups: resolved.groups,
+        shamir_threshold: resolved.shamir_threshold,
+        rule: resolved.rule,
+        mac_only_encrypted: resolved.mac_only_encrypted,
     };
     let out = ops::encrypt(&input.bytes, &opts).map_err(|e| Failure::from_lib(&input.name, e))?;
     write_output(&a.io, &input, &out, false)

@@ -9,6 +9,7 @@ mod encrypt;
 pub mod exit;
 mod filestatus;
 mod io;
+mod options;
 mod rewrite;
 
 use std::process::ExitCode;
@@ -59,10 +60,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let config = cli.config;
     let result = match cli.command {
-        Command::Encrypt(a) => encrypt::run(a),
+        Command::Encrypt(a) => encrypt::run(a, config.as_deref()),
         Command::Decrypt(a) => decrypt::run(a),
-        Command::Edit(a) => edit::run(a),
+        Command::Edit(a) => edit::run(a, config.as_deref()),
         Command::Set(a) => rewrite::set(a),
         Command::Unset(a) => rewrite::unset(a),
         Command::Filestatus(a) => filestatus::run(a),
@@ -85,13 +87,3 @@ pub fn warn(msg: &str) {
     eprintln!("leafseal: warning: {msg}");
 }
 
-/// Master keys from the key flags, in SOPS's flag-group order (pgp before age).
-pub fn flag_keys(flags: &[(&str, Option<&str>)]) -> Result<Vec<Box<dyn leafseal::keys::MasterKey>>, Failure> {
-    let mut group = Vec::new();
-    for (name, spec) in flags {
-        let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else { continue };
-        let b = leafseal::keys::backend(name).ok_or_else(|| Failure::new(1, format!("{name} keys are not supported by this build")))?;
-        group.extend(b.parse_list(spec).map_err(|e| Failure::new(1, format!("--{name}: {e}")))?);
-    }
-    Ok(group)
-}

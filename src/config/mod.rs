@@ -154,10 +154,8 @@ impl Default for Stores {
 impl Stores {
     /// The store options for writing `format`: the binary store takes `json_binary`.
     pub fn options(&self, format: Format) -> StoreOptions {
-        let json_indent = match format {
-            Format::Binary => self.json_binary_indent,
-            Format::Yaml | Format::Json => self.json_indent,
-        };
+        // Not a `match`: every match on Format lives in store/mod.rs.
+        let json_indent = if format == Format::Binary { self.json_binary_indent } else { self.json_indent };
         StoreOptions {
             yaml_indent: self.yaml_indent,
             json_indent,

@@ -222,15 +222,16 @@ fn key_string_forms_per_backend() {
 
 #[test]
 fn unsupported_backend_is_a_clear_error() {
-    let c = cfg("creation_rules:\n  - pgp: 85D77543B3D624B63CEA9E6DBC17301B491B3F21\n");
+    // GCP KMS is not in this build (yet): its keys are named in the error.
+    let c = cfg("creation_rules:\n  - gcp_kms: projects/p/locations/l/keyRings/r/cryptoKeys/k\n");
     let rule = c
         .rule_for(Path::new("/cfg/a"), Path::new("/cfg"))
         .expect("ok")
         .expect("some");
-    let e = rule.build_groups().expect_err("no pgp backend");
+    let e = rule.build_groups().expect_err("no gcp_kms backend");
     assert!(
         e.to_string()
-            .contains("pgp keys are not supported by this build yet"),
+            .contains("gcp_kms keys are not supported by this build yet"),
         "{e}"
     );
     assert!(e.to_string().contains("creation_rules[0]"), "{e}");
@@ -351,23 +352,23 @@ fn key_flags_replace_keys_but_keep_the_rule() {
     };
     assert!(!empty.any());
     // A flag backend this build lacks is named.
-    let pgp = KeyFlags {
-        pgp: Some("85D77543B3D624B63CEA9E6DBC17301B491B3F21".into()),
+    let gcp = KeyFlags {
+        gcp_kms: Some("projects/p/locations/l/keyRings/r/cryptoKeys/k".into()),
         ..KeyFlags::default()
     };
     let e = resolve(
         None,
         Path::new("/x/a.yaml"),
         Path::new("/x"),
-        &pgp,
+        &gcp,
         None,
         0,
         false,
     )
-    .expect_err("no pgp");
+    .expect_err("no gcp_kms");
     assert_eq!(
         e.to_string(),
-        "--pgp: pgp keys are not supported by this build yet"
+        "--gcp-kms: gcp_kms keys are not supported by this build yet"
     );
 }
 

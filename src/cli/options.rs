@@ -1,0 +1,55 @@
+//! Merging flags, `SOPS_*` environment variables (through clap's `env`) and `.sops.yaml` once,
+//! into what `leafseal::ops` needs to create an encrypted file.
+
+use std::path::Path;
+
+use leafseal::config::{self, KeyFlags, Resolved};
+use leafseal::tree::select::Rule;
+
+use super::args::KeyArgs;
+use super::Failure;
+
+fn config_failure(e: config::ConfigError) -> Failure {
+    let code = u8::try_from(e.exit_code()).unwrap_or(1);
+    Failure::new(code, e.to_string())
+}
+
+/// Keys, rule and store options for creating `target` (the file name used for rule matching:
+/// `--filename-override` or the file itself).
+pub fn creation(
+    explicit_config: Option<&Path>,
+    target: &Path,
+    keys: &KeyArgs,
+    cli_rule: Option<Rule>,
+    cli_threshold: usize,
+    cli_mac_only: bool,
+) -> Result<Resolved, Failure> {
+    let cwd = std::env::current_dir().map_err(|e| Failure::new(1, format!("cannot read the working directory: {e}")))?;
+    let found = config::find(explicit_config, &cwd).map_err(config_failure)?;
+    if found.is_none() {
+        if let Some(w) = config::lookup(&cwd).warning {
+            super::warn(&w);
+        }
+    }
+    if let Some((_, c)) = &found {
+        for w in &c.warnings {
+            super::warn(w);
+        }
+    }
+    let flags = KeyFlags {
+        age: keys.age.clone(),
+        pgp: keys.pgp.clone(),
+        kms: keys.kms.clone(),
+        gcp_kms: keys.gcp_kms.clone(),
+        azure_kv: keys.azure_kv.clone(),
+        hc_vault: keys.hc_vault_transit.clone(),
+        hckms: keys.hckms.clone(),
+        aws_profile: keys.aws_profile.clone(),
+    };
+    let (cfg, dir) = match &found {
+        Some((p, c)) => (Some(c), p.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone())),
+        None => (None, cwd.clone()),
+    };
+    let target = config::absolute(target, &cwd);
+    config::resolve(cfg, &target, &dir, &flags, cli_rule, cli_threshold, cli_mac_only).map_err(config_failure)
+}
