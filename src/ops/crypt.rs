@@ -115,7 +115,7 @@ pub fn decrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, st
         let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
         match leaf {
             Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => {
-                if let Some(text) = decrypt_comment(key, &c.text, ctx.path, &mut warnings) {
+                if let Some(text) = decrypt_comment(key, &c.text, ctx.path, &mut warnings, stash) {
                     c.text = text;
                     c.changed = true;
                 }
@@ -179,7 +179,7 @@ fn decrypt_value(key: &DataKey, n: &Node, aad: &str, stash: &mut IvStash) -> Res
 
 /// Decrypt an encrypted comment, retrying shorter path prefixes as AAD (comment placement can
 /// differ between parsers). Failure keeps the text, with a warning.
-fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Vec<Warning>) -> Option<String> {
+fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Vec<Warning>, stash: &mut IvStash) -> Option<String> {
     if !is_token(text) {
         return None;
     }
@@ -188,6 +188,7 @@ fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Ve
         let aad = aad_of(&path[..len]);
         if let Ok(p) = open(key, &tok, aad.as_bytes()) {
             if let Ok(s) = String::from_utf8(p.to_vec()) {
+                stash.remember(&aad, "comment", s.as_bytes(), &tok.iv);
                 return Some(s);
             }
         }

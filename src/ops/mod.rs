@@ -54,9 +54,15 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     if doc.branches.is_empty() {
         return Err(Error::new(ErrorKind::EmptyFile, "file cannot be completely empty, it must contain at least one document"));
     }
-    if doc.branches.iter().any(|b| b.get("sops").is_some()) {
-        return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` key)")
-            .hint("decrypt it first, or use `leafseal rotate` / `updatekeys` to change its keys"));
+    // sops-compat: in dotenv files any `sops_…` key marks the file as encrypted (flattened
+    // metadata).
+    let flat_marker = opts.input == Format::Dotenv;
+    let has_marker = |b: &crate::tree::Branch| {
+        b.get("sops").is_some() || (flat_marker && b.items.iter().any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))))
+    };
+    if doc.branches.iter().any(has_marker) {
+        return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` entry, or `sops_…` keys in a flat format)")
+            .hint("to change an encrypted file use `leafseal edit`; if it is plaintext, rename that entry"));
     }
     if opts.groups.iter().all(|g| g.is_empty()) {
         return Err(Error::new(ErrorKind::Generic, "no master keys: nothing to encrypt the data key to")
