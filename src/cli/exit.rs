@@ -11,6 +11,7 @@ pub const TABLE: &[(u8, &str)] = &[
     (2, "could not read or parse the input"),
     (3, "could not write the output"),
     (4, "the tree cannot be written in the output format"),
+    (7, "invalid value or path for set or unset"),
     (8, "conflicting parameters"),
     (23, "could not encrypt the tree (non-string key, integer above 2^63-1)"),
     (25, "could not decrypt a value"),
@@ -19,6 +20,8 @@ pub const TABLE: &[(u8, &str)] = &[
     (92, "the file holds no document"),
     (100, "no file given, or the file does not exist"),
     (128, "no master key could recover the data key"),
+    (200, "edit: the file has not changed"),
+    (201, "edit: no editor found, or the editor failed"),
     (203, "the file is already encrypted"),
 ];
 

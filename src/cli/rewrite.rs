@@ -21,7 +21,8 @@ struct Opened {
 fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
     let name = file.display().to_string();
     if !file.exists() {
-        return Err(Failure::new(100, format!("{name}: no such file")));
+        // sops-compat: set/unset report a missing file as a read error (exit 2).
+        return Err(Failure::new(2, format!("{name}: no such file")));
     }
     let original = std::fs::read(file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     let format = match &c.input_type {
@@ -47,7 +48,8 @@ fn save(file: &Path, o: &mut Opened) -> Result<(), Failure> {
 
 /// Run `set`.
 pub fn set(a: SetArgs) -> Result<(), Failure> {
-    let steps = path::parse(&a.path).map_err(|e| Failure::new(91, e.to_string()))?;
+    // sops-compat: a malformed path is "invalid set format" (exit 7) here, not exit 91.
+    let steps = path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
     let text = match (a.value_stdin, a.value_file, &a.value) {
         (true, _, None) => {
             let mut s = String::new();
@@ -70,7 +72,7 @@ pub fn set(a: SetArgs) -> Result<(), Failure> {
 
 /// Run `unset`.
 pub fn unset(a: UnsetArgs) -> Result<(), Failure> {
-    let steps = path::parse(&a.path).map_err(|e| Failure::new(91, e.to_string()))?;
+    let steps = path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
     let mut o = open(&a.file, &a.common)?;
     let removed = unset_value(&mut o.session.doc, &steps).map_err(|e| Failure::from_lib(&o.name, e))?;
     if !removed {

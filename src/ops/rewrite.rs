@@ -156,10 +156,30 @@ fn set_in_node(n: &mut Node, rest: &[Step], value: Value, full: &[Step]) -> Resu
                 _ => Err(Error::new(ErrorKind::Generic, format!("{}: not a map", show(full)))),
             }
         }
-        Some((Step::Index(i), tail)) => match list_elem(n, *i) {
-            Some(e) => set_in_node(e, tail, value, full),
-            None => Err(Error::new(ErrorKind::Generic, format!("{}: index {i} out of range", show(full)))),
-        },
+        Some((Step::Index(i), tail)) => {
+            // sops-compat: a non-list becomes a list, and an index past the end appends.
+            if !matches!(n.value, Value::List(_)) {
+                n.set(Value::List(Vec::new()));
+            }
+            if list_elem(n, *i).is_none() {
+                if let Value::List(l) = &mut n.value {
+                    l.push(Elem::Value(Node::new(Value::Null)));
+                }
+                n.changed = true;
+                let last = match &n.value {
+                    Value::List(l) => l.iter().filter(|e| matches!(e, Elem::Value(_))).count().saturating_sub(1),
+                    _ => 0,
+                };
+                return match list_elem(n, last) {
+                    Some(e) => set_in_node(e, tail, value, full),
+                    None => Err(Error::new(ErrorKind::Generic, format!("{}: not a list", show(full)))),
+                };
+            }
+            match list_elem(n, *i) {
+                Some(e) => set_in_node(e, tail, value, full),
+                None => Err(Error::new(ErrorKind::Generic, format!("{}: index {i} out of range", show(full)))),
+            }
+        }
     }
 }
 
