@@ -7,6 +7,7 @@
 // Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod cli_edit;
 mod cli_rewrite;
 mod corpus;
 mod interop_sops;
