@@ -38,6 +38,12 @@ pub enum Command {
     /// Remove one key from an encrypted file, in place.
     #[command(after_help = "Example:\n  leafseal unset app.enc.yaml '[\"db\"][\"old_password\"]'")]
     Unset(UnsetArgs),
+    /// Run a command with the file's top-level values added to its environment.
+    #[command(name = "exec-env", after_help = "Example:\n  leafseal exec-env secrets.enc.yaml './service --flag'")]
+    ExecEnv(ExecEnvArgs),
+    /// Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext.
+    #[command(name = "exec-file", after_help = "Example:\n  leafseal exec-file secrets.enc.yaml './service --config {}'")]
+    ExecFile(ExecFileArgs),
     /// Print {\"encrypted\":true|false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
@@ -236,4 +242,56 @@ pub struct KeyArgs {
     /// HuaweiCloud KMS key IDs, comma separated.
     #[arg(long, env = "SOPS_HUAWEICLOUD_KMS_IDS", hide_env_values = true)]
     pub hckms: Option<String>,
+}
+
+/// Flags shared by exec-env and exec-file.
+#[derive(Args, Debug)]
+pub struct ExecCommon {
+    /// Input format (default: from the file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Run the command as this user (name or numeric uid; needs privileges).
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// Deprecated in SOPS; accepted and ignored (the command always runs in the foreground).
+    #[arg(long, hide = true)]
+    pub background: bool,
+    /// The encrypted file.
+    pub file: PathBuf,
+    /// The command, run with /bin/sh -c.
+    pub command: String,
+}
+
+/// `exec-env`.
+#[derive(Args, Debug)]
+pub struct ExecEnvArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: ExecCommon,
+    /// Pass only the decrypted values, not the current environment.
+    #[arg(long)]
+    pub pristine: bool,
+    /// Replace this process with the command (exec) instead of running a child.
+    #[arg(long = "same-process")]
+    pub same_process: bool,
+}
+
+/// `exec-file`.
+#[derive(Args, Debug)]
+pub struct ExecFileArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: ExecCommon,
+    /// Use a regular 0600 file instead of a FIFO.
+    #[arg(long = "no-fifo")]
+    pub no_fifo: bool,
+    /// Name of the temporary file (default tmp-file).
+    #[arg(long, default_value = "tmp-file")]
+    pub filename: String,
+    /// Output format of the plaintext (default: from the file name).
+    #[arg(long = "output-type")]
+    pub output_type: Option<String>,
 }

@@ -6,6 +6,7 @@ mod completion;
 mod decrypt;
 mod edit;
 mod encrypt;
+mod exec;
 pub mod exit;
 mod filestatus;
 mod io;
@@ -67,13 +68,18 @@ pub fn main() -> ExitCode {
         Command::Edit(a) => edit::run(a, config.as_deref()),
         Command::Set(a) => rewrite::set(a),
         Command::Unset(a) => rewrite::unset(a),
+        Command::ExecEnv(a) => exec::env(a),
+        Command::ExecFile(a) => exec::file(a),
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            eprintln!("leafseal: error: {}", f.message);
+            // An empty message is a child's exit code passed through (exec-env/exec-file).
+            if !f.message.is_empty() {
+                eprintln!("leafseal: error: {}", f.message);
+            }
             for h in &f.hints {
                 eprintln!("leafseal: hint: {h}");
             }

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod cli_edit;
+mod cli_exec;
 mod cli_rewrite;
 mod corpus;
 mod interop_sops;
