@@ -10,6 +10,7 @@ mod exec;
 pub mod exit;
 mod filestatus;
 mod io;
+mod legacy;
 mod options;
 mod rewrite;
 
@@ -49,7 +50,11 @@ impl Failure {
 
 /// Parse `std::env::args`, run, and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let program = if argv.is_empty() { "leafseal".into() } else { argv.remove(0) };
+    let mut args = vec![program];
+    args.extend(legacy::normalize(argv));
+    let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
             let code = match e.kind() {
