@@ -47,6 +47,9 @@ pub enum Command {
     /// Print {\"encrypted\":true|false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
+    /// Print the man page (roff) generated from these definitions.
+    #[command(hide = true)]
+    Manpage,
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  leafseal completion bash > /etc/bash_completion.d/leafseal")]
     Completion(CompletionArgs),

@@ -8,7 +8,7 @@ use std::ffi::OsString;
 
 const SUBCOMMANDS: &[&str] = &[
     "encrypt", "decrypt", "edit", "set", "unset", "exec-env", "exec-file", "filestatus", "completion", "help", "rotate",
-    "updatekeys", "groups", "keyservice", "publish",
+    "updatekeys", "groups", "keyservice", "publish", "manpage",
 ];
 
 /// Flags that take no value (everything else starting with `-` takes one unless `--f=v`).

@@ -77,6 +77,7 @@ pub fn main() -> ExitCode {
         Command::ExecFile(a) => exec::file(a),
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
+        Command::Manpage => completion::manpage(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

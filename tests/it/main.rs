@@ -9,6 +9,7 @@
 
 mod cli_edit;
 mod cli_exec;
+mod cli_generated;
 mod cli_rewrite;
 mod corpus;
 mod interop_sops;

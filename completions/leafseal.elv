@@ -1,0 +1,199 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[leafseal] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'leafseal'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'leafseal'= {
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand encrypt 'Encrypt a file and print the result (or write it with -i / --output)'
+            cand decrypt 'Decrypt a file and print the result (or write it with -i / --output)'
+            cand edit 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+            cand set 'Set one value in an encrypted file, in place (the value is JSON)'
+            cand unset 'Remove one key from an encrypted file, in place'
+            cand exec-env 'Run a command with the file''s top-level values added to its environment'
+            cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+            cand filestatus 'Print {\"encrypted\":true|false} for a file'
+            cand manpage 'Print the man page (roff) generated from these definitions'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leafseal;encrypt'= {
+            cand --output 'Write the output to this file instead of stdout'
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
+            cand --indent 'Indentation of YAML/JSON output'
+            cand --age 'age recipients, comma separated'
+            cand --pgp 'PGP fingerprints, comma separated'
+            cand --kms 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated'
+            cand --aws-profile 'AWS profile for the --kms keys'
+            cand --gcp-kms 'GCP KMS resource IDs, comma separated'
+            cand --azure-kv 'Azure Key Vault key URLs, comma separated'
+            cand --hc-vault-transit 'HashiCorp Vault transit URIs, comma separated'
+            cand --hckms 'HuaweiCloud KMS key IDs, comma separated'
+            cand --unencrypted-suffix 'Leave keys ending with this suffix unencrypted (default _unencrypted)'
+            cand --encrypted-suffix 'Encrypt only keys ending with this suffix'
+            cand --unencrypted-regex 'Leave keys matching this regex unencrypted'
+            cand --encrypted-regex 'Encrypt only keys matching this regex'
+            cand --unencrypted-comment-regex 'Leave values under comments matching this regex unencrypted'
+            cand --encrypted-comment-regex 'Encrypt only values under comments matching this regex'
+            cand --shamir-secret-sharing-threshold 'Number of key groups needed to decrypt'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -i 'Write the output back to the input file'
+            cand --in-place 'Write the output back to the input file'
+            cand --mac-only-encrypted 'Only encrypted values enter the MAC'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;decrypt'= {
+            cand --output 'Write the output to this file instead of stdout'
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
+            cand --indent 'Indentation of YAML/JSON output'
+            cand --extract 'Print only this key or subtree, e.g. ''["db"]["password"]'''
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -i 'Write the output back to the input file'
+            cand --in-place 'Write the output back to the input file'
+            cand --ignore-mac 'Do not verify the MAC'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;edit'= {
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format (must equal the input format for in-place commands)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --age 'age recipients, comma separated'
+            cand --pgp 'PGP fingerprints, comma separated'
+            cand --kms 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated'
+            cand --aws-profile 'AWS profile for the --kms keys'
+            cand --gcp-kms 'GCP KMS resource IDs, comma separated'
+            cand --azure-kv 'Azure Key Vault key URLs, comma separated'
+            cand --hc-vault-transit 'HashiCorp Vault transit URIs, comma separated'
+            cand --hckms 'HuaweiCloud KMS key IDs, comma separated'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --ignore-mac 'Do not verify the MAC'
+            cand --idempotent 'Succeed without writing when there is nothing to change'
+            cand -s 'Show the `sops` metadata in the editor too'
+            cand --show-master-keys 'Show the `sops` metadata in the editor too'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;set'= {
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format (must equal the input format for in-place commands)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --ignore-mac 'Do not verify the MAC'
+            cand --idempotent 'Succeed without writing when there is nothing to change'
+            cand --value-file 'Read the value from the file named by VALUE'
+            cand --value-stdin 'Read the value from stdin (VALUE is then omitted)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;unset'= {
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format (must equal the input format for in-place commands)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --ignore-mac 'Do not verify the MAC'
+            cand --idempotent 'Succeed without writing when there is nothing to change'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;exec-env'= {
+            cand --input-type 'Input format (default: from the file name)'
+            cand --user 'Run the command as this user (name or numeric uid; needs privileges)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --background 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
+            cand --pristine 'Pass only the decrypted values, not the current environment'
+            cand --same-process 'Replace this process with the command (exec) instead of running a child'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;exec-file'= {
+            cand --input-type 'Input format (default: from the file name)'
+            cand --user 'Run the command as this user (name or numeric uid; needs privileges)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --filename 'Name of the temporary file (default tmp-file)'
+            cand --output-type 'Output format of the plaintext (default: from the file name)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --background 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
+            cand --no-fifo 'Use a regular 0600 file instead of a FIFO'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;filestatus'= {
+            cand --input-type 'Input format (default: from the file name)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;manpage'= {
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;completion'= {
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;help'= {
+            cand encrypt 'Encrypt a file and print the result (or write it with -i / --output)'
+            cand decrypt 'Decrypt a file and print the result (or write it with -i / --output)'
+            cand edit 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+            cand set 'Set one value in an encrypted file, in place (the value is JSON)'
+            cand unset 'Remove one key from an encrypted file, in place'
+            cand exec-env 'Run a command with the file''s top-level values added to its environment'
+            cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+            cand filestatus 'Print {\"encrypted\":true|false} for a file'
+            cand manpage 'Print the man page (roff) generated from these definitions'
+            cand completion 'Print a shell completion script'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leafseal;help;encrypt'= {
+        }
+        &'leafseal;help;decrypt'= {
+        }
+        &'leafseal;help;edit'= {
+        }
+        &'leafseal;help;set'= {
+        }
+        &'leafseal;help;unset'= {
+        }
+        &'leafseal;help;exec-env'= {
+        }
+        &'leafseal;help;exec-file'= {
+        }
+        &'leafseal;help;filestatus'= {
+        }
+        &'leafseal;help;manpage'= {
+        }
+        &'leafseal;help;completion'= {
+        }
+        &'leafseal;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

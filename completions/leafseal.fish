@@ -1,0 +1,142 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_leafseal_global_optspecs
+    string join \n config= h/help V/version
+end
+
+function __fish_leafseal_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_leafseal_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_leafseal_using_subcommand
+    set -l cmd (__fish_leafseal_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c leafseal -n "__fish_leafseal_needs_command" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_needs_command" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_needs_command" -s V -l version -d 'Print version'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "completion" -d 'Print a shell completion script'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l indent -d 'Indentation of YAML/JSON output' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l age -d 'age recipients, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l pgp -d 'PGP fingerprints, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l aws-profile -d 'AWS profile for the --kms keys' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l hckms -d 'HuaweiCloud KMS key IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l unencrypted-suffix -d 'Leave keys ending with this suffix unencrypted (default _unencrypted)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-suffix -d 'Encrypt only keys ending with this suffix' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l unencrypted-regex -d 'Leave keys matching this regex unencrypted' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-regex -d 'Encrypt only keys matching this regex' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l unencrypted-comment-regex -d 'Leave values under comments matching this regex unencrypted' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-comment-regex -d 'Encrypt only values under comments matching this regex' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s i -l in-place -d 'Write the output back to the input file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l mac-only-encrypted -d 'Only encrypted values enter the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l indent -d 'Indentation of YAML/JSON output' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l extract -d 'Print only this key or subtree, e.g. \'["db"]["password"]\'' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s i -l in-place -d 'Write the output back to the input file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l ignore-mac -d 'Do not verify the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l age -d 'age recipients, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l pgp -d 'PGP fingerprints, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l aws-profile -d 'AWS profile for the --kms keys' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l hckms -d 'HuaweiCloud KMS key IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l ignore-mac -d 'Do not verify the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l idempotent -d 'Succeed without writing when there is nothing to change'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -s s -l show-master-keys -d 'Show the `sops` metadata in the editor too'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l ignore-mac -d 'Do not verify the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l idempotent -d 'Succeed without writing when there is nothing to change'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l value-file -d 'Read the value from the file named by VALUE'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l value-stdin -d 'Read the value from stdin (VALUE is then omitted)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l ignore-mac -d 'Do not verify the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l idempotent -d 'Succeed without writing when there is nothing to change'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l pristine -d 'Pass only the decrypted values, not the current environment'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l same-process -d 'Replace this process with the command (exec) instead of running a child'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l filename -d 'Name of the temporary file (default tmp-file)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l output-type -d 'Output format of the plaintext (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l no-fifo -d 'Use a regular 0600 file instead of a FIFO'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
