@@ -102,7 +102,7 @@ impl fmt::Display for Token {
     }
 }
 
-fn seal_with<N: ArrayLength<u8>>(key: &DataKey, iv: &[u8], aad: &[u8], buf: &mut Vec<u8>) -> Vec<u8> {
+fn seal_with<N: ArrayLength<u8>>(key: &DataKey, iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Vec<u8> {
     let c = AesGcm::<Aes256, N>::new(GenericArray::from_slice(key.expose()));
     // Encryption with a correctly sized nonce cannot fail for inputs below GCM's 64 GiB limit.
     match c.encrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf) {

@@ -46,7 +46,7 @@ fn run_gpg(args: &[&str], input: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
         Ok(Zeroizing::new(out.stdout))
     } else {
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().filter(|l| !l.trim().is_empty()).last().unwrap_or("").trim().to_owned();
+        let last = err.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim().to_owned();
         Err(format!("{exe} failed ({}): {last}", out.status))
     }
 }

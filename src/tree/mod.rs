@@ -74,9 +74,10 @@ pub struct Time {
 }
 
 /// A value in the tree.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Default)]
 pub enum Value {
     /// `null`; never encrypted, never hashed.
+    #[default]
     Null,
     /// Boolean.
     Bool(bool),
@@ -140,12 +141,6 @@ pub struct Node {
     pub src: Option<Src>,
     /// Set when the value was replaced after parsing.
     pub changed: bool,
-}
-
-impl Default for Value {
-    fn default() -> Self {
-        Value::Null
-    }
 }
 
 impl Node {
