@@ -31,6 +31,8 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set one value in an encrypted file, in place (the value is JSON)')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from an encrypted file, in place')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Generate a new data key and re-encrypt every value; optionally add or remove master keys')
+            [CompletionResult]::new('updatekeys', 'updatekeys', [CompletionResultType]::ParameterValue, 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now')
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
@@ -129,6 +131,37 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'leafseal;rotate' {
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--filename-override', '--filename-override', [CompletionResultType]::ParameterName, 'Use this file name to pick formats (needed when reading stdin)')
+            [CompletionResult]::new('--indent', '--indent', [CompletionResultType]::ParameterName, 'Indentation of YAML/JSON output')
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--add-age', '--add-age', [CompletionResultType]::ParameterName, 'age recipients to add (comma separated)')
+            [CompletionResult]::new('--rm-age', '--rm-age', [CompletionResultType]::ParameterName, 'age recipients to remove')
+            [CompletionResult]::new('--add-pgp', '--add-pgp', [CompletionResultType]::ParameterName, 'PGP fingerprints to add')
+            [CompletionResult]::new('--rm-pgp', '--rm-pgp', [CompletionResultType]::ParameterName, 'PGP fingerprints to remove')
+            [CompletionResult]::new('--add-kms', '--add-kms', [CompletionResultType]::ParameterName, 'AWS KMS ARNs to add')
+            [CompletionResult]::new('--rm-kms', '--rm-kms', [CompletionResultType]::ParameterName, 'AWS KMS ARNs to remove')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('-i', '-i', [CompletionResultType]::ParameterName, 'Write the output back to the input file')
+            [CompletionResult]::new('--in-place', '--in-place', [CompletionResultType]::ParameterName, 'Write the output back to the input file')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'leafseal;updatekeys' {
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from each file name)')
+            [CompletionResult]::new('--shamir-secret-sharing-threshold', '--shamir-secret-sharing-threshold', [CompletionResultType]::ParameterName, 'Number of key groups needed to decrypt (default: keep the file''s)')
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Apply without asking')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Apply without asking')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'leafseal;exec-env' {
             [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
             [CompletionResult]::new('--user', '--user', [CompletionResultType]::ParameterName, 'Run the command as this user (name or numeric uid; needs privileges)')
@@ -179,6 +212,8 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('edit', 'edit', [CompletionResultType]::ParameterValue, 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save')
             [CompletionResult]::new('set', 'set', [CompletionResultType]::ParameterValue, 'Set one value in an encrypted file, in place (the value is JSON)')
             [CompletionResult]::new('unset', 'unset', [CompletionResultType]::ParameterValue, 'Remove one key from an encrypted file, in place')
+            [CompletionResult]::new('rotate', 'rotate', [CompletionResultType]::ParameterValue, 'Generate a new data key and re-encrypt every value; optionally add or remove master keys')
+            [CompletionResult]::new('updatekeys', 'updatekeys', [CompletionResultType]::ParameterValue, 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now')
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
@@ -200,6 +235,12 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;help;unset' {
+            break
+        }
+        'leafseal;help;rotate' {
+            break
+        }
+        'leafseal;help;updatekeys' {
             break
         }
         'leafseal;help;exec-env' {

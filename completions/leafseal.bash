@@ -43,11 +43,17 @@ _leafseal() {
             leafseal,manpage)
                 cmd="leafseal__subcmd__manpage"
                 ;;
+            leafseal,rotate)
+                cmd="leafseal__subcmd__rotate"
+                ;;
             leafseal,set)
                 cmd="leafseal__subcmd__set"
                 ;;
             leafseal,unset)
                 cmd="leafseal__subcmd__unset"
+                ;;
+            leafseal,updatekeys)
+                cmd="leafseal__subcmd__updatekeys"
                 ;;
             leafseal__subcmd__help,completion)
                 cmd="leafseal__subcmd__help__subcmd__completion"
@@ -76,11 +82,17 @@ _leafseal() {
             leafseal__subcmd__help,manpage)
                 cmd="leafseal__subcmd__help__subcmd__manpage"
                 ;;
+            leafseal__subcmd__help,rotate)
+                cmd="leafseal__subcmd__help__subcmd__rotate"
+                ;;
             leafseal__subcmd__help,set)
                 cmd="leafseal__subcmd__help__subcmd__set"
                 ;;
             leafseal__subcmd__help,unset)
                 cmd="leafseal__subcmd__help__subcmd__unset"
+                ;;
+            leafseal__subcmd__help,updatekeys)
+                cmd="leafseal__subcmd__help__subcmd__updatekeys"
                 ;;
             *)
                 ;;
@@ -89,7 +101,7 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --help --version encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help"
+            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,7 +433,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help)
-            opts="encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help"
+            opts="encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -560,6 +572,20 @@ _leafseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leafseal__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leafseal__subcmd__help__subcmd__set)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -588,6 +614,20 @@ _leafseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leafseal__subcmd__help__subcmd__updatekeys)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leafseal__subcmd__manpage)
             opts="-h --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -595,6 +635,72 @@ _leafseal() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__rotate)
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --decryption-order --add-age --rm-age --add-pgp --rm-pgp --add-kms --rm-kms --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --input-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filename-override)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --indent)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rm-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-pgp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rm-pgp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --add-kms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rm-kms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -648,6 +754,36 @@ _leafseal() {
                     return 0
                     ;;
                 --output-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__updatekeys)
+            opts="-y -h --yes --input-type --shamir-secret-sharing-threshold --decryption-order --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shamir-secret-sharing-threshold)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -28,6 +28,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand edit 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
             cand set 'Set one value in an encrypted file, in place (the value is JSON)'
             cand unset 'Remove one key from an encrypted file, in place'
+            cand rotate 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+            cand updatekeys 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now'
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand filestatus 'Print {\"encrypted\":true|false} for a file'
@@ -120,6 +122,35 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'leafseal;rotate'= {
+            cand --output 'Write the output to this file instead of stdout'
+            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
+            cand --indent 'Indentation of YAML/JSON output'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --add-age 'age recipients to add (comma separated)'
+            cand --rm-age 'age recipients to remove'
+            cand --add-pgp 'PGP fingerprints to add'
+            cand --rm-pgp 'PGP fingerprints to remove'
+            cand --add-kms 'AWS KMS ARNs to add'
+            cand --rm-kms 'AWS KMS ARNs to remove'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -i 'Write the output back to the input file'
+            cand --in-place 'Write the output back to the input file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;updatekeys'= {
+            cand --input-type 'Input format (default: from each file name)'
+            cand --shamir-secret-sharing-threshold 'Number of key groups needed to decrypt (default: keep the file''s)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -y 'Apply without asking'
+            cand --yes 'Apply without asking'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'leafseal;exec-env'= {
             cand --input-type 'Input format (default: from the file name)'
             cand --user 'Run the command as this user (name or numeric uid; needs privileges)'
@@ -165,6 +196,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand edit 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
             cand set 'Set one value in an encrypted file, in place (the value is JSON)'
             cand unset 'Remove one key from an encrypted file, in place'
+            cand rotate 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+            cand updatekeys 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now'
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand filestatus 'Print {\"encrypted\":true|false} for a file'
@@ -181,6 +214,10 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         &'leafseal;help;set'= {
         }
         &'leafseal;help;unset'= {
+        }
+        &'leafseal;help;rotate'= {
+        }
+        &'leafseal;help;updatekeys'= {
         }
         &'leafseal;help;exec-env'= {
         }

@@ -32,6 +32,8 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "decrypt" -d 'Decr
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
@@ -105,6 +107,27 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l config -d 'P
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output -d 'Write the output to this file instead of stdout' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l indent -d 'Indentation of YAML/JSON output' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-age -d 'age recipients to add (comma separated)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-age -d 'age recipients to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-pgp -d 'PGP fingerprints to add' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-pgp -d 'PGP fingerprints to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-kms -d 'AWS KMS ARNs to add' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-kms -d 'AWS KMS ARNs to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s i -l in-place -d 'Write the output back to the input file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l input-type -d 'Input format (default: from each file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt (default: keep the file\'s)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s y -l yes -d 'Apply without asking'
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
@@ -129,14 +152,16 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l config -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "completion" -d 'Print a shell completion script'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset exec-env exec-file filestatus manpage completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "completion" -d 'Print a shell completion script'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -38,6 +38,12 @@ pub enum Command {
     /// Remove one key from an encrypted file, in place.
     #[command(after_help = "Example:\n  leafseal unset app.enc.yaml '[\"db\"][\"old_password\"]'")]
     Unset(UnsetArgs),
+    /// Generate a new data key and re-encrypt every value; optionally add or remove master keys.
+    #[command(after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml")]
+    Rotate(RotateArgs),
+    /// Re-wrap files' data keys for the keys their .sops.yaml creation rule names now.
+    #[command(after_help = "Examples:\n  leafseal updatekeys secrets.enc.yaml\n  leafseal updatekeys -y secrets/   # every encrypted file under secrets/ that matches a rule")]
+    Updatekeys(UpdatekeysArgs),
     /// Run a command with the file's top-level values added to its environment.
     #[command(name = "exec-env", after_help = "Example:\n  leafseal exec-env secrets.enc.yaml './service --flag'")]
     ExecEnv(ExecEnvArgs),
@@ -297,4 +303,53 @@ pub struct ExecFileArgs {
     /// Output format of the plaintext (default: from the file name).
     #[arg(long = "output-type")]
     pub output_type: Option<String>,
+}
+
+/// `rotate`.
+#[derive(Args, Debug)]
+pub struct RotateArgs {
+    /// Shared input/output flags.
+    #[command(flatten)]
+    pub io: IoArgs,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// age recipients to add (comma separated).
+    #[arg(long = "add-age")]
+    pub add_age: Option<String>,
+    /// age recipients to remove.
+    #[arg(long = "rm-age")]
+    pub rm_age: Option<String>,
+    /// PGP fingerprints to add.
+    #[arg(long = "add-pgp")]
+    pub add_pgp: Option<String>,
+    /// PGP fingerprints to remove.
+    #[arg(long = "rm-pgp")]
+    pub rm_pgp: Option<String>,
+    /// AWS KMS ARNs to add.
+    #[arg(long = "add-kms")]
+    pub add_kms: Option<String>,
+    /// AWS KMS ARNs to remove.
+    #[arg(long = "rm-kms")]
+    pub rm_kms: Option<String>,
+}
+
+/// `updatekeys`.
+#[derive(Args, Debug)]
+pub struct UpdatekeysArgs {
+    /// Apply without asking.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+    /// Input format (default: from each file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Number of key groups needed to decrypt (default: keep the file's).
+    #[arg(long = "shamir-secret-sharing-threshold", default_value_t = 0)]
+    pub shamir_threshold: usize,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// Files or directories (walked; only encrypted files matching a creation rule change).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
 }

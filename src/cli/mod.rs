@@ -10,6 +10,7 @@ mod exec;
 pub mod exit;
 mod filestatus;
 mod io;
+mod keys;
 mod legacy;
 mod options;
 mod rewrite;
@@ -73,6 +74,8 @@ pub fn main() -> ExitCode {
         Command::Edit(a) => edit::run(a, config.as_deref()),
         Command::Set(a) => rewrite::set(a),
         Command::Unset(a) => rewrite::unset(a),
+        Command::Rotate(a) => keys::rotate(a),
+        Command::Updatekeys(a) => keys::updatekeys(a, config.as_deref()),
         Command::ExecEnv(a) => exec::env(a),
         Command::ExecFile(a) => exec::file(a),
         Command::Filestatus(a) => filestatus::run(a),

@@ -229,6 +229,11 @@ impl Backend for AgeBackend {
             .collect()
     }
 
+    fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
+        let r = stored.field("recipient").ok_or_else(|| KeyError::Failed("age entry without a recipient".into()))?;
+        Ok(Box::new(AgeKey::from_str(r)?))
+    }
+
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let enc = stored.enc();
         let ids = static_identities();

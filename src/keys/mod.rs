@@ -39,6 +39,11 @@ pub trait Backend: Sync {
     fn parse_list(&self, spec: &str) -> Result<Vec<Box<dyn MasterKey>>, KeyError>;
     /// Unwrap a stored entry of this backend.
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError>;
+    /// The master key a stored entry was made with, to wrap a new data key for it (`rotate`,
+    /// `updatekeys`, `groups`).
+    fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
+        Err(KeyError::Failed(format!("{} keys cannot be re-wrapped by this build", stored.kind)))
+    }
 }
 
 /// Every backend this build knows.

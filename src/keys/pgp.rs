@@ -92,6 +92,12 @@ impl Backend for PgpBackend {
             .collect()
     }
 
+    fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
+        let fp = stored.field("fp").ok_or_else(|| KeyError::Failed("pgp entry without a fingerprint".into()))?;
+        let mut keys = self.parse_list(fp)?;
+        keys.pop().ok_or_else(|| KeyError::Failed("pgp entry without a fingerprint".into()))
+    }
+
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let enc = stored.enc();
         if enc.is_empty() {

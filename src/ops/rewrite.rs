@@ -7,6 +7,8 @@ use zeroize::Zeroizing;
 use super::crypt::{encrypt_doc, IvStash};
 use super::{emit_err, load, open_tree, read_err, Loaded, SOPS_VERSION};
 use crate::cipher::{mac, DataKey};
+use crate::keygroups::{self, Groups};
+use crate::keys::{backend, MasterKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::metadata::Metadata;
 use crate::store::{Format, Side, StoreOptions};
@@ -89,6 +91,54 @@ impl Session {
             self.parse_edited(text)?
         };
         self.seal(doc, text)
+    }
+
+    /// `rotate`: a new data key wrapped for the current keys minus `remove` (descriptions as
+    /// [`StoredKey::id`] prints them) plus `add` (into the first group); values are then
+    /// re-encrypted under the new key by [`Session::seal`], keeping their IVs.
+    pub fn rotate(&mut self, add: Vec<Box<dyn MasterKey>>, remove: &[String]) -> Result<()> {
+        let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
+        let mut groups: Groups = Vec::new();
+        let mut created: Vec<(String, String)> = Vec::new();
+        for g in &self.meta.groups {
+            let mut keys = Vec::new();
+            for k in g {
+                if remove.iter().any(|r| *r == k.id()) {
+                    continue;
+                }
+                if let Some(c) = k.field("created_at") {
+                    created.push((k.id(), c.to_owned()));
+                }
+                let b = backend(&k.kind).ok_or_else(|| Error::new(ErrorKind::Generic, format!("{} keys are not supported by this build", k.kind)))?;
+                keys.push(b.key_from_stored(k).map_err(fail)?);
+            }
+            groups.push(keys);
+        }
+        if groups.is_empty() {
+            groups.push(Vec::new());
+        }
+        for k in add {
+            let desc = format!("{}: {}", k.kind(), k.id());
+            if !groups[0].iter().any(|m| format!("{}: {}", m.kind(), m.id()) == desc) {
+                groups[0].push(k);
+            }
+        }
+        if groups.iter().any(|g| g.is_empty()) {
+            return Err(Error::new(ErrorKind::Generic, "no master keys would be left in a key group").hint("add a key with --add-age/--add-pgp before removing the last one"));
+        }
+        let key = DataKey::generate();
+        let mut wrapped = keygroups::wrap(&groups, self.meta.shamir_threshold, &key).map_err(fail)?;
+        // sops-compat: created_at survives rotation.
+        for k in wrapped.iter_mut().flatten() {
+            if let Some((_, c)) = created.iter().find(|(id, _)| *id == k.id()) {
+                if k.field("created_at").is_some() {
+                    k.set_field("created_at", c.clone());
+                }
+            }
+        }
+        self.meta.groups = wrapped;
+        self.key = key;
+        Ok(())
     }
 
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
@@ -261,4 +311,75 @@ pub fn from_json(v: &serde_json::Value) -> Value {
             Value::Map(b)
         }
     }
+}
+
+/// What `updatekeys` would change: per group, the keys added and removed.
+#[derive(Debug, Default)]
+pub struct KeyDiff {
+    /// Per group index: key descriptions added.
+    pub added: Vec<(usize, String)>,
+    /// Per group index: key descriptions removed.
+    pub removed: Vec<(usize, String)>,
+    /// The threshold changes (old, new).
+    pub threshold: Option<(usize, usize)>,
+}
+
+impl KeyDiff {
+    /// True when nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.threshold.is_none()
+    }
+}
+
+/// `updatekeys`: re-wrap the file's existing data key for `groups` (values, MAC and
+/// `lastmodified` untouched; only the `sops` block changes). Returns the diff and, unless it
+/// is empty, the new file.
+pub fn update_keys(
+    input: &[u8],
+    format: Format,
+    store: &StoreOptions,
+    order: &[String],
+    groups: &Groups,
+    threshold: usize,
+) -> Result<(KeyDiff, Option<Vec<u8>>)> {
+    let mut loaded = load(input, format, store)?;
+    let describe = |g: &[Box<dyn MasterKey>]| g.iter().map(|k| format!("{}: {}", k.kind(), k.id())).collect::<Vec<_>>();
+    let mut diff = KeyDiff::default();
+    let n = groups.len().max(loaded.meta.groups.len());
+    for i in 0..n {
+        let new: Vec<String> = groups.get(i).map(|g| describe(g)).unwrap_or_default();
+        let old: Vec<String> = loaded.meta.groups.get(i).map(|g| g.iter().map(|k| k.id()).collect()).unwrap_or_default();
+        diff.added.extend(new.iter().filter(|k| !old.contains(k)).map(|k| (i, k.clone())));
+        diff.removed.extend(old.iter().filter(|k| !new.contains(k)).map(|k| (i, k.clone())));
+    }
+    // sops-compat: the threshold is min(old or flag, number of groups).
+    let wanted = if threshold > 0 { threshold } else { loaded.meta.shamir_threshold };
+    let new_threshold = if groups.len() > 1 { wanted.min(groups.len()) } else { 0 };
+    let old_threshold = if loaded.meta.groups.len() > 1 { loaded.meta.shamir_threshold } else { 0 };
+    if groups.len() > 1 && new_threshold != old_threshold {
+        diff.threshold = Some((old_threshold, new_threshold));
+    }
+    if diff.is_empty() {
+        return Ok((diff, None));
+    }
+    let key = keygroups::recover(&loaded.meta, order).map_err(|r| Error::new(ErrorKind::NoDataKey, r.to_string()))?;
+    let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
+    let mut wrapped = keygroups::wrap(groups, new_threshold, &key).map_err(fail)?;
+    // With one group every entry wraps the whole key, so entries of keys that stay are kept
+    // as they were (smaller diff). Shamir shares are re-split, so there every entry changes.
+    if groups.len() == 1 && loaded.meta.groups.len() == 1 {
+        for k in wrapped.iter_mut().flatten() {
+            if let Some(old) = loaded.meta.groups[0].iter().find(|o| o.id() == k.id()) {
+                *k = old.clone();
+            }
+        }
+    }
+    loaded.meta.groups = wrapped;
+    loaded.meta.shamir_threshold = new_threshold;
+    let block = loaded.meta.to_branch();
+    for b in &mut loaded.doc.branches {
+        b.push("sops", Value::Map(block.clone()));
+    }
+    let out = format.store(store).emit(&loaded.doc, Some(input), Side::Encrypted).map_err(emit_err)?;
+    Ok((diff, Some(out)))
 }

@@ -10,6 +10,7 @@
 mod cli_edit;
 mod cli_exec;
 mod cli_generated;
+mod cli_keys;
 mod cli_rewrite;
 mod corpus;
 mod interop_sops;
