@@ -7,6 +7,8 @@
 // Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod config_sops;
 mod corpus;
 mod interop_sops;
+mod keys_interop;
 mod util;
