@@ -12,6 +12,8 @@ mod cli_exec;
 mod cli_generated;
 mod cli_keys;
 mod cli_rewrite;
+mod config_sops;
 mod corpus;
 mod interop_sops;
+mod keys_interop;
 mod util;
