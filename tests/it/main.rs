@@ -8,5 +8,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod corpus;
+mod imds;
 mod interop_sops;
+mod kms_moto;
+mod moto;
 mod util;
