@@ -22,7 +22,7 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sdk_kms::config::{Credentials, Region, SharedHttpClient};
-use aws_sdk_kms::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_kms::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_kms::primitives::Blob;
 use base64::Engine as _;
 use regex::Regex;
@@ -535,8 +535,8 @@ async fn base_credentials(
             sources_tried(profile)
         ))),
         Err(e) => Err(KeyError::NotMine(format!(
-            "no usable AWS credentials: {} (tried: {})",
-            DisplayErrorContext(&e),
+            "no AWS credentials found: {} (tried: {})",
+            chain_text(&e),
             sources_tried(profile)
         ))),
     };
@@ -602,7 +602,7 @@ async fn client_for(key: &KmsKey) -> Result<aws_sdk_kms::Client, KeyError> {
             KeyError::Failed(format!(
                 "assuming role {} through STS failed: {}",
                 key.role,
-                DisplayErrorContext(&e)
+                chain_text(&e)
             ))
         })?
     };
@@ -614,11 +614,27 @@ async fn client_for(key: &KmsKey) -> Result<aws_sdk_kms::Client, KeyError> {
     Ok(client)
 }
 
+/// An error and its sources as one line (`a: b: c`), without the SDK's `Debug` dumps; a
+/// source whose text the previous one already contains is skipped.
+fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        cur = s.source();
+    }
+    out
+}
+
 /// A KMS error as one line naming the AWS error code; never includes request data.
 fn kms_error<E, R>(op: &str, arn: &str, e: SdkError<E, R>) -> KeyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
+    R: fmt::Debug + 'static,
 {
     let timed_out = |what: &str| {
         let limit = shared().map(|s| secs(s.limits.total)).unwrap_or_default();
@@ -645,12 +661,9 @@ where
         SdkError::DispatchFailure(d) if d.is_timeout() => timed_out("connection"),
         SdkError::DispatchFailure(_) => KeyError::Failed(format!(
             "KMS {op} with {arn}: cannot reach the KMS endpoint: {}",
-            DisplayErrorContext(&e)
+            chain_text(&e)
         )),
-        _ => KeyError::Failed(format!(
-            "KMS {op} with {arn} failed: {}",
-            DisplayErrorContext(&e)
-        )),
+        _ => KeyError::Failed(format!("KMS {op} with {arn} failed: {}", chain_text(&e))),
     }
 }
 
