@@ -631,10 +631,9 @@ fn chain_text(e: &(dyn std::error::Error + 'static)) -> String {
 }
 
 /// A KMS error as one line naming the AWS error code; never includes request data.
-fn kms_error<E, R>(op: &str, arn: &str, e: SdkError<E, R>) -> KeyError
+fn kms_error<E>(op: &str, arn: &str, e: SdkError<E>) -> KeyError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug + 'static,
 {
     let timed_out = |what: &str| {
         let limit = shared().map(|s| secs(s.limits.total)).unwrap_or_default();
@@ -645,9 +644,23 @@ where
     match &e {
         SdkError::ServiceError(se) => {
             let err = se.err();
-            let code = err.code().unwrap_or("UnknownError");
-            let msg = err.message().unwrap_or("");
-            let hint = match code {
+            let (code, msg) = match err.code() {
+                Some(c) => (c.to_owned(), err.message().unwrap_or("").to_owned()),
+                // An answer the SDK could not classify: its status and the start of its body
+                // (an error document, never request data).
+                None => {
+                    let raw = se.raw();
+                    let body = raw
+                        .body()
+                        .bytes()
+                        .map(String::from_utf8_lossy)
+                        .unwrap_or_default();
+                    let body: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let body: String = body.chars().take(200).collect();
+                    (format!("HTTP {}", raw.status().as_u16()), body)
+                }
+            };
+            let hint = match code.as_str() {
                 "InvalidCiphertextException" => {
                     " (the encryption context or key does not match this ciphertext)"
                 }

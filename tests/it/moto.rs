@@ -146,17 +146,14 @@ impl Moto {
         format!("http://127.0.0.1:{}", self.port)
     }
 
-    /// One KMS JSON-protocol call (`TrentService.<action>`) in [`REGION`]; the JSON answer.
-    pub fn post(&self, action: &str, body: &str) -> Result<serde_json::Value, String> {
+    /// One unsigned HTTP POST to moto; the body of a 200 answer.
+    fn raw(&self, path: &str, headers: &str, body: &str) -> Result<String, String> {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).map_err(|e| e.to_string())?;
         s.set_read_timeout(Some(Duration::from_secs(20)))
             .map_err(|e| e.to_string())?;
-        // moto reads the region from the credential scope; the signature is not checked.
         let req = format!(
-            "POST / HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/x-amz-json-1.1\r\n\
-             X-Amz-Target: TrentService.{action}\r\n\
-             Authorization: AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20250101/{REGION}/kms/aws4_request, \
-             SignedHeaders=host, Signature=00\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{headers}Content-Length: {}\r\n\
+             Connection: close\r\n\r\n{body}",
             self.port,
             body.len()
         );
@@ -167,7 +164,65 @@ impl Moto {
         if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
             return Err(format!("{}: {body}", head.lines().next().unwrap_or("")));
         }
-        serde_json::from_str(body).map_err(|e| format!("{e}: {body}"))
+        Ok(body.to_owned())
+    }
+
+    /// moto reads the region and service from the credential scope; outside strict auth mode
+    /// the signature is not checked.
+    fn auth(service: &str, region: &str) -> String {
+        format!(
+            "Authorization: AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/20250101/{region}/{service}/aws4_request, \
+             SignedHeaders=host, Signature=00\r\n"
+        )
+    }
+
+    /// One KMS JSON-protocol call (`TrentService.<action>`) in [`REGION`]; the JSON answer.
+    pub fn post(&self, action: &str, body: &str) -> Result<serde_json::Value, String> {
+        let headers = format!(
+            "Content-Type: application/x-amz-json-1.1\r\nX-Amz-Target: TrentService.{action}\r\n{}",
+            Self::auth("kms", REGION)
+        );
+        let body = self.raw("/", &headers, body)?;
+        serde_json::from_str(&body).map_err(|e| format!("{e}: {body}"))
+    }
+
+    /// One IAM query-protocol call; the XML answer.
+    fn iam(&self, params: &str) -> String {
+        let headers = format!(
+            "Content-Type: application/x-www-form-urlencoded\r\n{}",
+            Self::auth("iam", "us-east-1")
+        );
+        self.raw("/", &headers, &format!("{params}&Version=2010-05-08"))
+            .unwrap_or_else(|e| panic!("IAM {params}: {e}"))
+    }
+
+    /// Create an IAM user, optionally with an inline policy document (URL-encoded JSON); its
+    /// access key id and secret.
+    pub fn create_user(&self, name: &str, policy: Option<&str>) -> (String, String) {
+        self.iam(&format!("Action=CreateUser&UserName={name}"));
+        if let Some(p) = policy {
+            self.iam(&format!(
+                "Action=PutUserPolicy&UserName={name}&PolicyName=p&PolicyDocument={p}"
+            ));
+        }
+        let xml = self.iam(&format!("Action=CreateAccessKey&UserName={name}"));
+        let field = |tag: &str| {
+            let open = format!("<{tag}>");
+            let start = xml
+                .find(&open)
+                .unwrap_or_else(|| panic!("no {tag} in {xml}"))
+                + open.len();
+            let end = xml[start..].find('<').expect("closing tag") + start;
+            xml[start..end].to_owned()
+        };
+        (field("AccessKeyId"), field("SecretAccessKey"))
+    }
+
+    /// From now on every request must be signed with an IAM user's key and is checked against
+    /// its policies (moto's strict auth mode).
+    pub fn strict_auth(&self) {
+        self.raw("/moto-api/reset-auth", "", "0")
+            .expect("reset-auth");
     }
 
     /// Create a symmetric key; its ARN.
