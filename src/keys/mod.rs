@@ -2,6 +2,7 @@
 //! A backend is one file plus one line in [`BACKENDS`]; nothing else names a backend.
 
 pub mod age;
+pub mod aws_kms;
 pub mod pgp;
 
 use std::fmt;
@@ -47,7 +48,7 @@ pub trait Backend: Sync {
 }
 
 /// Every backend this build knows.
-pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP];
+pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP, &aws_kms::KMS];
 
 /// The backend for a metadata list name.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {
