@@ -211,7 +211,7 @@ mod tests {
         assert_eq!(float(f64::INFINITY), "inf");
         assert_eq!(float(f64::NAN), "nan");
         for f in [1e300, 1e-7, 123456.789] {
-            let v: toml_edit::Value = float(f).parse().unwrap();
+            let v: toml_edit::Value = float(f).parse().expect("float reads back");
             assert_eq!(v.as_float(), Some(f));
         }
     }

@@ -37,15 +37,30 @@ pub fn splice(root: &Branch, orig: &str) -> Result<String, StoreError> {
         pos = span.end;
     }
     text.push_str(orig.get(pos..).unwrap_or(""));
+    let crlf = orig.find('\n').is_some_and(|i| orig[..i].ends_with('\r'));
     if !reshaped(root) {
-        return Ok(text);
+        return Ok(if crlf { to_crlf(&text) } else { text });
     }
     let mut doc: DocumentMut = text
         .parse()
         .map_err(|e| StoreError::emit(format!("internal: spliced toml does not parse: {e}")))?;
     sync_table(doc.as_table_mut(), root, true)?;
-    // Comments above the first header got the blank line that separates tables.
-    Ok(doc.to_string().trim_start_matches('\n').to_owned())
+    let out = doc.to_string();
+    Ok(if crlf { to_crlf(&out) } else { out })
+}
+
+/// `toml_edit` and the renderer write `\n`; a file that uses CRLF keeps it throughout.
+fn to_crlf(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev = '\0';
+    for c in text.chars() {
+        if c == '\n' && prev != '\r' {
+            out.push('\r');
+        }
+        out.push(c);
+        prev = c;
+    }
+    out
 }
 
 fn collect_branch(
