@@ -9,4 +9,5 @@
 
 mod corpus;
 mod interop_sops;
+mod toml_store;
 mod util;
