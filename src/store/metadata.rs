@@ -5,7 +5,9 @@ use crate::tree::select::{Rule, RuleKind};
 use crate::tree::{Branch, Elem, Item, Node, Value};
 
 /// Master-key types in the order SOPS loads them within a group (spec §5.2).
-pub const KEY_TYPES: [&str; 7] = ["kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "pgp", "age"];
+pub const KEY_TYPES: [&str; 7] = [
+    "kms", "gcp_kms", "hckms", "azure_kv", "hc_vault", "pgp", "age",
+];
 
 /// One wrapped copy of the data key (or of a Shamir share), as stored.
 #[derive(Clone, Debug, PartialEq)]
@@ -101,7 +103,10 @@ fn keys_of(kind: &str, v: &Value) -> Result<Vec<StoredKey>, MetadataError> {
                 Elem::Comment(_) => None,
             })
             .map(|n| match &n.value {
-                Value::Map(b) => Ok(StoredKey { kind: kind.to_owned(), fields: clean(b) }),
+                Value::Map(b) => Ok(StoredKey {
+                    kind: kind.to_owned(),
+                    fields: clean(b),
+                }),
                 _ => Err(MetadataError(format!("{kind} entries must be maps"))),
             })
             .collect(),
@@ -145,7 +150,11 @@ impl Metadata {
         } else if let Some(Value::List(l)) = get("key_groups") {
             let mut gs = Vec::new();
             for e in l {
-                if let Elem::Value(Node { value: Value::Map(gb), .. }) = e {
+                if let Elem::Value(Node {
+                    value: Value::Map(gb),
+                    ..
+                }) = e
+                {
                     gs.push(group_of(gb)?);
                 }
             }
@@ -159,7 +168,10 @@ impl Metadata {
         let shamir_threshold = match get("shamir_threshold") {
             None | Some(Value::Null) => 0,
             Some(Value::Int(i)) if *i >= 0 => *i as usize,
-            Some(Value::Str(s)) => s.trim().parse().map_err(|_| MetadataError("shamir_threshold is not a number".into()))?,
+            Some(Value::Str(s)) => s
+                .trim()
+                .parse()
+                .map_err(|_| MetadataError("shamir_threshold is not a number".into()))?,
             Some(_) => return Err(MetadataError("shamir_threshold is not a number".into())),
         };
         let mut rule = None;
@@ -168,7 +180,10 @@ impl Metadata {
                 if rule.is_some() {
                     return Err(MetadataError("cannot use more than one of the selection rules (unencrypted_suffix, encrypted_suffix, …)".into()));
                 }
-                rule = Some(Rule::new(kind, v).map_err(|e| MetadataError(format!("{}: {e}", kind.name())))?);
+                rule = Some(
+                    Rule::new(kind, v)
+                        .map_err(|e| MetadataError(format!("{}: {e}", kind.name())))?,
+                );
             }
         }
         let mac_only_encrypted = match get("mac_only_encrypted") {
@@ -219,7 +234,11 @@ impl Metadata {
                 .collect();
             fields.push(("key_groups".into(), Value::List(groups)));
         }
-        let threshold = if self.groups.len() > 1 && self.shamir_threshold == 0 { self.groups.len() } else { self.shamir_threshold };
+        let threshold = if self.groups.len() > 1 && self.shamir_threshold == 0 {
+            self.groups.len()
+        } else {
+            self.shamir_threshold
+        };
         if threshold > 0 {
             fields.push(("shamir_threshold".into(), Value::Int(threshold as i64)));
         }

@@ -12,6 +12,7 @@ pub mod flatten;
 pub mod ini;
 pub mod json;
 pub mod metadata;
+pub mod toml;
 pub mod yaml;
 
 use std::path::Path;
@@ -29,13 +30,15 @@ pub enum Format {
     Dotenv,
     /// `.ini`: sections of `key = value`, as go-ini reads and writes them.
     Ini,
+    /// `.toml` (leafseal only: SOPS has no TOML store).
+    Toml,
     /// Anything else: the whole file is one value under `data`, stored as JSON.
     Binary,
 }
 
 impl Format {
-    /// Detect from a file name (spec §1.8): `.yaml`/`.yml`, `.json`, `.env`, `.ini`; unknown
-    /// extensions, and no name, are binary.
+    /// Detect from a file name (spec §1.8): `.yaml`/`.yml`, `.json`, `.env`, `.ini`, and
+    /// `.toml` (leafseal only); unknown extensions, and no name, are binary.
     pub fn from_path(path: Option<&Path>) -> Format {
         // sops-compat: SOPS tests the name's suffix, so a file named just `.env` is dotenv
         // (`Path::extension` would say it has none).
@@ -46,6 +49,7 @@ impl Format {
             "json" => Format::Json,
             "env" => Format::Dotenv,
             "ini" => Format::Ini,
+            "toml" => Format::Toml,
             _ => Format::Binary,
         }
     }
@@ -57,13 +61,14 @@ impl Format {
             "json" => Some(Format::Json),
             "dotenv" => Some(Format::Dotenv),
             "ini" => Some(Format::Ini),
+            "toml" => Some(Format::Toml),
             "binary" => Some(Format::Binary),
             _ => None,
         }
     }
 
     /// The names `from_name` accepts.
-    pub const NAMES: &'static [&'static str] = &["yaml", "json", "dotenv", "ini", "binary"];
+    pub const NAMES: &'static [&'static str] = &["yaml", "json", "dotenv", "ini", "toml", "binary"];
 
     /// The store for this format.
     pub fn store(self, opts: &StoreOptions) -> Box<dyn Store> {
@@ -72,6 +77,7 @@ impl Format {
             Format::Json => Box::new(json::JsonStore { indent: opts.json_indent }),
             Format::Dotenv => Box::new(dotenv::DotenvStore),
             Format::Ini => Box::new(ini::IniStore),
+            Format::Toml => Box::new(toml::TomlStore),
             Format::Binary => Box::new(binary::BinaryStore { json: json::JsonStore { indent: opts.json_indent } }),
         }
     }

@@ -19,4 +19,5 @@ mod interop_sops;
 mod keys_interop;
 mod kms_moto;
 mod moto;
+mod toml_store;
 mod util;

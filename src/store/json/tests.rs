@@ -303,7 +303,10 @@ fn emit_value_and_other_scalars() {
         b"18446744073709551615"
     );
     assert_eq!(
-        s.emit_value(&Value::List(vec![Elem::Value(Node::new(Value::Bool(true)))])).expect("list"),
+        s.emit_value(&Value::List(vec![Elem::Value(Node::new(Value::Bool(
+            true
+        )))]))
+        .expect("list"),
         b"[\n\ttrue\n]"
     );
     let t = Time {

@@ -23,8 +23,17 @@ pub struct YamlStore {
 impl Store for YamlStore {
     fn parse(&self, input: &[u8], _side: Side) -> Result<Doc, StoreError> {
         let text = std::str::from_utf8(input).map_err(|e| {
-            let line = input[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
-            StoreError { msg: "invalid UTF-8".into(), line: Some(line), column: None, on_emit: false }
+            let line = input[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            StoreError {
+                msg: "invalid UTF-8".into(),
+                line: Some(line),
+                column: None,
+                on_emit: false,
+            }
         })?;
         parse::parse(text)
     }
@@ -51,7 +60,11 @@ struct Splicer<'a> {
 
 impl<'a> Splicer<'a> {
     fn new(orig: &'a str, indent: usize) -> Self {
-        Splicer { orig, indent, edits: Vec::new() }
+        Splicer {
+            orig,
+            indent,
+            edits: Vec::new(),
+        }
     }
 
     /// Splice every change into the original text; `None` when some change cannot be spliced.
@@ -121,7 +134,13 @@ impl<'a> Splicer<'a> {
             _ => None,
         });
         match first {
-            Some(s) => Some(self.orig.get(s.start..)?.bytes().take_while(|&c| c == b' ').count()),
+            Some(s) => Some(
+                self.orig
+                    .get(s.start..)?
+                    .bytes()
+                    .take_while(|&c| c == b' ')
+                    .count(),
+            ),
             None => b.end.map(|_| 0),
         }
     }
@@ -132,7 +151,11 @@ impl<'a> Splicer<'a> {
             if !n.value.is_scalar() {
                 return None;
             }
-            let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+            let owner = if src.seq_item {
+                Owner::SeqItem
+            } else {
+                Owner::MapValue
+            };
             let text = emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow);
             self.edits.push((src.span, text));
             return Some(());

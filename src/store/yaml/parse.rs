@@ -25,11 +25,17 @@ struct Offsets {
 impl Offsets {
     fn new(src: &str) -> Self {
         if src.is_ascii() {
-            return Offsets { map: None, len: src.len() };
+            return Offsets {
+                map: None,
+                len: src.len(),
+            };
         }
         let mut map: Vec<u32> = src.char_indices().map(|(i, _)| i as u32).collect();
         map.push(src.len() as u32);
-        Offsets { map: Some(map), len: src.len() }
+        Offsets {
+            map: Some(map),
+            len: src.len(),
+        }
     }
 
     fn byte(&self, ci: usize) -> usize {
@@ -41,7 +47,11 @@ impl Offsets {
 }
 
 enum Kind {
-    Map { branch: Branch, key: Option<(Key, usize)>, seen: HashSet<String> },
+    Map {
+        branch: Branch,
+        key: Option<(Key, usize)>,
+        seen: HashSet<String>,
+    },
     List(Vec<Elem>),
 }
 
@@ -102,7 +112,10 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
                 let mut msg = e.info().to_owned();
                 // The parser notices an unclosed `[`/`{` only later; name where it was opened.
                 if let Some(f) = b.stack.iter().rev().find(|f| f.flow) {
-                    msg.push_str(&format!(" (inside the flow collection opened at line {})", f.start_line + 1));
+                    msg.push_str(&format!(
+                        " (inside the flow collection opened at line {})",
+                        f.start_line + 1
+                    ));
                 }
                 return Err(StoreError::at(msg, m.line().max(1), m.col() + 1));
             }
@@ -119,16 +132,25 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
         b.cursor = b.cursor.max(end);
     }
     if b.docs.is_empty() && src.trim() != "" {
-        return Err(StoreError::input("no YAML document found (the file holds only comments)"));
+        return Err(StoreError::input(
+            "no YAML document found (the file holds only comments)",
+        ));
     }
     Ok(Doc { branches: b.docs })
 }
 
 impl Builder<'_> {
     fn line_col(&self, off: usize) -> (usize, usize) {
-        let line = self.line_starts.partition_point(|&s| s <= off).saturating_sub(1);
+        let line = self
+            .line_starts
+            .partition_point(|&s| s <= off)
+            .saturating_sub(1);
         let ls = self.line_starts[line];
-        let col = self.src.get(ls..off).map(|s| s.chars().count()).unwrap_or(0);
+        let col = self
+            .src
+            .get(ls..off)
+            .map(|s| s.chars().count())
+            .unwrap_or(0);
         (line, col)
     }
 
@@ -142,13 +164,24 @@ impl Builder<'_> {
         let bytes = self.src.as_bytes();
         let mut i = self.cursor;
         while i < upto.min(bytes.len()) {
-            if bytes[i] == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r')) {
-                let eol = self.src[i..].find('\n').map(|n| i + n).unwrap_or(bytes.len());
-                let text_end = if eol > i + 1 && bytes[eol - 1] == b'\r' { eol - 1 } else { eol };
+            if bytes[i] == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                let eol = self.src[i..]
+                    .find('\n')
+                    .map(|n| i + n)
+                    .unwrap_or(bytes.len());
+                let text_end = if eol > i + 1 && bytes[eol - 1] == b'\r' {
+                    eol - 1
+                } else {
+                    eol
+                };
                 let (line, col) = self.line_col(i);
                 let c = Comment {
                     text: self.src[i + 1..text_end].to_owned(),
-                    src: Some(Span { start: i, end: text_end }),
+                    src: Some(Span {
+                        start: i,
+                        end: text_end,
+                    }),
                     changed: false,
                     as_elem: false,
                 };
@@ -165,10 +198,18 @@ impl Builder<'_> {
     fn flush(&mut self) {
         for (c, line, col) in std::mem::take(&mut self.pending) {
             if self.stack.is_empty() {
-                if self.root.is_none() { self.head.push(c) } else { self.tail.push(c) }
+                if self.root.is_none() {
+                    self.head.push(c)
+                } else {
+                    self.tail.push(c)
+                }
                 continue;
             }
-            let idx = self.stack.iter().rposition(|f| f.flow || f.col <= col).unwrap_or(0);
+            let idx = self
+                .stack
+                .iter()
+                .rposition(|f| f.flow || f.col <= col)
+                .unwrap_or(0);
             let f = &mut self.stack[idx];
             if let Some(il) = f.item_line {
                 if il == line {
@@ -203,11 +244,24 @@ impl Builder<'_> {
                 let (start_line, col) = self.line_col(start);
                 let flow = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
                 let kind = if is_map {
-                    Kind::Map { branch: Branch::new(), key: None, seen: HashSet::new() }
+                    Kind::Map {
+                        branch: Branch::new(),
+                        key: None,
+                        seen: HashSet::new(),
+                    }
                 } else {
                     Kind::List(Vec::new())
                 };
-                self.stack.push(Frame { kind, col, flow, start_line, anchor, item_line: None, last_line: None, after: Vec::new() });
+                self.stack.push(Frame {
+                    kind,
+                    col,
+                    flow,
+                    start_line,
+                    anchor,
+                    item_line: None,
+                    last_line: None,
+                    after: Vec::new(),
+                });
                 self.flush();
             }
             Event::MappingEnd | Event::SequenceEnd => {
@@ -221,21 +275,36 @@ impl Builder<'_> {
                 }
                 let value = match f.kind {
                     Kind::Map { mut branch, .. } => {
-                        let end_at = if f.flow { None } else { Some(self.line_floor(start)) };
+                        let end_at = if f.flow {
+                            None
+                        } else {
+                            Some(self.line_floor(start))
+                        };
                         close_item_spans(&mut branch, end_at.unwrap_or(end));
                         branch.end = end_at;
                         Value::Map(branch)
                     }
                     Kind::List(l) => Value::List(l),
                 };
-                let node = Node { value, src: None, changed: false };
+                let node = Node {
+                    value,
+                    src: None,
+                    changed: false,
+                };
                 if f.anchor != 0 {
                     self.anchors.insert(f.anchor, node.clone());
                 }
                 self.deliver(node, start)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.flush_scalar(start, end, &text, style, anchor, tag.as_deref().map(|t| format!("{}{}", t.handle, t.suffix)))?;
+                self.flush_scalar(
+                    start,
+                    end,
+                    &text,
+                    style,
+                    anchor,
+                    tag.as_deref().map(|t| format!("{}{}", t.handle, t.suffix)),
+                )?;
             }
             Event::Alias(id) => {
                 self.flush();
@@ -249,7 +318,13 @@ impl Builder<'_> {
                 strip_src(&mut node.value);
                 let (indent, seq_item) = self.owner(start);
                 let in_flow = self.stack.last().map(|f| f.flow).unwrap_or(false);
-                node.src = Some(Src { span: Span { start, end }, style: Style::Plain, in_flow, indent, seq_item });
+                node.src = Some(Src {
+                    span: Span { start, end },
+                    style: Style::Plain,
+                    in_flow,
+                    indent,
+                    seq_item,
+                });
                 node.changed = !node.value.is_scalar();
                 self.deliver(node, start)?;
             }
@@ -291,7 +366,11 @@ impl Builder<'_> {
             while rend > rstart && matches!(bytes[rend - 1], b'\n' | b'\r') {
                 rend -= 1;
             }
-            self.pending.retain(|(c, _, _)| c.src.map(|s| s.start < rstart || s.start >= end).unwrap_or(true));
+            self.pending.retain(|(c, _, _)| {
+                c.src
+                    .map(|s| s.start < rstart || s.start >= end)
+                    .unwrap_or(true)
+            });
         }
         if tag.is_some() {
             // Include an explicit tag (`!!binary …`) in the replacement.
@@ -300,7 +379,12 @@ impl Builder<'_> {
                 i -= 1;
             }
             let mut j = i;
-            while j > 0 && !matches!(bytes[j - 1], b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b'{') {
+            while j > 0
+                && !matches!(
+                    bytes[j - 1],
+                    b' ' | b'\t' | b'\n' | b'\r' | b',' | b'[' | b'{'
+                )
+            {
                 j -= 1;
             }
             if bytes.get(j) == Some(&b'!') {
@@ -309,18 +393,34 @@ impl Builder<'_> {
         }
         self.flush();
         self.begin_item(rstart);
-        let value = resolve(text, style == Style::Plain, tag.as_deref()).map_err(|m| self.err(m, start))?;
+        let value =
+            resolve(text, style == Style::Plain, tag.as_deref()).map_err(|m| self.err(m, start))?;
         let (indent, seq_item) = self.owner(rstart);
         let in_flow = self.stack.last().map(|f| f.flow).unwrap_or(false);
         let node = Node {
             value,
-            src: Some(Src { span: Span { start: rstart, end: rend }, style, in_flow, indent, seq_item }),
+            src: Some(Src {
+                span: Span {
+                    start: rstart,
+                    end: rend,
+                },
+                style,
+                in_flow,
+                indent,
+                seq_item,
+            }),
             changed: false,
         };
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
-        let is_key = matches!(self.stack.last(), Some(Frame { kind: Kind::Map { key: None, .. }, .. }));
+        let is_key = matches!(
+            self.stack.last(),
+            Some(Frame {
+                kind: Kind::Map { key: None, .. },
+                ..
+            })
+        );
         if is_key {
             return self.key(text, node, rstart);
         }
@@ -336,12 +436,23 @@ impl Builder<'_> {
     /// Column of the key or dash that owns a value starting at `at`.
     fn owner(&self, at: usize) -> (usize, bool) {
         match self.stack.last() {
-            Some(Frame { kind: Kind::Map { key: Some((k, _)), .. }, .. }) => {
+            Some(Frame {
+                kind: Kind::Map {
+                    key: Some((k, _)), ..
+                },
+                ..
+            }) => {
                 let ks = k.span.map(|s| s.start).unwrap_or(at);
-                let key_at = self.src[ks..at].find(|c: char| !c.is_whitespace()).map(|n| ks + n).unwrap_or(ks);
+                let key_at = self.src[ks..at]
+                    .find(|c: char| !c.is_whitespace())
+                    .map(|n| ks + n)
+                    .unwrap_or(ks);
                 (self.line_col(key_at).1, false)
             }
-            Some(Frame { kind: Kind::List(_), .. }) => {
+            Some(Frame {
+                kind: Kind::List(_),
+                ..
+            }) => {
                 let b = self.src.as_bytes();
                 let mut i = at;
                 while i > 0 && b[i - 1] == b' ' {
@@ -370,9 +481,17 @@ impl Builder<'_> {
     fn key(&mut self, text: &str, node: Node, at: usize) -> Result<(), StoreError> {
         let is_string = matches!(node.value, Value::Str(_));
         let ls = self.line_floor(at);
-        let item_start = if self.src[ls..at].trim().is_empty() { ls } else { at };
+        let item_start = if self.src[ls..at].trim().is_empty() {
+            ls
+        } else {
+            at
+        };
         let dup = {
-            let Some(Frame { kind: Kind::Map { seen, .. }, .. }) = self.stack.last_mut() else {
+            let Some(Frame {
+                kind: Kind::Map { seen, .. },
+                ..
+            }) = self.stack.last_mut()
+            else {
                 return Err(self.err("internal: key outside a mapping", at));
             };
             !seen.insert(text.to_owned())
@@ -381,8 +500,23 @@ impl Builder<'_> {
             return Err(self.err(format!("mapping key {text:?} already defined"), at));
         }
         let (line, _) = self.line_col(at);
-        if let Some(Frame { kind: Kind::Map { key, .. }, item_line, .. }) = self.stack.last_mut() {
-            *key = Some((Key { name: text.to_owned(), is_string, span: Some(Span { start: item_start, end: item_start }) }, line));
+        if let Some(Frame {
+            kind: Kind::Map { key, .. },
+            item_line,
+            ..
+        }) = self.stack.last_mut()
+        {
+            *key = Some((
+                Key {
+                    name: text.to_owned(),
+                    is_string,
+                    span: Some(Span {
+                        start: item_start,
+                        end: item_start,
+                    }),
+                },
+                line,
+            ));
             *item_line = Some(line);
         }
         Ok(())
@@ -421,13 +555,25 @@ impl Builder<'_> {
         let mut branch = match root.map(|n| n.value) {
             None | Some(Value::Null) => Branch::new(),
             Some(Value::Map(b)) => b,
-            Some(Value::List(_)) => return Err(self.err("cannot unmarshal !!seq into map: the top level must be a mapping", at)),
-            Some(_) => return Err(self.err("cannot unmarshal a scalar into map: the top level must be a mapping", at)),
+            Some(Value::List(_)) => {
+                return Err(self.err(
+                    "cannot unmarshal !!seq into map: the top level must be a mapping",
+                    at,
+                ))
+            }
+            Some(_) => {
+                return Err(self.err(
+                    "cannot unmarshal a scalar into map: the top level must be a mapping",
+                    at,
+                ))
+            }
         };
         let head = std::mem::take(&mut self.head);
         let tail = std::mem::take(&mut self.tail);
         let n = head.len();
-        branch.items.splice(0..0, head.into_iter().map(Item::Comment));
+        branch
+            .items
+            .splice(0..0, head.into_iter().map(Item::Comment));
         debug_assert!(branch.items.len() >= n);
         branch.items.extend(tail.into_iter().map(Item::Comment));
         self.docs.push(branch);
@@ -439,11 +585,19 @@ impl Frame {
     fn push_comment(&mut self, c: Comment, before_last: bool) {
         match &mut self.kind {
             Kind::Map { branch, .. } => {
-                let at = if before_last { branch.items.len().saturating_sub(1) } else { branch.items.len() };
+                let at = if before_last {
+                    branch.items.len().saturating_sub(1)
+                } else {
+                    branch.items.len()
+                };
                 branch.items.insert(at, Item::Comment(c));
             }
             Kind::List(l) => {
-                let at = if before_last { l.len().saturating_sub(1) } else { l.len() };
+                let at = if before_last {
+                    l.len().saturating_sub(1)
+                } else {
+                    l.len()
+                };
                 l.insert(at, Elem::Comment(c));
             }
         }

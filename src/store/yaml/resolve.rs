@@ -8,7 +8,11 @@ const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 /// Resolve a scalar. `plain` is false for quoted and block scalars; `tag` is the full tag
 /// (`tag:yaml.org,2002:str`) or a local one (`!foo`), when present.
 pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, String> {
-    let short = tag.map(|t| t.strip_prefix(TAG_PREFIX).map(|s| format!("!!{s}")).unwrap_or_else(|| t.to_owned()));
+    let short = tag.map(|t| {
+        t.strip_prefix(TAG_PREFIX)
+            .map(|s| format!("!!{s}"))
+            .unwrap_or_else(|| t.to_owned())
+    });
     match short.as_deref() {
         None | Some("!") if !plain => Ok(Value::Str(text.to_owned())),
         Some("!") => Ok(Value::Str(text.to_owned())),
@@ -42,7 +46,11 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, Stri
             }
         }
         // Unknown and local tags: the value resolves as if untagged.
-        Some(_) => Ok(if plain { resolve_plain(text) } else { Value::Str(text.to_owned()) }),
+        Some(_) => Ok(if plain {
+            resolve_plain(text)
+        } else {
+            Value::Str(text.to_owned())
+        }),
     }
 }
 
@@ -52,14 +60,18 @@ pub fn resolve_plain(s: &str) -> Value {
         "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
         "true" | "True" | "TRUE" => return Value::Bool(true),
         "false" | "False" | "FALSE" => return Value::Bool(false),
-        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => return Value::Float(f64::INFINITY),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY)
+        }
         "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
         ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
         _ => {}
     }
     let first = s.as_bytes()[0];
     if first == b'.' {
-        return go_parse_float(s).map(Value::Float).unwrap_or_else(|| Value::Str(s.to_owned()));
+        return go_parse_float(s)
+            .map(Value::Float)
+            .unwrap_or_else(|| Value::Str(s.to_owned()));
     }
     if !(first.is_ascii_digit() || first == b'+' || first == b'-') {
         return Value::Str(s.to_owned());
@@ -194,7 +206,13 @@ mod tests {
             assert_eq!(&resolve_plain(s), want, "{s}");
         }
         assert!(matches!(resolve_plain("2002-12-14"), Value::Time(_)));
-        assert_eq!(resolve("aGVsbG8=", true, Some("tag:yaml.org,2002:binary")).unwrap(), Value::Str("hello".into()));
-        assert_eq!(resolve("123", false, None).unwrap(), Value::Str("123".into()));
+        assert_eq!(
+            resolve("aGVsbG8=", true, Some("tag:yaml.org,2002:binary")).unwrap(),
+            Value::Str("hello".into())
+        );
+        assert_eq!(
+            resolve("123", false, None).unwrap(),
+            Value::Str("123".into())
+        );
     }
 }

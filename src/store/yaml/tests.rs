@@ -63,7 +63,12 @@ fn parses_sops_types_file_with_comment_positions() {
 
 #[test]
 fn unchanged_tree_splices_to_identical_text() {
-    for f in ["sops/yaml_types.plain.yaml", "sops/yaml_types.enc.yaml", "sops/yaml_multidoc.enc.yaml", "sops/yaml_list_comment.enc.yaml"] {
+    for f in [
+        "sops/yaml_types.plain.yaml",
+        "sops/yaml_types.enc.yaml",
+        "sops/yaml_multidoc.enc.yaml",
+        "sops/yaml_list_comment.enc.yaml",
+    ] {
         let src = testdata(f);
         let store = YamlStore { indent: 4 };
         let doc = store.parse(src.as_bytes(), Side::Plain).unwrap();
