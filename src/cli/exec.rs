@@ -170,10 +170,10 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
             })
         };
         let status = run(&command, c.user.as_deref());
-        // If the command never read the FIFO, the writer still waits in open(): give it a
-        // reader so it can finish, then discard what it writes.
+        // If the command never read the FIFO, the writer still waits in open(): be its reader
+        // until it has finished (draining what it writes), then let it go.
         if !writer.is_finished() {
-            open_nonblocking_reader(&path);
+            drain_until_done(&path, &writer);
         }
         let _ = writer.join();
         status?
@@ -208,13 +208,23 @@ fn make_fifo(path: &Path) -> Result<(), Failure> {
     }
 }
 
-fn open_nonblocking_reader(path: &Path) {
+/// Hold a non-blocking read end of the FIFO open, discarding data, until `writer` is done. The
+/// read end must stay open until then: a writer still inside open() keeps waiting if the only
+/// reader has already gone.
+fn drain_until_done<T>(path: &Path, writer: &std::thread::JoinHandle<T>) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        if let Ok(mut f) = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) {
-            let mut sink = Vec::new();
-            let _ = std::io::Read::read_to_end(&mut f, &mut sink);
+        let Ok(mut f) = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) else {
+            return;
+        };
+        let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !writer.is_finished() && std::time::Instant::now() < deadline {
+            match std::io::Read::read(&mut f, &mut buf) {
+                Ok(n) if n > 0 => continue,
+                _ => std::thread::sleep(std::time::Duration::from_millis(1)),
+            }
         }
     }
 }

@@ -59,3 +59,27 @@ fn exec_file_removes_its_temp_dir_even_when_the_fifo_is_never_read() {
         assert!(std::fs::read_dir(&tmp).unwrap().next().is_none(), "temp dir left behind ({extra:?})");
     }
 }
+
+/// Regression: a command that never opens the FIFO used to hang exec-file now and then (the
+/// draining reader closed before the writer's open() returned). Repeated, and with a payload
+/// larger than a pipe buffer.
+#[test]
+fn exec_file_never_hangs_when_the_fifo_is_unread() {
+    if !crate::util::testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    encrypted(&sb);
+    let big: String = (0..6000).map(|i| format!("    line {i:05} of a long certificate-like value\n")).collect();
+    sb.write("big.yaml", format!("cert: |\n{big}"));
+    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, "big.yaml"]).run();
+    out.assert_success();
+    sb.write("big.enc.yaml", &out.stdout);
+    for i in 0..20 {
+        let file = if i % 2 == 0 { "env.enc.yaml" } else { "big.enc.yaml" };
+        sb.leafseal().args(["exec-file", file, "exit 5"]).age_identity(AGE1.identity_file()).run().assert_code(5);
+    }
+    let out = sb.leafseal().args(["exec-file", "big.enc.yaml", "wc -c < {}"]).age_identity(AGE1.identity_file()).run();
+    out.assert_success();
+    assert!(out.stdout_str().trim().parse::<usize>().unwrap() > 64 * 1024);
+}
