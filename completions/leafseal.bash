@@ -183,7 +183,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__edit)
-            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --aws-profile --gcp-kms --azure-kv --hc-vault-transit --hckms --config --help"
+            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -217,6 +217,10 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --encryption-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --gcp-kms)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -245,7 +249,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__encrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --aws-profile --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --config --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -284,6 +288,10 @@ _leafseal() {
                     return 0
                     ;;
                 --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encryption-context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

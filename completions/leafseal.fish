@@ -49,6 +49,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l age -d 'ag
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l pgp -d 'PGP fingerprints, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l aws-profile -d 'AWS profile for the --kms keys' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encryption-context -d 'KMS encryption context for the --kms keys: key:value pairs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r
@@ -82,6 +83,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l age -d 'age r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l pgp -d 'PGP fingerprints, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l aws-profile -d 'AWS profile for the --kms keys' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l encryption-context -d 'KMS encryption context for the --kms keys: key:value pairs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r

@@ -239,6 +239,9 @@ pub struct KeyArgs {
     /// AWS profile for the --kms keys.
     #[arg(long = "aws-profile")]
     pub aws_profile: Option<String>,
+    /// KMS encryption context for the --kms keys: key:value pairs, comma separated.
+    #[arg(long = "encryption-context")]
+    pub encryption_context: Option<String>,
     /// GCP KMS resource IDs, comma separated.
     #[arg(long = "gcp-kms", env = "SOPS_GCP_KMS_IDS", hide_env_values = true)]
     pub gcp_kms: Option<String>,

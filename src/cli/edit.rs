@@ -24,8 +24,7 @@ use super::args::EditArgs;
 use super::decrypt::order;
 use super::Failure;
 
-const YAML_TEMPLATE: &str = "hello: Welcome to leafseal! Edit this file as you please!\nexample_key: example_value\n# Example comment\nexample_array:\n    - example_value1\n    - example_value2\nexample_number: 1234.56789\nexample_booleans:\n    - true\n    - false\n";
-const JSON_TEMPLATE: &str = "{\n\t\"hello\": \"Welcome to leafseal! Edit this file as you please!\",\n\t\"example_key\": \"example_value\",\n\t\"example_array\": [\n\t\t\"example_value1\",\n\t\t\"example_value2\"\n\t],\n\t\"example_number\": 1234.56789,\n\t\"example_booleans\": [\n\t\ttrue,\n\t\tfalse\n\t]\n}\n";
+
 
 /// The private temp dir; removed when dropped.
 struct TempGuard {
@@ -154,8 +153,7 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
         let plain = plain.map_err(|e| Failure::from_lib(&name, e))?;
         (Some(s), plain)
     } else {
-        let t = if format == Format::Json { JSON_TEMPLATE } else { YAML_TEMPLATE };
-        (None, Zeroizing::new(t.as_bytes().to_vec()))
+        (None, Zeroizing::new(format.example_document().as_bytes().to_vec()))
     };
     let guard = make_temp(&base, &plain)?;
     let before = digest(&plain);

@@ -36,10 +36,24 @@ pub fn creation(
             super::warn(w);
         }
     }
+    let kms = match (&keys.kms, &keys.encryption_context) {
+        (Some(list), Some(ctx)) if !ctx.trim().is_empty() => {
+            // Validate once (exit 6 as in SOPS), then attach the context to every --kms key in
+            // the key text form `arn[+role]|k:v,…`.
+            let parsed = leafseal::keys::aws_kms::parse_context(ctx).map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
+            let text = parsed.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",");
+            Some(list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(|a| format!("{a}|{text}")).collect::<Vec<_>>().join(","))
+        }
+        (None, Some(ctx)) if !ctx.trim().is_empty() => {
+            leafseal::keys::aws_kms::parse_context(ctx).map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
+            None
+        }
+        (kms, _) => kms.clone(),
+    };
     let flags = KeyFlags {
         age: keys.age.clone(),
         pgp: keys.pgp.clone(),
-        kms: keys.kms.clone(),
+        kms,
         gcp_kms: keys.gcp_kms.clone(),
         azure_kv: keys.azure_kv.clone(),
         hc_vault: keys.hc_vault_transit.clone(),

@@ -64,7 +64,13 @@ impl KeyFlags {
                 continue;
             };
             let mut spec = KeyGroupSpec::default();
-            for k in value.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            // KMS keys may carry a `|k:v,k:v` context whose commas do not separate keys.
+            let items: Vec<String> = if backend == "kms" {
+                crate::keys::aws_kms::split_keys(value)
+            } else {
+                value.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect()
+            };
+            for k in items.iter().map(String::as_str) {
                 let k = match backend {
                     // sops-compat: spaces are deleted from fingerprints, ARNs and resource ids.
                     "pgp" | "gcp_kms" => k.replace(' ', ""),

@@ -258,7 +258,7 @@ impl MasterKey for KmsKey {
 
 /// Split a comma-separated list of string-form keys. A context holds commas too, so a piece
 /// that does not start a new ARN continues the previous key.
-fn split_keys(spec: &str) -> Vec<String> {
+pub fn split_keys(spec: &str) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for piece in spec.split(',') {
         let piece: String = piece.chars().filter(|c| !c.is_whitespace()).collect();

@@ -155,8 +155,19 @@ pub struct Decrypted {
 /// Recover the data key and decrypt the tree in place, verifying the MAC unless told not to.
 pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash: &mut IvStash) -> Result<(DataKey, Vec<String>)> {
     let key = keygroups::recover(&loaded.meta, order).map_err(|r| {
-        Error::new(ErrorKind::NoDataKey, r.to_string())
-            .hint("give an identity that matches one of the keys above (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
+        let kinds: Vec<&str> = loaded.meta.groups.iter().flatten().map(|k| k.kind.as_str()).collect();
+        let mut hints = Vec::new();
+        if kinds.contains(&"age") {
+            hints.push("for age keys give a matching identity (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
+        }
+        if kinds.contains(&"pgp") {
+            hints.push("for PGP keys import the secret key into the gpg keyring (GNUPGHOME)");
+        }
+        if kinds.contains(&"kms") {
+            hints.push("for AWS KMS keys provide credentials allowed to kms:Decrypt (AWS_PROFILE, environment, or the instance role)");
+        }
+        let e = Error::new(ErrorKind::NoDataKey, r.to_string());
+        if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
     })?;
     let rule = loaded.meta.effective_rule();
     let (computed, warnings) = crypt::decrypt_doc(&mut loaded.doc, &key, &rule, loaded.meta.mac_only_encrypted, stash)?;

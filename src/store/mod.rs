@@ -70,6 +70,17 @@ impl Format {
     /// The names `from_name` accepts.
     pub const NAMES: &'static [&'static str] = &["yaml", "json", "dotenv", "ini", "toml", "binary"];
 
+    /// The document `edit` opens for a file that does not exist yet.
+    pub fn example_document(self) -> &'static str {
+        match self {
+            Format::Yaml | Format::Binary => "hello: Welcome to leafseal! Edit this file as you please!\nexample_key: example_value\n# Example comment\nexample_array:\n    - example_value1\n    - example_value2\nexample_number: 1234.56789\nexample_booleans:\n    - true\n    - false\n",
+            Format::Json => "{\n\t\"hello\": \"Welcome to leafseal! Edit this file as you please!\",\n\t\"example_key\": \"example_value\",\n\t\"example_array\": [\n\t\t\"example_value1\",\n\t\t\"example_value2\"\n\t],\n\t\"example_number\": 1234.56789,\n\t\"example_booleans\": [\n\t\ttrue,\n\t\tfalse\n\t]\n}\n",
+            Format::Dotenv => "hello=Welcome to leafseal! Edit this file as you please!\nexample_key=example_value\n# Example comment\n",
+            Format::Ini => "[hello]\nwelcome = Welcome to leafseal! Edit this file as you please!\n\n[example]\nexample_key = example_value\n",
+            Format::Toml => "hello = \"Welcome to leafseal! Edit this file as you please!\"\nexample_key = \"example_value\"\n# Example comment\nexample_array = [\"example_value1\", \"example_value2\"]\nexample_number = 1234.56789\nexample_booleans = [true, false]\n",
+        }
+    }
+
     /// The store for this format.
     pub fn store(self, opts: &StoreOptions) -> Box<dyn Store> {
         match self {

@@ -77,7 +77,7 @@ fn kms_encrypt_decrypt_plain_context_and_role() {
     assert!(!text.contains("hunter2"));
     decrypt_ok(with_creds(sb.leafseal(), &sb, &moto), "a.enc.yaml");
 
-    // Context and role from .sops.yaml (the --encryption-context flag does not exist yet).
+    // Context and role from .sops.yaml (the flag form is tested below).
     sb.write(
         ".sops.yaml",
         format!("creation_rules:\n  - key_groups:\n      - kms:\n          - arn: {arn}\n            role: {ROLE}\n            context:\n              env: test\n              app: web\n"),
@@ -100,6 +100,20 @@ fn kms_encrypt_decrypt_plain_context_and_role() {
     assert!(o.stdout_str().contains("team: ops"), "{}", o.stdout_str());
     sb.write("c.enc.yaml", &o.stdout);
     decrypt_ok(with_creds(sb.leafseal(), &sb, &moto), "c.enc.yaml");
+
+    // The --encryption-context flag applies to the --kms keys; a malformed one exits 6.
+    std::fs::remove_file(sb.path(".sops.yaml")).unwrap();
+    let o = with_creds(sb.leafseal(), &sb, &moto)
+        .args(["encrypt", "--kms", &arn, "--encryption-context", "team:ops,tier:1", "plain.yaml"])
+        .run();
+    o.assert_success();
+    assert!(o.stdout_str().contains("team: ops") && o.stdout_str().contains("tier: \"1\""), "{}", o.stdout_str());
+    sb.write("d.enc.yaml", &o.stdout);
+    decrypt_ok(with_creds(sb.leafseal(), &sb, &moto), "d.enc.yaml");
+    let o = with_creds(sb.leafseal(), &sb, &moto)
+        .args(["encrypt", "--kms", &arn, "--encryption-context", "novalue", "plain.yaml"])
+        .run();
+    o.assert_code(6);
 
     // A wrong context is refused by KMS: exit 128 naming the AWS error.
     sb.write(
