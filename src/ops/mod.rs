@@ -2,6 +2,7 @@
 //! options and returns bytes; reading and writing files is the caller's job.
 
 pub mod crypt;
+pub mod layout;
 pub mod rewrite;
 
 use zeroize::Zeroizing;
@@ -72,6 +73,8 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     // sops-compat: the binary store ignores selection rules and records none.
     let rule = if binary { None } else { Some(opts.rule.clone().unwrap_or_else(Rule::default_rule)) };
     let effective = rule.clone().unwrap_or_else(Rule::default_rule);
+    // Original spellings of values, kept encrypted so decrypt restores the file exactly.
+    let spellings = if opts.input == opts.output { layout::capture(&doc, input, store.as_ref(), &effective) } else { Vec::new() };
     let key = DataKey::generate();
     let groups = keygroups::wrap(&opts.groups, opts.shamir_threshold, &key)
         .map_err(|e| Error::new(ErrorKind::Generic, format!("could not wrap the data key: {e}")))?;
@@ -85,6 +88,7 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
         rule,
         mac_only_encrypted: opts.mac_only_encrypted,
         version: SOPS_VERSION.into(),
+        layout: layout::seal_entries(&key, &spellings),
     };
     write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
 }
@@ -183,16 +187,25 @@ pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash:
 /// Decrypt an encrypted file.
 pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
     let mut loaded = load(input, opts.input, &opts.store)?;
-    let (_key, warnings) = open_tree(&mut loaded, &opts.decryption_order, opts.ignore_mac, &mut IvStash::default())?;
+    let (key, warnings) = open_tree(&mut loaded, &opts.decryption_order, opts.ignore_mac, &mut IvStash::default())?;
     let out_store = opts.output.store(&opts.store);
     let output = match &opts.extract {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
-        None => {
-            let same = opts.input == opts.output;
-            out_store.emit(&loaded.doc, same.then_some(input), Side::Plain).map_err(emit_err)?
+        None if opts.input == opts.output => {
+            let verbatim = spellings(&loaded, &key, out_store.as_ref());
+            out_store.emit_verbatim(&loaded.doc, input, Side::Plain, &verbatim).map_err(emit_err)?
         }
+        None => out_store.emit(&loaded.doc, None, Side::Plain).map_err(emit_err)?,
     };
     Ok(Decrypted { output: Zeroizing::new(output), warnings })
+}
+
+/// The original spellings recorded at encryption that still match the decrypted values.
+pub fn spellings(loaded: &Loaded, key: &DataKey, store: &dyn crate::store::Store) -> std::collections::HashMap<usize, String> {
+    match &loaded.meta.layout {
+        Some(token) => layout::apply(&loaded.doc, &layout::open_entries(key, token), store, &loaded.meta.effective_rule()),
+        None => Default::default(),
+    }
 }
 
 fn extract(doc: &Doc, path: &[Step], store: &dyn crate::store::Store) -> Result<Vec<u8>> {

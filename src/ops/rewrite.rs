@@ -5,6 +5,7 @@
 use zeroize::Zeroizing;
 
 use super::crypt::{encrypt_doc, IvStash};
+use super::layout;
 use super::{emit_err, load, open_tree, read_err, Loaded, SOPS_VERSION};
 use crate::cipher::{mac, DataKey};
 use crate::keygroups::{self, Groups};
@@ -21,6 +22,8 @@ pub struct Session {
     pub doc: Doc,
     /// The metadata.
     pub meta: Metadata,
+    /// Original spellings recorded in the file (`ops::layout`), carried over by `seal`.
+    spellings: Vec<layout::Entry>,
     key: DataKey,
     stash: IvStash,
     format: Format,
@@ -33,12 +36,15 @@ impl Session {
         let mut loaded: Loaded = load(input, format, &store)?;
         let mut stash = IvStash::default();
         let (key, _warnings) = open_tree(&mut loaded, order, ignore_mac, &mut stash)?;
-        Ok(Session { doc: loaded.doc, meta: loaded.meta, key, stash, format, store })
+        let spellings = loaded.meta.layout.as_deref().map(|t| layout::open_entries(&key, t)).unwrap_or_default();
+        Ok(Session { doc: loaded.doc, meta: loaded.meta, spellings, key, stash, format, store })
     }
 
     /// The plaintext as the store writes it, spliced into `original` (the encrypted text).
     pub fn plaintext(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-        let out = self.format.store(&self.store).emit(&self.doc, Some(original), Side::Plain).map_err(emit_err)?;
+        let store = self.format.store(&self.store);
+        let verbatim = layout::apply(&self.doc, &self.spellings, store.as_ref(), &self.meta.effective_rule());
+        let out = store.emit_verbatim(&self.doc, original, Side::Plain, &verbatim).map_err(emit_err)?;
         Ok(Zeroizing::new(out))
     }
 
@@ -46,8 +52,15 @@ impl Session {
     /// into `layout` (the text `doc` was parsed from). New `lastmodified` and MAC.
     pub fn seal(&mut self, mut doc: Doc, layout: &[u8]) -> Result<Vec<u8>> {
         let rule = self.meta.effective_rule();
+        // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
+        // else the file's recorded ones carried over (set, unset, rotate; `ops::layout`
+        // validates them against the values on decrypt).
+        let captured = layout::capture(&doc, layout, self.format.store(&self.store).as_ref(), &rule);
+        let parsed_from_plaintext = doc_is_unchanged_plaintext(&doc);
+        let spellings = if parsed_from_plaintext { captured } else { self.spellings.clone() };
         let mac_hex = encrypt_doc(&mut doc, &self.key, &rule, self.meta.mac_only_encrypted, &self.stash)?;
         let lastmodified = Time::now_utc().rfc3339();
+        self.meta.layout = layout::seal_entries(&self.key, &spellings);
         self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
         self.meta.lastmodified = lastmodified;
         if version_older(&self.meta.version, SOPS_VERSION) {
@@ -152,6 +165,20 @@ impl Session {
         }
         Ok(doc)
     }
+}
+
+/// True when no scalar of `doc` was changed since parsing: it was parsed from plaintext (the
+/// editor's text), not decrypted from the encrypted file.
+fn doc_is_unchanged_plaintext(doc: &Doc) -> bool {
+    let mut doc = doc.clone();
+    let mut any_changed = false;
+    let _ = crate::tree::walk::walk_mut::<()>(&mut doc, &mut |_, leaf| {
+        if let crate::tree::walk::Leaf::Node(n) | crate::tree::walk::Leaf::Elem(Elem::Value(n)) = leaf {
+            any_changed |= n.changed;
+        }
+        Ok(())
+    });
+    !any_changed
 }
 
 /// `a < b` for dotted numeric versions (non-numeric parts compare as 0).

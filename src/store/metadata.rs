@@ -75,6 +75,9 @@ pub struct Metadata {
     pub mac_only_encrypted: bool,
     /// Version of the tool that wrote the file (semver; SOPS parses it).
     pub version: String,
+    /// leafseal's encrypted record of original spellings (`leafseal_layout`; see
+    /// `ops::layout`). SOPS ignores the field.
+    pub layout: Option<String>,
 }
 
 /// A metadata block that cannot be used.
@@ -199,6 +202,7 @@ impl Metadata {
             rule,
             mac_only_encrypted,
             version: get("version").and_then(text).unwrap_or_default(),
+            layout: get("leafseal_layout").and_then(text).filter(|t| !t.is_empty()),
         })
     }
 
@@ -243,6 +247,9 @@ impl Metadata {
             fields.push(("shamir_threshold".into(), Value::Int(threshold as i64)));
         }
         fields.push(("lastmodified".into(), Value::Str(self.lastmodified.clone())));
+        if let Some(l) = &self.layout {
+            fields.push(("leafseal_layout".into(), Value::Str(l.clone())));
+        }
         fields.push(("mac".into(), Value::Str(self.mac.clone())));
         if let Some(r) = &self.rule {
             fields.push((r.kind.name().into(), Value::Str(r.pattern.clone())));

@@ -17,7 +17,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-use crate::tree::{Doc, Value};
+use crate::tree::{Doc, Node, Value};
 
 /// A file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,4 +168,27 @@ pub trait Store {
 
     /// Write one value on its own, for `decrypt --extract` of a non-string leaf or a subtree.
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError>;
+
+    /// Lossless layout support (see `ops::layout`). The text this store splices in for a
+    /// changed scalar node, or `None` when the store does not splice scalars.
+    fn scalar_text(&self, _node: &Node) -> Option<String> {
+        None
+    }
+
+    /// Parse one scalar as written in a file of this format (`'x'`, `1.50`, `"\u00e9"`).
+    fn parse_scalar(&self, _text: &str) -> Option<Value> {
+        None
+    }
+
+    /// Like [`Store::emit`] with the original text, but a changed scalar whose span starts at
+    /// a key of `verbatim` is written as that text instead of its canonical rendering.
+    fn emit_verbatim(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        side: Side,
+        _verbatim: &std::collections::HashMap<usize, String>,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.emit(doc, Some(original), side)
+    }
 }

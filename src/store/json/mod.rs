@@ -52,7 +52,45 @@ impl Store for JsonStore {
         parse::parse_doc(input)
     }
 
-    fn emit(&self, doc: &Doc, original: Option<&[u8]>, _side: Side) -> Result<Vec<u8>, StoreError> {
+    fn emit(&self, doc: &Doc, original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError> {
+        self.emit_with(doc, original, side, &std::collections::HashMap::new())
+    }
+
+    fn emit_verbatim(&self, doc: &Doc, original: &[u8], side: Side, verbatim: &std::collections::HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
+        self.emit_with(doc, Some(original), side, verbatim)
+    }
+
+    fn scalar_text(&self, n: &crate::tree::Node) -> Option<String> {
+        if !n.value.is_scalar() || n.src.is_none() {
+            return None;
+        }
+        let mut text = String::new();
+        write::push_scalar(&mut text, &n.value).ok()?;
+        Some(text)
+    }
+
+    fn parse_scalar(&self, text: &str) -> Option<Value> {
+        let doc = parse::parse_doc(format!("{{\"k\": {text}}}").as_bytes()).ok()?;
+        let b = doc.branches.into_iter().next()?;
+        match b.items.into_iter().next()? {
+            crate::tree::Item::Pair(_, n) if n.value.is_scalar() => Some(n.value),
+            _ => None,
+        }
+    }
+
+    fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
+        let mut out = self.canonical(v)?;
+        // sops-compat (checked against sops 3.11 `decrypt --extract`): an object ends with a
+        // newline; arrays and scalars do not.
+        if matches!(v, Value::Map(_)) {
+            out.push('\n');
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+impl JsonStore {
+    fn emit_with(&self, doc: &Doc, original: Option<&[u8]>, _side: Side, verbatim: &std::collections::HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
         if let Some(orig) = original {
             let unit = self.unit();
             if let Some(out) = splice::splice(
@@ -62,6 +100,7 @@ impl Store for JsonStore {
                     unit: &unit,
                     newline: "\n",
                 },
+                verbatim,
             )? {
                 return Ok(out);
             }
@@ -81,16 +120,6 @@ impl Store for JsonStore {
             },
         )?;
         out.push('\n');
-        Ok(out.into_bytes())
-    }
-
-    fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
-        let mut out = self.canonical(v)?;
-        // sops-compat (checked against sops 3.11 `decrypt --extract`): an object ends with a
-        // newline; arrays and scalars do not.
-        if matches!(v, Value::Map(_)) {
-            out.push('\n');
-        }
         Ok(out.into_bytes())
     }
 }

@@ -31,6 +31,8 @@ struct Splicer<'s> {
     edits: Vec<Edit>,
     /// Offsets where lines start, built on first use (only generated collections need it).
     line_starts: Option<Vec<usize>>,
+    /// Exact texts for changed scalars, by span start (lossless layout).
+    verbatim: &'s std::collections::HashMap<usize, String>,
 }
 
 /// Splice `doc` into `original`. `Ok(None)` means the tree cannot be placed in that text (it
@@ -39,6 +41,7 @@ pub(crate) fn splice(
     doc: &Doc,
     original: &[u8],
     default: &Layout,
+    verbatim: &std::collections::HashMap<usize, String>,
 ) -> Result<Option<Vec<u8>>, StoreError> {
     let Some(root) = doc.branches.first() else {
         return Ok(None);
@@ -49,6 +52,7 @@ pub(crate) fn splice(
         newline: default.newline.to_owned(),
         edits: Vec::new(),
         line_starts: None,
+        verbatim,
     };
     sp.detect_layout(root);
     let mut work = vec![Work::Branch(root)];
@@ -291,7 +295,9 @@ impl<'s> Splicer<'s> {
             return Ok(false);
         }
         let mut text = String::new();
-        if n.value.is_scalar() {
+        if let Some(v) = self.verbatim.get(&sp.start).filter(|_| n.value.is_scalar()) {
+            text.push_str(v);
+        } else if n.value.is_scalar() {
             push_scalar(&mut text, &n.value)?;
         } else {
             let base = self.line_indent(sp.start);

@@ -10,6 +10,8 @@ pub mod emit;
 pub mod parse;
 pub mod resolve;
 
+use std::collections::HashMap;
+
 use super::{Side, Store, StoreError};
 use crate::tree::{Branch, Comment, Doc, Elem, Item, Node, Span, Value};
 use emit::Owner;
@@ -38,13 +40,37 @@ impl Store for YamlStore {
         parse::parse(text)
     }
 
-    fn emit(&self, doc: &Doc, original: Option<&[u8]>, _side: Side) -> Result<Vec<u8>, StoreError> {
-        if let Some(orig) = original.and_then(|o| std::str::from_utf8(o).ok()) {
-            if let Some(out) = Splicer::new(orig, self.indent).run(doc) {
+    fn emit(&self, doc: &Doc, original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError> {
+        match original {
+            Some(o) => self.emit_verbatim(doc, o, side, &HashMap::new()),
+            None => Ok(emit::emit_doc(doc, self.indent).into_bytes()),
+        }
+    }
+
+    fn emit_verbatim(&self, doc: &Doc, original: &[u8], _side: Side, verbatim: &HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
+        if let Ok(orig) = std::str::from_utf8(original) {
+            if let Some(out) = Splicer::new(orig, self.indent, verbatim).run(doc) {
                 return Ok(out.into_bytes());
             }
         }
         Ok(emit::emit_doc(doc, self.indent).into_bytes())
+    }
+
+    fn scalar_text(&self, n: &Node) -> Option<String> {
+        let src = n.src?;
+        let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+        n.value.is_scalar().then(|| emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow))
+    }
+
+    fn parse_scalar(&self, text: &str) -> Option<Value> {
+        // A one-key document: block scalars keep their (absolute) indentation, which is deeper
+        // than column 0, so they parse the same here.
+        let doc = parse::parse(&format!("k: {text}\n")).ok()?;
+        let b = doc.branches.into_iter().next()?;
+        match b.items.into_iter().next()? {
+            Item::Pair(_, n) if n.value.is_scalar() => Some(n.value),
+            _ => None,
+        }
     }
 
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
@@ -55,14 +81,16 @@ impl Store for YamlStore {
 struct Splicer<'a> {
     orig: &'a str,
     indent: usize,
+    verbatim: &'a HashMap<usize, String>,
     edits: Vec<(Span, String)>,
 }
 
 impl<'a> Splicer<'a> {
-    fn new(orig: &'a str, indent: usize) -> Self {
+    fn new(orig: &'a str, indent: usize, verbatim: &'a HashMap<usize, String>) -> Self {
         Splicer {
             orig,
             indent,
+            verbatim,
             edits: Vec::new(),
         }
     }
@@ -151,12 +179,13 @@ impl<'a> Splicer<'a> {
             if !n.value.is_scalar() {
                 return None;
             }
-            let owner = if src.seq_item {
-                Owner::SeqItem
-            } else {
-                Owner::MapValue
+            let text = match self.verbatim.get(&src.span.start) {
+                Some(t) => t.clone(),
+                None => {
+                    let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+                    emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow)
+                }
             };
-            let text = emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow);
             self.edits.push((src.span, text));
             return Some(());
         }

@@ -1,0 +1,100 @@
+//! Lossless layout: how each encrypted scalar was spelled (`'quoted'`, `1.50`, `0x1F`,
+//! `"\u00e9"`, a folded block…), so decrypt gives back the user's file byte for byte.
+//!
+//! The ciphertexts must hold SOPS's canonical plaintext (the MAC covers it), so the original
+//! spellings that differ from what the store would write are kept *encrypted* under the data
+//! key in one leafseal-only metadata field, `leafseal_layout` (SOPS ignores unknown metadata).
+//! An entry is keyed by the value's AAD path and its occurrence number on that path. On decrypt
+//! a spelling is used only if it parses back to exactly the decrypted value, so a value changed
+//! by another tool, a stale or replayed entry can never alter data: at worst the canonical
+//! spelling is written.
+
+use std::collections::HashMap;
+
+use zeroize::Zeroizing;
+
+use crate::cipher::value::{open, random_iv, seal, Token};
+use crate::cipher::DataKey;
+use crate::store::Store;
+use crate::tree::scalar::canonical_bytes;
+use crate::tree::select::Rule;
+use crate::tree::walk::{walk_mut, Leaf};
+use crate::tree::{Doc, Elem, Node, Value};
+
+/// The metadata field name.
+pub const FIELD: &str = "leafseal_layout";
+const AAD: &[u8] = b"leafseal_layout:";
+
+/// `(aad, occurrence, spelling)`.
+pub type Entry = (String, u32, String);
+
+/// Call `f(aad, occurrence, node)` for every leaf encryption would encrypt, in walk order.
+fn each_selected(doc: &mut Doc, rule: &Rule, f: &mut dyn FnMut(&str, u32, &mut Node)) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let _ = walk_mut::<()>(doc, &mut |ctx, leaf| {
+        let n = match leaf {
+            Leaf::Node(n) | Leaf::Elem(Elem::Value(n)) => n,
+            _ => return Ok(()),
+        };
+        if !rule.encrypts(ctx.path, ctx.comments, false) || matches!(&n.value, Value::Str(s) if s.is_empty()) {
+            return Ok(());
+        }
+        let aad = format!("{}:", ctx.path.join(":"));
+        let count = seen.entry(aad.clone()).or_insert(0);
+        let occurrence = *count;
+        *count += 1;
+        f(&aad, occurrence, n);
+        Ok(())
+    });
+}
+
+/// Spellings in `original` (the text `doc` was parsed from) that differ from the store's own
+/// rendering. Only nodes still as parsed count.
+pub fn capture(doc: &Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut doc = doc.clone();
+    each_selected(&mut doc, rule, &mut |aad, n, node| {
+        let (Some(src), false) = (node.src, node.changed) else { return };
+        let Some(raw) = original.get(src.span.start..src.span.end).and_then(|b| std::str::from_utf8(b).ok()) else { return };
+        if store.scalar_text(node).is_some_and(|canon| canon != raw) {
+            out.push((aad.to_owned(), n, raw.to_owned()));
+        }
+    });
+    out
+}
+
+/// Whether two scalars are the same value (type and canonical bytes).
+fn same(a: &Value, b: &Value) -> bool {
+    a.type_name() == b.type_name() && canonical_bytes(a).map(Zeroizing::new) == canonical_bytes(b).map(Zeroizing::new)
+}
+
+/// For a decrypted `doc` (spans into the encrypted text), the spellings to splice in, by span
+/// start. An entry is used only when it parses to exactly the node's value.
+pub fn apply(doc: &Doc, entries: &[Entry], store: &dyn Store, rule: &Rule) -> HashMap<usize, String> {
+    let index: HashMap<(&str, u32), &str> = entries.iter().map(|(a, n, t)| ((a.as_str(), *n), t.as_str())).collect();
+    let mut out = HashMap::new();
+    let mut doc = doc.clone();
+    each_selected(&mut doc, rule, &mut |aad, n, node| {
+        let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else { return };
+        if store.parse_scalar(raw).is_some_and(|v| same(&v, &node.value)) {
+            out.insert(src.span.start, (*raw).to_owned());
+        }
+    });
+    out
+}
+
+/// Encrypt entries for the metadata; `None` when there is nothing to keep.
+pub fn seal_entries(key: &DataKey, entries: &[Entry]) -> Option<String> {
+    if entries.is_empty() {
+        return None;
+    }
+    let json = Zeroizing::new(serde_json::to_vec(entries).ok()?);
+    Some(seal(key, &json, AAD, random_iv(), "str").to_string())
+}
+
+/// Decrypt the metadata field; anything unreadable counts as no entries.
+pub fn open_entries(key: &DataKey, token: &str) -> Vec<Entry> {
+    let Ok(tok) = Token::parse(token) else { return Vec::new() };
+    let Ok(plain) = open(key, &tok, AAD) else { return Vec::new() };
+    serde_json::from_slice(&plain).unwrap_or_default()
+}
