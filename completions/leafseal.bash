@@ -249,7 +249,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__encrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --config --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --reuse-from --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -336,6 +336,10 @@ _leafseal() {
                     return 0
                     ;;
                 --shamir-secret-sharing-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reuse-from)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -59,6 +59,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand --unencrypted-comment-regex 'Leave values under comments matching this regex unencrypted'
             cand --encrypted-comment-regex 'Encrypt only values under comments matching this regex'
             cand --shamir-secret-sharing-threshold 'Number of key groups needed to decrypt'
+            cand --reuse-from 'Encrypt as a new version of this encrypted file: same data key, keys and rule; values that did not change keep their ciphertext. (Also done for --output when it names an encrypted file your keys can open.)'
             cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
             cand -i 'Write the output back to the input file'
             cand --in-place 'Write the output back to the input file'

@@ -61,6 +61,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l unencrypted-comment-regex -d 'Leave values under comments matching this regex unencrypted' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-comment-regex -d 'Encrypt only values under comments matching this regex' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l reuse-from -d 'Encrypt as a new version of this encrypted file: same data key, keys and rule; values that did not change keep their ciphertext. (Also done for --output when it names an encrypted file your keys can open.)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l mac-only-encrypted -d 'Only encrypted values enter the MAC'

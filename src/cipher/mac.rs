@@ -53,6 +53,14 @@ pub fn seal_mac(key: &DataKey, mac: &str, lastmodified: &str) -> Option<String> 
     Some(seal(key, mac.as_bytes(), aad.as_bytes(), random_iv(), "str").to_string())
 }
 
+/// The stored MAC's plaintext (uppercase hex), if it decrypts.
+pub fn open_mac(key: &DataKey, stored: &str, lastmodified: &str) -> Option<String> {
+    let aad = mac_aad(lastmodified)?;
+    let tok = Token::parse(stored).ok()?;
+    let plain = open(key, &tok, aad.as_bytes()).ok()?;
+    String::from_utf8(plain.to_vec()).ok()
+}
+
 /// Why a stored MAC could not be checked or did not match.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MacError {

@@ -119,6 +119,11 @@ pub struct EncryptArgs {
     /// Number of key groups needed to decrypt.
     #[arg(long = "shamir-secret-sharing-threshold", default_value_t = 0)]
     pub shamir_threshold: usize,
+    /// Encrypt as a new version of this encrypted file: same data key, keys and rule; values
+    /// that did not change keep their ciphertext. (Also done for --output when it names an
+    /// encrypted file your keys can open.)
+    #[arg(long = "reuse-from")]
+    pub reuse_from: Option<PathBuf>,
 }
 
 /// `decrypt`.

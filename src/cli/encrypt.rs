@@ -4,7 +4,9 @@ use leafseal::ops::{self, EncryptOptions};
 use leafseal::tree::select::{Rule, RuleKind};
 
 use super::args::EncryptArgs;
-use super::io::{read_input, write_output};
+use leafseal::ops::rewrite::Session;
+
+use super::io::{read_input, write_output, Input};
 use std::path::Path;
 
 use super::options::creation;
@@ -30,10 +32,48 @@ fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
     }
 }
 
+/// Encrypt as a new version of `old` (stable ciphertexts). `Ok(None)` when `old` cannot be
+/// opened and `required` is false (then a fresh encryption follows).
+fn new_version(input: &Input, old: &Path, required: bool) -> Result<Option<Vec<u8>>, Failure> {
+    let name = old.display().to_string();
+    let bytes = match std::fs::read(old) {
+        Ok(b) => b,
+        Err(e) if required => return Err(Failure::new(2, format!("{name}: cannot read: {e}"))),
+        Err(_) => return Ok(None),
+    };
+    if input.format != input.out_format {
+        return Err(Failure::new(8, "--reuse-from needs the same input and output format"));
+    }
+    let order = super::decrypt::order(None)?;
+    let mut session = match Session::open(&bytes, input.format, input.store, &order, false) {
+        Ok(s) => s,
+        Err(e) if required => return Err(Failure::from_lib(&name, e)),
+        Err(e) => {
+            super::warn(&format!("{name}: not reusing its data key ({}); encrypting afresh", e.message.lines().next().unwrap_or("")));
+            return Ok(None);
+        }
+    };
+    session.encrypt_version(&input.bytes).map(Some).map_err(|e| Failure::from_lib(&input.name, e))
+}
+
 /// Run `encrypt`.
 pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
     let rule = rule(&a)?;
     let input = read_input(&a.io, true)?;
+    let previous = match (&a.reuse_from, &a.io.output) {
+        (Some(old), _) => Some((old.clone(), true)),
+        (None, Some(out)) if out.exists() => Some((out.clone(), false)),
+        _ => None,
+    };
+    if let Some((old, required)) = previous {
+        if let Some(out) = new_version(&input, &old, required)? {
+            if a.io.output.as_deref().is_some_and(|o| std::fs::read(o).ok().as_deref() == Some(&out[..])) {
+                eprintln!("leafseal: {}: unchanged, not rewritten", a.io.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default());
+                return Ok(());
+            }
+            return write_output(&a.io, &input, &out, false);
+        }
+    }
     let target = a.io.filename_override.clone().or_else(|| input.path.clone()).unwrap_or_default();
     let resolved = creation(config, &target, &a.keys, rule, a.shamir_threshold, a.mac_only_encrypted)?;
     let mut store = resolved.store;

@@ -154,6 +154,38 @@ impl Session {
         Ok(())
     }
 
+    /// Encrypt `plain` (a new version of this file's plaintext, same format) under this file's
+    /// data key, keys and rule: unchanged values keep their ciphertext, and when no value
+    /// changed `lastmodified` and `mac` stay as they were. The spellings token is reused when
+    /// unchanged, so re-encrypting an unchanged file reproduces it byte for byte.
+    pub fn encrypt_version(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
+        let store = self.format.store(&self.store);
+        let mut doc = store.parse(plain, Side::Plain).map_err(read_err)?;
+        if doc.branches.is_empty() {
+            return Err(Error::new(ErrorKind::EmptyFile, "file cannot be completely empty, it must contain at least one document"));
+        }
+        if doc.branches.iter().any(|b| b.get("sops").is_some()) {
+            return Err(Error::new(ErrorKind::AlreadyEncrypted, "the plaintext already has a top-level `sops` entry"));
+        }
+        let rule = self.meta.effective_rule();
+        let spellings = layout::capture(&doc, plain, store.as_ref(), &rule);
+        let mac_hex = encrypt_doc(&mut doc, &self.key, &rule, self.meta.mac_only_encrypted, &self.stash)?;
+        let old_mac = mac::open_mac(&self.key, &self.meta.mac, &self.meta.lastmodified);
+        if old_mac.as_deref() != Some(mac_hex.as_str()) {
+            let lastmodified = Time::now_utc().rfc3339();
+            self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
+            self.meta.lastmodified = lastmodified;
+        }
+        if spellings != self.spellings {
+            self.meta.layout = layout::seal_entries(&self.key, &spellings);
+        }
+        let block = self.meta.to_branch();
+        for b in &mut doc.branches {
+            b.push("sops", Value::Map(block.clone()));
+        }
+        store.emit(&doc, Some(plain), Side::Encrypted).map_err(emit_err)
+    }
+
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
     pub fn parse_edited(&self, text: &[u8]) -> Result<Doc> {
         let doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;

@@ -17,6 +17,7 @@ mod corpus;
 mod imds;
 mod interop_sops;
 mod keys_interop;
+mod lossless;
 mod kms_moto;
 mod moto;
 mod toml_store;

@@ -144,6 +144,7 @@ fn metadata_branch() -> Branch {
         rule: Some(Rule::default_rule()),
         mac_only_encrypted: false,
         version: "3.13.2".into(),
+        layout: None,
     }
     .to_branch()
 }

@@ -588,3 +588,14 @@ fn key_scalar(k: &Key) -> Scalar<'_> {
         }
     }
 }
+
+/// `s` as a double-quoted YAML scalar, escaped as yaml.v3 escapes.
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        scalar::push_double_quoted_char(&mut out, c);
+    }
+    out.push('"');
+    out
+}

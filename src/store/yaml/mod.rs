@@ -13,7 +13,7 @@ pub mod resolve;
 use std::collections::HashMap;
 
 use super::{Side, Store, StoreError};
-use crate::tree::{Branch, Comment, Doc, Elem, Item, Node, Span, Value};
+use crate::tree::{Branch, Comment, Doc, Elem, Item, Node, Span, Style, Value};
 use emit::Owner;
 
 /// The YAML store.
@@ -56,10 +56,20 @@ impl Store for YamlStore {
         Ok(emit::emit_doc(doc, self.indent).into_bytes())
     }
 
+    /// What decrypt will write for this node once encrypted: the token keeps a user's quotes,
+    /// but in a flow collection a plain value's token is quoted by necessity, and decrypt then
+    /// sees the token's quote style.
     fn scalar_text(&self, n: &Node) -> Option<String> {
-        let src = n.src?;
-        let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
-        n.value.is_scalar().then(|| emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow))
+        let mut src = n.src?;
+        if src.in_flow && src.style == Style::Plain && matches!(n.value, Value::Str(_)) {
+            let probe = Node { value: Value::Str("ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]".into()), src: Some(src), changed: true };
+            src.style = match render(&probe, src, self.indent).as_bytes().first() {
+                Some(b'\'') => Style::SingleQuoted,
+                Some(b'"') => Style::DoubleQuoted,
+                _ => Style::Plain,
+            };
+        }
+        n.value.is_scalar().then(|| render(n, src, self.indent))
     }
 
     fn parse_scalar(&self, text: &str) -> Option<Value> {
@@ -76,6 +86,23 @@ impl Store for YamlStore {
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
         Ok(emit::emit_value(v, self.indent).into_bytes())
     }
+}
+
+/// The text spliced in for a changed scalar. A string keeps the quote style its node had in
+/// the source (`'…'` or `"…"`), so an encrypted file shows `key: 'ENC[…]'` where the user wrote
+/// `key: 'value'`, and decrypt gives `'value'` back without any recorded spelling. SOPS reads
+/// a quoted token like a plain one.
+fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
+    if let Value::Str(s) = &n.value {
+        let printable = !s.chars().any(|c| c.is_control());
+        match src.style {
+            Style::SingleQuoted if printable => return format!("'{}'", s.replace('\'', "''")),
+            Style::DoubleQuoted => return emit::double_quoted(s),
+            _ => {}
+        }
+    }
+    let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+    emit::render_scalar(&n.value, src.indent, owner, indent, src.in_flow)
 }
 
 struct Splicer<'a> {
@@ -181,10 +208,7 @@ impl<'a> Splicer<'a> {
             }
             let text = match self.verbatim.get(&src.span.start) {
                 Some(t) => t.clone(),
-                None => {
-                    let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
-                    emit::render_scalar(&n.value, src.indent, owner, self.indent, src.in_flow)
-                }
+                None => render(n, src, self.indent),
             };
             self.edits.push((src.span, text));
             return Some(());

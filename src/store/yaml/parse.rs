@@ -121,7 +121,14 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
             }
         };
         let start = b.off.byte(span.start.index());
-        let end = b.off.byte(span.end.index()).max(start);
+        let mut end = b.off.byte(span.end.index()).max(start);
+        // saphyr's span of a quoted scalar runs on over trailing blanks and a line comment;
+        // end it at the closing quote so the comment is seen (and kept).
+        if let Event::Scalar(_, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted, ..) = &ev {
+            if let Some(e) = quoted_end(src.as_bytes(), start) {
+                end = e;
+            }
+        }
         b.scan_comments(start);
         if matches!(ev, Event::StreamEnd) {
             b.scan_comments(src.len());
@@ -602,6 +609,23 @@ impl Frame {
             }
         }
     }
+}
+
+/// One past the closing quote of the quoted scalar starting at `start` (`'…'` with `''`
+/// escapes, `"…"` with backslash escapes).
+fn quoted_end(b: &[u8], start: usize) -> Option<usize> {
+    let q = *b.get(start)?;
+    let mut i = start + 1;
+    while i < b.len() {
+        match (q, b[i]) {
+            (b'"', b'\\') => i += 2,
+            (b'"', b'"') => return Some(i + 1),
+            (b'\'', b'\'') if b.get(i + 1) == Some(&b'\'') => i += 2,
+            (b'\'', b'\'') => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// Each pair's removable range runs from its own line to the next pair's line (or the map end).

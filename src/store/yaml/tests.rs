@@ -90,3 +90,15 @@ fn rejects_bad_documents_with_positions() {
     }
     assert_eq!(parse::parse("").unwrap().branches.len(), 0);
 }
+
+#[test]
+fn comment_after_a_quoted_scalar_is_kept() {
+    // saphyr's span of a quoted scalar runs over the trailing comment; the parser must not.
+    let src = "a:\n  host: \"db\"   # why\n  other: 'x' # too\n";
+    let mut doc = parse::parse(src).unwrap();
+    let got = leaves(&mut doc);
+    assert_eq!(got, ["a: comment why", "a:host: str", "a: comment too", "a:other: str"]);
+    let store = YamlStore { indent: 4 };
+    let out = store.emit(&doc, Some(src.as_bytes()), Side::Plain).unwrap();
+    assert_eq!(String::from_utf8(out).unwrap(), src);
+}
