@@ -72,29 +72,78 @@ fn ordered<'a>(g: &'a [StoredKey], order: &[String]) -> Vec<&'a StoredKey> {
     v
 }
 
-/// Recover the data key. `order` is `--decryption-order` (default `age,pgp`).
+/// Try one stored key.
+fn attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    match backend(&k.kind) {
+        Some(b) => b.unwrap(k),
+        None => Err(KeyError::NotMine(format!("{} keys are not supported by this build", k.kind))),
+    }
+}
+
+/// Keys whose unwrap is a network call (bounded by the backend's own time limits).
+fn is_network(kind: &str) -> bool {
+    matches!(kind, "kms" | "gcp_kms" | "azure_kv" | "hc_vault" | "hckms")
+}
+
+/// Recover one group's secret. Local keys (age, PGP) are tried one after another in
+/// `--decryption-order`, since they may prompt (pinentry, an age plugin). The network keys
+/// then run concurrently and the first success wins, so a slow or unreachable service does not
+/// delay a working key; attempts still running are left to their own time limits. Attempts
+/// are reported in the group's key order.
+fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroizing<Vec<u8>>>) {
+    let keys = ordered(g, order);
+    let mut results: Vec<Option<String>> = vec![None; keys.len()];
+    let mut tried = vec![false; keys.len()];
+    for (i, k) in keys.iter().enumerate().filter(|(_, k)| !is_network(&k.kind)) {
+        tried[i] = true;
+        match attempt(k) {
+            Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
+            Err(e) => results[i] = Some(e.to_string()),
+        }
+    }
+    let rest: Vec<usize> = (0..keys.len()).filter(|i| !tried[*i]).collect();
+    let (tx, rx) = std::sync::mpsc::channel();
+    for &i in &rest {
+        let k = keys[i].clone();
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send((i, attempt(&k)));
+        });
+    }
+    drop(tx);
+    for (i, r) in rx.iter().take(rest.len()) {
+        tried[i] = true;
+        match r {
+            Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
+            Err(e) => results[i] = Some(e.to_string()),
+        }
+    }
+    (report(&keys, &tried, &results, None), None)
+}
+
+fn report(keys: &[&StoredKey], tried: &[bool], results: &[Option<String>], winner: Option<usize>) -> Vec<Attempt> {
+    keys.iter()
+        .enumerate()
+        .filter(|(i, _)| tried[*i] || winner == Some(*i))
+        .map(|(i, k)| Attempt {
+            key: k.id(),
+            error: if winner == Some(i) { None } else { Some(results[i].clone().unwrap_or_else(|| "not tried".into())) },
+        })
+        .collect()
+}
+
+/// Recover the data key. `order` is `--decryption-order` (default `age,pgp`). Groups are
+/// opened concurrently.
 pub fn recover(meta: &Metadata, order: &[String]) -> Result<DataKey, RecoveryReport> {
     let mut report = RecoveryReport { groups: Vec::new(), threshold: 1 };
+    let outcomes: Vec<(Vec<Attempt>, Option<Zeroizing<Vec<u8>>>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = meta.groups.iter().map(|g| scope.spawn(move || open_group(g, order))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), None))).collect()
+    });
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::new();
-    for g in &meta.groups {
-        let mut attempts = Vec::new();
-        let mut got = None;
-        for k in ordered(g, order) {
-            let r = match backend(&k.kind) {
-                Some(b) => b.unwrap(k),
-                None => Err(KeyError::NotMine(format!("{} keys are not supported by this build", k.kind))),
-            };
-            match r {
-                Ok(s) => {
-                    attempts.push(Attempt { key: k.id(), error: None });
-                    got = Some(s);
-                    break;
-                }
-                Err(e) => attempts.push(Attempt { key: k.id(), error: Some(e.to_string()) }),
-            }
-        }
+    for (attempts, secret) in outcomes {
         report.groups.push(attempts);
-        if let Some(s) = got {
+        if let Some(s) = secret {
             secrets.push(s);
         }
     }
