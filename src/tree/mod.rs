@@ -282,3 +282,38 @@ pub struct Doc {
     /// Documents in order.
     pub branches: Vec<Branch>,
 }
+
+/// A document may hold decrypted secrets: its strings, bytes and comments are zeroized when it
+/// is dropped. (Values cloned out of it are the caller's to protect.)
+impl Drop for Doc {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        fn value(v: &mut Value) {
+            match v {
+                Value::Str(s) => s.zeroize(),
+                Value::Bytes(b) => b.zeroize(),
+                Value::Map(b) => branch(b),
+                Value::List(l) => {
+                    for e in l {
+                        match e {
+                            Elem::Value(n) => value(&mut n.value),
+                            Elem::Comment(c) => c.text.zeroize(),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn branch(b: &mut Branch) {
+            for i in &mut b.items {
+                match i {
+                    Item::Pair(_, n) => value(&mut n.value),
+                    Item::Comment(c) => c.text.zeroize(),
+                }
+            }
+        }
+        for b in &mut self.branches {
+            branch(b);
+        }
+    }
+}

@@ -70,8 +70,8 @@ impl Store for JsonStore {
     }
 
     fn parse_scalar(&self, text: &str) -> Option<Value> {
-        let doc = parse::parse_doc(format!("{{\"k\": {text}}}").as_bytes()).ok()?;
-        let b = doc.branches.into_iter().next()?;
+        let mut doc = parse::parse_doc(format!("{{\"k\": {text}}}").as_bytes()).ok()?;
+        let b = std::mem::take(&mut doc.branches).into_iter().next()?;
         match b.items.into_iter().next()? {
             crate::tree::Item::Pair(_, n) if n.value.is_scalar() => Some(n.value),
             _ => None,

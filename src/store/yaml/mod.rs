@@ -75,8 +75,8 @@ impl Store for YamlStore {
     fn parse_scalar(&self, text: &str) -> Option<Value> {
         // A one-key document: block scalars keep their (absolute) indentation, which is deeper
         // than column 0, so they parse the same here.
-        let doc = parse::parse(&format!("k: {text}\n")).ok()?;
-        let b = doc.branches.into_iter().next()?;
+        let mut doc = parse::parse(&format!("k: {text}\n")).ok()?;
+        let b = std::mem::take(&mut doc.branches).into_iter().next()?;
         match b.items.into_iter().next()? {
             Item::Pair(_, n) if n.value.is_scalar() => Some(n.value),
             _ => None,
