@@ -2,6 +2,7 @@
 //! options and returns bytes; reading and writing files is the caller's job.
 
 pub mod crypt;
+pub mod merge;
 pub mod rewrite;
 
 use zeroize::Zeroizing;
