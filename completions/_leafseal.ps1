@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('diff-driver', 'diff-driver', [CompletionResultType]::ParameterValue, 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)')
+            [CompletionResult]::new('merge-driver', 'merge-driver', [CompletionResultType]::ParameterValue, 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -209,6 +212,30 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'leafseal;diff-driver' {
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'leafseal;merge-driver' {
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from PATH, else from OURS)')
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'leafseal;check' {
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Treat "cannot verify (no key)" as a failure too')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'leafseal;help' {
             [CompletionResult]::new('encrypt', 'encrypt', [CompletionResultType]::ParameterValue, 'Encrypt a file and print the result (or write it with -i / --output)')
             [CompletionResult]::new('decrypt', 'decrypt', [CompletionResultType]::ParameterValue, 'Decrypt a file and print the result (or write it with -i / --output)')
@@ -222,6 +249,9 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
+            [CompletionResult]::new('diff-driver', 'diff-driver', [CompletionResultType]::ParameterValue, 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)')
+            [CompletionResult]::new('merge-driver', 'merge-driver', [CompletionResultType]::ParameterValue, 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -259,6 +289,15 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;help;completion' {
+            break
+        }
+        'leafseal;help;diff-driver' {
+            break
+        }
+        'leafseal;help;merge-driver' {
+            break
+        }
+        'leafseal;help;check' {
             break
         }
         'leafseal;help;help' {

@@ -16,11 +16,17 @@ _leafseal() {
             ",$1")
                 cmd="leafseal"
                 ;;
+            leafseal,check)
+                cmd="leafseal__subcmd__check"
+                ;;
             leafseal,completion)
                 cmd="leafseal__subcmd__completion"
                 ;;
             leafseal,decrypt)
                 cmd="leafseal__subcmd__decrypt"
+                ;;
+            leafseal,diff-driver)
+                cmd="leafseal__subcmd__diff__subcmd__driver"
                 ;;
             leafseal,edit)
                 cmd="leafseal__subcmd__edit"
@@ -43,6 +49,9 @@ _leafseal() {
             leafseal,manpage)
                 cmd="leafseal__subcmd__manpage"
                 ;;
+            leafseal,merge-driver)
+                cmd="leafseal__subcmd__merge__subcmd__driver"
+                ;;
             leafseal,rotate)
                 cmd="leafseal__subcmd__rotate"
                 ;;
@@ -55,11 +64,17 @@ _leafseal() {
             leafseal,updatekeys)
                 cmd="leafseal__subcmd__updatekeys"
                 ;;
+            leafseal__subcmd__help,check)
+                cmd="leafseal__subcmd__help__subcmd__check"
+                ;;
             leafseal__subcmd__help,completion)
                 cmd="leafseal__subcmd__help__subcmd__completion"
                 ;;
             leafseal__subcmd__help,decrypt)
                 cmd="leafseal__subcmd__help__subcmd__decrypt"
+                ;;
+            leafseal__subcmd__help,diff-driver)
+                cmd="leafseal__subcmd__help__subcmd__diff__subcmd__driver"
                 ;;
             leafseal__subcmd__help,edit)
                 cmd="leafseal__subcmd__help__subcmd__edit"
@@ -82,6 +97,9 @@ _leafseal() {
             leafseal__subcmd__help,manpage)
                 cmd="leafseal__subcmd__help__subcmd__manpage"
                 ;;
+            leafseal__subcmd__help,merge-driver)
+                cmd="leafseal__subcmd__help__subcmd__merge__subcmd__driver"
+                ;;
             leafseal__subcmd__help,rotate)
                 cmd="leafseal__subcmd__help__subcmd__rotate"
                 ;;
@@ -101,12 +119,34 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help"
+            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__check)
+            opts="-h --decryption-order --strict --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -164,6 +204,32 @@ _leafseal() {
                     return 0
                     ;;
                 --extract)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__diff__subcmd__driver)
+            opts="-h --input-type --decryption-order --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-type)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -445,8 +511,22 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help)
-            opts="encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion help"
+            opts="encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -473,6 +553,20 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help__subcmd__decrypt)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__diff__subcmd__driver)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -584,6 +678,20 @@ _leafseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leafseal__subcmd__help__subcmd__merge__subcmd__driver)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leafseal__subcmd__help__subcmd__rotate)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -647,6 +755,32 @@ _leafseal() {
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__merge__subcmd__driver)
+            opts="-h --input-type --decryption-order --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --input-type)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -35,6 +35,9 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand filestatus 'Print {\"encrypted\":true|false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
+            cand diff-driver 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)'
+            cand merge-driver 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
+            cand check 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leafseal;encrypt'= {
@@ -193,6 +196,27 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'leafseal;diff-driver'= {
+            cand --input-type 'Input format (default: from the file name)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;merge-driver'= {
+            cand --input-type 'Input format (default: from PATH, else from OURS)'
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;check'= {
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --strict 'Treat "cannot verify (no key)" as a failure too'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'leafseal;help'= {
             cand encrypt 'Encrypt a file and print the result (or write it with -i / --output)'
             cand decrypt 'Decrypt a file and print the result (or write it with -i / --output)'
@@ -206,6 +230,9 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand filestatus 'Print {\"encrypted\":true|false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
+            cand diff-driver 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)'
+            cand merge-driver 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
+            cand check 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'leafseal;help;encrypt'= {
@@ -231,6 +258,12 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         &'leafseal;help;manpage'= {
         }
         &'leafseal;help;completion'= {
+        }
+        &'leafseal;help;diff-driver'= {
+        }
+        &'leafseal;help;merge-driver'= {
+        }
+        &'leafseal;help;check'= {
         }
         &'leafseal;help;help'= {
         }

@@ -59,6 +59,15 @@ pub enum Command {
     /// Print a shell completion script.
     #[command(after_help = "Example:\n  leafseal completion bash > /etc/bash_completion.d/leafseal")]
     Completion(CompletionArgs),
+    /// Print a file decrypted, for git's `textconv` (never fails: see docs/git.md).
+    #[command(name = "diff-driver", after_help = "Example:\n  git config diff.sops.textconv \"leafseal diff-driver\"")]
+    DiffDriver(DiffDriverArgs),
+    /// Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts).
+    #[command(name = "merge-driver", after_help = "Example:\n  git config merge.sops.driver \"leafseal merge-driver %O %A %B %P\"")]
+    MergeDriver(MergeDriverArgs),
+    /// Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad.
+    #[command(after_help = "Examples:\n  leafseal check            # the whole tree below the working directory\n  leafseal check secrets/a.enc.yaml secrets/b.enc.yaml")]
+    Check(CheckArgs),
 }
 
 /// Input/output flags shared by encrypt and decrypt.
@@ -360,4 +369,49 @@ pub struct UpdatekeysArgs {
     /// Files or directories (walked; only encrypted files matching a creation rule change).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+}
+
+/// `diff-driver`.
+#[derive(Args, Debug)]
+pub struct DiffDriverArgs {
+    /// Input format (default: from the file name).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// The file (git passes a temporary copy).
+    pub file: PathBuf,
+}
+
+/// `merge-driver`.
+#[derive(Args, Debug)]
+pub struct MergeDriverArgs {
+    /// Input format (default: from PATH, else from OURS).
+    #[arg(long = "input-type")]
+    pub input_type: Option<String>,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// The common ancestor (git's %O; empty when the file was added on both sides).
+    pub base: PathBuf,
+    /// Our version (git's %A); the result is written here.
+    pub ours: PathBuf,
+    /// Their version (git's %B).
+    pub theirs: PathBuf,
+    /// The path in the repository (git's %P), used to pick the format.
+    pub path: Option<PathBuf>,
+}
+
+/// `check`.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// Treat "cannot verify (no key)" as a failure too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Files or directories to check (default: the working directory; hidden directories such as .git are skipped).
+    pub paths: Vec<PathBuf>,
 }

@@ -9,6 +9,8 @@ use std::ffi::OsString;
 const SUBCOMMANDS: &[&str] = &[
     "encrypt", "decrypt", "edit", "set", "unset", "exec-env", "exec-file", "filestatus", "completion", "help", "rotate",
     "updatekeys", "groups", "keyservice", "publish", "manpage",
+    // git integration (src/cli/git.rs)
+    "diff-driver", "merge-driver", "check",
 ];
 
 /// Flags that take no value (everything else starting with `-` takes one unless `--f=v`).

@@ -9,6 +9,7 @@ mod encrypt;
 mod exec;
 pub mod exit;
 mod filestatus;
+mod git;
 mod io;
 mod keys;
 mod legacy;
@@ -81,6 +82,9 @@ pub fn main() -> ExitCode {
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
         Command::Manpage => completion::manpage(),
+        Command::DiffDriver(a) => git::diff_driver(a),
+        Command::MergeDriver(a) => git::merge_driver(a),
+        Command::Check(a) => git::check(a, config.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

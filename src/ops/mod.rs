@@ -3,6 +3,7 @@
 
 pub mod crypt;
 pub mod layout;
+pub mod merge;
 pub mod rewrite;
 
 use zeroize::Zeroizing;

@@ -14,6 +14,7 @@ mod cli_keys;
 mod cli_rewrite;
 mod config_sops;
 mod corpus;
+mod git_drivers;
 mod imds;
 mod interop_sops;
 mod keys_interop;
