@@ -7,11 +7,14 @@
 // Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod bad_inputs;
 mod cli_edit;
 mod cli_exec;
 mod cli_generated;
 mod cli_keys;
 mod cli_rewrite;
 mod corpus;
+mod hygiene;
 mod interop_sops;
+mod tamper_all;
 mod util;
