@@ -11,8 +11,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 src=../sops
 
-# Only the files this script writes are replaced; hand-added reproducers (crash-*, …) stay.
-rm -f -- dec.* enc.* both.*
+# Only the files this script writes are replaced; hand-added reproducers (`*.fuzz-*` from the
+# fuzzers, `*.repro-*` written by hand) stay.
+find . -maxdepth 1 \( -name 'dec.*' -o -name 'enc.*' -o -name 'both.*' \) \
+  ! -name '*.fuzz-*' ! -name '*.repro-*' -delete
 
 w() { # w NAME: stdin -> NAME
   cat >"$1"
