@@ -7,6 +7,7 @@
 // Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod bad_inputs;
 mod cli_edit;
 mod cli_exec;
 mod cli_generated;
@@ -22,4 +23,7 @@ mod lossless;
 mod kms_moto;
 mod moto;
 mod toml_store;
+mod hygiene;
+mod interop_sops;
+mod tamper_all;
 mod util;

@@ -1,0 +1,6 @@
+//! libFuzzer entry point for the `path` target (see `leafseal_fuzz::targets`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    leafseal_fuzz::run("path", data);
+});
