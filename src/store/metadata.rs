@@ -96,6 +96,14 @@ fn text(v: &Value) -> Option<String> {
     }
 }
 
+/// `MAJOR.MINOR.PATCH`, optionally followed by `-prerelease` and/or `+build`, as the semver
+/// library SOPS uses requires.
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn keys_of(kind: &str, v: &Value) -> Result<Vec<StoredKey>, MetadataError> {
     match v {
         Value::Null => Ok(Vec::new()),
@@ -194,14 +202,28 @@ impl Metadata {
             Some(Value::Str(s)) => s == "true",
             _ => false,
         };
+        // sops-compat: both are checked while loading the metadata, before any key is tried
+        // (exit 1), not when the MAC is verified.
+        let lastmodified = get("lastmodified").and_then(text).unwrap_or_default();
+        if crate::tree::Time::parse_rfc3339(&lastmodified).is_none() {
+            return Err(MetadataError(if lastmodified.is_empty() {
+                "lastmodified is missing".into()
+            } else {
+                format!("lastmodified {lastmodified:?} is not an RFC 3339 time")
+            }));
+        }
+        let version = get("version").and_then(text).unwrap_or_default();
+        if !is_semver(&version) {
+            return Err(MetadataError(format!("version {version:?}: no Major.Minor.Patch elements found")));
+        }
         Ok(Metadata {
             groups,
             shamir_threshold,
-            lastmodified: get("lastmodified").and_then(text).unwrap_or_default(),
+            lastmodified,
             mac: get("mac").and_then(text).unwrap_or_default(),
             rule,
             mac_only_encrypted,
-            version: get("version").and_then(text).unwrap_or_default(),
+            version,
             layout: get("leafseal_layout").and_then(text).filter(|t| !t.is_empty()),
         })
     }

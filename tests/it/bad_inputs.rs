@@ -14,55 +14,12 @@ use crate::util::{testdata, testing_leafseal, tools, Output, Sandbox, PANIC_EXIT
 /// Cases leafseal currently gets wrong, as `(case id, reason)`; the id is `<op>:<file name>`.
 /// Each is printed and skipped. An entry whose case now passes fails the test (remove it).
 const KNOWN_FAILURES: &[(&str, &str)] = &[
-    // BUG A: `lastmodified` is only checked when the MAC is verified. sops parses it while
-    // loading the metadata and exits 1 before trying any key.
-    (BAD_LM_YAML, LM), (BAD_LM_JSON, LM), (BAD_LM_ENV, LM), (BAD_LM_INI, LM),
-    (NO_LM_YAML, LM_MISSING), (NO_LM_JSON, LM_MISSING), (NO_LM_ENV, LM_MISSING), (NO_LM_INI, LM_MISSING),
-    ("dec:dec.sops.truncated-in-age-armor.yaml", LM_ORDER),
-    // BUG B: `version` is not validated. sops exits 1 ("No Major.Minor.Patch elements found").
-    ("dec:dec.sops.meta-version-banana.yaml", VERSION), ("dec:dec.sops.meta-version-banana.json", VERSION),
-    ("dec:dec.sops.meta-version-banana.env", VERSION), ("dec:dec.sops.meta-version-banana.ini", VERSION),
-    ("dec:dec.sops.meta-no-version.env", NO_VERSION), ("dec:dec.sops.meta-no-version.ini", NO_VERSION),
-    ("dec:dec.sops.meta-no-version.yaml", NO_VERSION),
-    ("dec:dec.sops.fuzz-yaml-block-scalar-cr.yaml", NO_VERSION),
-    // BUG C (found by the yaml fuzz target): control characters (NUL) are accepted in YAML;
-    // sops exits 2 "yaml: control characters are not allowed", and leafseal's canonical emit
-    // of such a document does not parse again ("no YAML document found").
-    ("enc:enc.sops.fuzz-yaml-nul-in-comment.yaml", NUL),
-    ("enc:enc.sops.repro-yaml-nul-in-comment.yaml", NUL),
-    // BUG D (found by the ini fuzz target): `#` inside an INI value. go-ini reads it as an
-    // inline comment; leafseal keeps it, and its emit -> parse -> emit is not a fixpoint.
-    ("dec:dec.sops.fuzz-ini-hash-in-value.ini", "INI value with `#`: go-ini cuts it as an inline comment (sops exits 1, truncated metadata); leafseal keeps it and exits 128"),
     // Compatibility differences (leafseal stricter than sops).
     ("dec:dec.sops.meta-dup-mac.env", "dotenv: sops accepts a repeated sops_mac line (last wins, exit 0); leafseal exits 1 `error while unflattening \"mac\": duplicate value`"),
     ("enc:enc.sops.invalid-utf8.ini", "INI: sops encrypts a file with non-UTF-8 bytes (exit 0); leafseal exits 2 `input is not valid UTF-8`"),
     ("enc:deep-arrays.json", DEEP_JSON), ("enc:deep-objects.json", DEEP_JSON),
-    // The same two bugs seen through truncation (sops exits 1 for each).
-    ("dec:truncated-008.env", LM_MISSING), ("dec:truncated-009.env", LM_MISSING), ("dec:truncated-010.env", LM_MISSING),
-    ("dec:truncated-011.env", NO_VERSION), ("dec:truncated-012.env", NO_VERSION),
-    ("dec:truncated-016.ini", LM_MISSING), ("dec:truncated-017.ini", LM_MISSING),
-    ("dec:truncated-018.ini", NO_VERSION), ("dec:truncated-019.ini", NO_VERSION),
-    ("dec:truncated-035.yaml", LM_ORDER), ("dec:truncated-036.yaml", LM_ORDER), ("dec:truncated-037.yaml", LM_ORDER),
-    ("dec:truncated-038.yaml", LM_ORDER), ("dec:truncated-039.yaml", LM_ORDER), ("dec:truncated-040.yaml", LM_ORDER),
-    ("dec:truncated-041.yaml", LM_ORDER), ("dec:truncated-042.yaml", LM_ORDER),
-    ("dec:truncated-043.yaml", LM_MISSING), ("dec:truncated-044.yaml", LM_MISSING),
-    ("dec:truncated-045.yaml", NO_VERSION), ("dec:truncated-046.yaml", NO_VERSION),
 ];
 
-const BAD_LM_YAML: &str = "dec:dec.sops.meta-bad-lastmodified.yaml";
-const BAD_LM_JSON: &str = "dec:dec.sops.meta-bad-lastmodified.json";
-const BAD_LM_ENV: &str = "dec:dec.sops.meta-bad-lastmodified.env";
-const BAD_LM_INI: &str = "dec:dec.sops.meta-bad-lastmodified.ini";
-const NO_LM_YAML: &str = "dec:dec.sops.meta-no-lastmodified.yaml";
-const NO_LM_JSON: &str = "dec:dec.sops.meta-no-lastmodified.json";
-const NO_LM_ENV: &str = "dec:dec.sops.meta-no-lastmodified.env";
-const NO_LM_INI: &str = "dec:dec.sops.meta-no-lastmodified.ini";
-const LM: &str = "unparsable lastmodified: sops exits 1 while loading metadata; leafseal exits 51 with a MAC hint (--ignore-mac) that does not apply";
-const LM_MISSING: &str = "missing lastmodified: sops exits 1 while loading metadata; leafseal exits 51 saying `lastmodified \"\" is not an RFC 3339 time`";
-const LM_ORDER: &str = "sops block cut before lastmodified: sops exits 1 (metadata) before trying keys; leafseal tries the keys first and exits 128";
-const VERSION: &str = "`version: banana`: sops exits 1 (No Major.Minor.Patch elements found); leafseal ignores the version and decrypts (exit 0)";
-const NO_VERSION: &str = "missing `version`: sops exits 1 (No Major.Minor.Patch elements found); leafseal decrypts (exit 0)";
-const NUL: &str = "YAML with a NUL (in a comment): sops exits 2 (control characters are not allowed); leafseal encrypts it (exit 0)";
 const DEEP_JSON: &str = "20,000-deep JSON on encrypt: sops parses it and fails to marshal (exit 4); leafseal refuses at parse time (exit 2, `nesting too deep`)";
 
 /// How long one leafseal run may take: 2 s for an optimised build; a debug build (the default

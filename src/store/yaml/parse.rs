@@ -85,6 +85,15 @@ struct Builder<'a> {
     docs: Vec<Branch>,
 }
 
+/// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
+/// C1 controls but NEL; U+FFFE/U+FFFF), with its byte offset. yaml.v3 (and so SOPS) rejects
+/// them ("control characters are not allowed").
+fn forbidden_char(src: &str) -> Option<(usize, char)> {
+    src.char_indices().find(|&(_, c)| {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' | '\u{80}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+    })
+}
+
 /// Parse a YAML stream into one branch per document.
 pub fn parse(src: &str) -> Result<Doc, StoreError> {
     let mut line_starts = vec![0];
@@ -137,6 +146,13 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
         }
         b.event(ev, start, end)?;
         b.cursor = b.cursor.max(end);
+    }
+    // Checked after parsing (a file that fails earlier reports that error without a second
+    // full scan of a possibly huge input).
+    if let Some((at, c)) = forbidden_char(src) {
+        let line = src[..at].matches('\n').count() + 1;
+        let col = src[..at].rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        return Err(StoreError::at(format!("control characters are not allowed (U+{:04X}); remove it or quote the value with an escape", c as u32), line, col));
     }
     if b.docs.is_empty() && src.trim() != "" {
         return Err(StoreError::input(
