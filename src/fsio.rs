@@ -17,7 +17,10 @@ pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".leafseal-").suffix(".tmp").tempfile_in(&dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".leafseal-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
     tmp.write_all(data)?;
     tmp.as_file().sync_all()?;
     #[cfg(unix)]
@@ -44,7 +47,10 @@ fn current_umask() -> u32 {
     // Read the umask without changing it: /proc/self/status has it on Linux; elsewhere assume 022.
     fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_owned())))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:").map(|v| v.trim().to_owned()))
+        })
         .and_then(|v| u32::from_str_radix(&v, 8).ok())
         .unwrap_or(0o022)
 }
@@ -53,7 +59,10 @@ fn current_umask() -> u32 {
 pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     let meta = fs::metadata(path)?;
     if meta.len() > limit {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, format!("file is larger than {limit} bytes")));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("file is larger than {limit} bytes"),
+        ));
     }
     fs::read(path)
 }
@@ -71,7 +80,10 @@ mod tests {
         fs::set_permissions(&p, fs::Permissions::from_mode(0o640)).unwrap();
         write_atomic(&p, b"new", 0o600).unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"new");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
     }
 }

@@ -15,13 +15,25 @@ pub type Groups = Vec<Vec<Box<dyn MasterKey>>>;
 
 /// Wrap `key` for every group. One group: each key wraps the whole key. Several: group i's
 /// keys wrap share i of a split with `threshold` (0 = number of groups).
-pub fn wrap(groups: &Groups, threshold: usize, key: &DataKey) -> Result<Vec<Vec<StoredKey>>, KeyError> {
+pub fn wrap(
+    groups: &Groups,
+    threshold: usize,
+    key: &DataKey,
+) -> Result<Vec<Vec<StoredKey>>, KeyError> {
     if groups.len() <= 1 {
         let g = groups.first().map(|g| g.as_slice()).unwrap_or(&[]);
-        return Ok(vec![g.iter().map(|k| k.wrap(key.expose())).collect::<Result<_, _>>()?]);
+        return Ok(vec![g
+            .iter()
+            .map(|k| k.wrap(key.expose()))
+            .collect::<Result<_, _>>()?]);
     }
-    let t = if threshold == 0 { groups.len() } else { threshold };
-    let shares = shamir::split(key.expose(), groups.len(), t).map_err(|e| KeyError::Failed(e.to_string()))?;
+    let t = if threshold == 0 {
+        groups.len()
+    } else {
+        threshold
+    };
+    let shares = shamir::split(key.expose(), groups.len(), t)
+        .map_err(|e| KeyError::Failed(e.to_string()))?;
     groups
         .iter()
         .zip(shares.iter())
@@ -49,8 +61,17 @@ pub struct RecoveryReport {
 
 impl fmt::Display for RecoveryReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ok = self.groups.iter().filter(|g| g.iter().any(|a| a.error.is_none())).count();
-        write!(f, "could not retrieve the data key: {ok} of {} key group(s) opened, {} needed", self.groups.len(), self.threshold)?;
+        let ok = self
+            .groups
+            .iter()
+            .filter(|g| g.iter().any(|a| a.error.is_none()))
+            .count();
+        write!(
+            f,
+            "could not retrieve the data key: {ok} of {} key group(s) opened, {} needed",
+            self.groups.len(),
+            self.threshold
+        )?;
         for (i, g) in self.groups.iter().enumerate() {
             write!(f, "\n  group {i}:")?;
             for a in g {
@@ -66,7 +87,12 @@ impl fmt::Display for RecoveryReport {
 
 /// Keys of a group in `order` (backend names tried first), the rest stable.
 fn ordered<'a>(g: &'a [StoredKey], order: &[String]) -> Vec<&'a StoredKey> {
-    let rank = |k: &StoredKey| order.iter().position(|o| *o == k.kind).unwrap_or(order.len());
+    let rank = |k: &StoredKey| {
+        order
+            .iter()
+            .position(|o| *o == k.kind)
+            .unwrap_or(order.len())
+    };
     let mut v: Vec<&StoredKey> = g.iter().collect();
     v.sort_by_key(|k| rank(k));
     v
@@ -76,7 +102,10 @@ fn ordered<'a>(g: &'a [StoredKey], order: &[String]) -> Vec<&'a StoredKey> {
 fn attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     match backend(&k.kind) {
         Some(b) => b.unwrap(k),
-        None => Err(KeyError::NotMine(format!("{} keys are not supported by this build", k.kind))),
+        None => Err(KeyError::NotMine(format!(
+            "{} keys are not supported by this build",
+            k.kind
+        ))),
     }
 }
 
@@ -94,7 +123,11 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
     let keys = ordered(g, order);
     let mut results: Vec<Option<String>> = vec![None; keys.len()];
     let mut tried = vec![false; keys.len()];
-    for (i, k) in keys.iter().enumerate().filter(|(_, k)| !is_network(&k.kind)) {
+    for (i, k) in keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !is_network(&k.kind))
+    {
         tried[i] = true;
         match attempt(k) {
             Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
@@ -121,13 +154,22 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
     (report(&keys, &tried, &results, None), None)
 }
 
-fn report(keys: &[&StoredKey], tried: &[bool], results: &[Option<String>], winner: Option<usize>) -> Vec<Attempt> {
+fn report(
+    keys: &[&StoredKey],
+    tried: &[bool],
+    results: &[Option<String>],
+    winner: Option<usize>,
+) -> Vec<Attempt> {
     keys.iter()
         .enumerate()
         .filter(|(i, _)| tried[*i] || winner == Some(*i))
         .map(|(i, k)| Attempt {
             key: k.id(),
-            error: if winner == Some(i) { None } else { Some(results[i].clone().unwrap_or_else(|| "not tried".into())) },
+            error: if winner == Some(i) {
+                None
+            } else {
+                Some(results[i].clone().unwrap_or_else(|| "not tried".into()))
+            },
         })
         .collect()
 }
@@ -135,10 +177,20 @@ fn report(keys: &[&StoredKey], tried: &[bool], results: &[Option<String>], winne
 /// Recover the data key. `order` is `--decryption-order` (default `age,pgp`). Groups are
 /// opened concurrently.
 pub fn recover(meta: &Metadata, order: &[String]) -> Result<DataKey, RecoveryReport> {
-    let mut report = RecoveryReport { groups: Vec::new(), threshold: 1 };
+    let mut report = RecoveryReport {
+        groups: Vec::new(),
+        threshold: 1,
+    };
     let outcomes: Vec<(Vec<Attempt>, Option<Zeroizing<Vec<u8>>>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = meta.groups.iter().map(|g| scope.spawn(move || open_group(g, order))).collect();
-        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| (Vec::new(), None))).collect()
+        let handles: Vec<_> = meta
+            .groups
+            .iter()
+            .map(|g| scope.spawn(move || open_group(g, order)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), None)))
+            .collect()
     });
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::new();
     for (attempts, secret) in outcomes {
@@ -153,13 +205,20 @@ pub fn recover(meta: &Metadata, order: &[String]) -> Result<DataKey, RecoveryRep
             None => Err(report),
         };
     }
-    let threshold = if meta.shamir_threshold == 0 { meta.groups.len() } else { meta.shamir_threshold };
+    let threshold = if meta.shamir_threshold == 0 {
+        meta.groups.len()
+    } else {
+        meta.shamir_threshold
+    };
     report.threshold = threshold;
     if secrets.len() < threshold {
         return Err(report);
     }
     let parts: Vec<&[u8]> = secrets.iter().map(|s| s.as_slice()).collect();
-    match shamir::combine(&parts).ok().and_then(|k| DataKey::from_slice(&k)) {
+    match shamir::combine(&parts)
+        .ok()
+        .and_then(|k| DataKey::from_slice(&k))
+    {
         Some(k) => Ok(k),
         None => Err(report),
     }

@@ -47,14 +47,20 @@ pub enum ShamirError {
 }
 
 /// Split `secret` into `parts` shares, any `threshold` of which recover it.
-pub fn split(secret: &[u8], parts: usize, threshold: usize) -> Result<Vec<Zeroizing<Vec<u8>>>, ShamirError> {
+pub fn split(
+    secret: &[u8],
+    parts: usize,
+    threshold: usize,
+) -> Result<Vec<Zeroizing<Vec<u8>>>, ShamirError> {
     if threshold < 2 {
         return Err(ShamirError::Threshold);
     }
     if parts < threshold || parts > 255 {
         return Err(ShamirError::Parts);
     }
-    let mut shares: Vec<Zeroizing<Vec<u8>>> = (0..parts).map(|_| Zeroizing::new(vec![0u8; secret.len() + 1])).collect();
+    let mut shares: Vec<Zeroizing<Vec<u8>>> = (0..parts)
+        .map(|_| Zeroizing::new(vec![0u8; secret.len() + 1]))
+        .collect();
     let mut coef = Zeroizing::new(vec![0u8; threshold]);
     for (j, &s) in secret.iter().enumerate() {
         coef[0] = s;
@@ -113,10 +119,22 @@ mod tests {
     use super::*;
 
     fn vector() -> (Vec<Vec<u8>>, Vec<u8>) {
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/vectors/shamir.json")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/testdata/vectors/shamir.json"
+        ))
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let shares = v["shares_hex"].as_array().unwrap().iter().map(|s| hex::decode(s.as_str().unwrap()).unwrap()).collect();
-        (shares, hex::decode(v["data_key_hex"].as_str().unwrap()).unwrap())
+        let shares = v["shares_hex"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| hex::decode(s.as_str().unwrap()).unwrap())
+            .collect();
+        (
+            shares,
+            hex::decode(v["data_key_hex"].as_str().unwrap()).unwrap(),
+        )
     }
 
     #[test]
@@ -125,7 +143,10 @@ mod tests {
         for (a, b) in [(0, 1), (0, 2), (2, 1)] {
             assert_eq!(&combine(&[&shares[a], &shares[b]]).unwrap()[..], &key[..]);
         }
-        assert_eq!(&combine(&[&shares[0], &shares[1], &shares[2]]).unwrap()[..], &key[..]);
+        assert_eq!(
+            &combine(&[&shares[0], &shares[1], &shares[2]]).unwrap()[..],
+            &key[..]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha512};
 use subtle::ConstantTimeEq;
 
-use super::value::{open, seal, random_iv, Token, TokenError};
+use super::value::{open, random_iv, seal, Token, TokenError};
 use super::DataKey;
 use crate::tree::scalar::canonical_bytes;
 use crate::tree::{Time, Value};
@@ -79,7 +79,12 @@ pub enum MacError {
 }
 
 /// Decrypt the stored MAC and compare it with `computed` in constant time.
-pub fn verify(key: &DataKey, stored: &str, lastmodified: &str, computed: &str) -> Result<(), MacError> {
+pub fn verify(
+    key: &DataKey,
+    stored: &str,
+    lastmodified: &str,
+    computed: &str,
+) -> Result<(), MacError> {
     if stored.is_empty() {
         return Err(MacError::Missing);
     }

@@ -52,7 +52,9 @@ pub enum TokenError {
     #[error("ENC[] value has an unsupported IV length of {0} bytes")]
     IvLength(usize),
     /// The GCM tag did not verify: wrong key, wrong path (AAD) or tampered data.
-    #[error("could not decrypt value: authentication failed (wrong data key, moved or tampered value)")]
+    #[error(
+        "could not decrypt value: authentication failed (wrong data key, moved or tampered value)"
+    )]
     Auth,
     /// The plaintext does not parse as the declared type.
     #[error("decrypted value does not parse as type {0}")]
@@ -71,7 +73,9 @@ impl Token {
     /// Parse the text form. Mirrors SOPS's regex
     /// `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` (no end anchor).
     pub fn parse(s: &str) -> Result<Token, TokenError> {
-        let rest = s.strip_prefix("ENC[AES256_GCM,data:").ok_or(TokenError::Malformed)?;
+        let rest = s
+            .strip_prefix("ENC[AES256_GCM,data:")
+            .ok_or(TokenError::Malformed)?;
         let (data, rest) = rest.split_once(",iv:").ok_or(TokenError::Malformed)?;
         let (iv, rest) = rest.split_once(",tag:").ok_or(TokenError::Malformed)?;
         let (tag, rest) = rest.split_once(",type:").ok_or(TokenError::Malformed)?;
@@ -111,14 +115,23 @@ fn seal_with<N: ArrayLength<u8>>(key: &DataKey, iv: &[u8], aad: &[u8], buf: &mut
     }
 }
 
-fn open_with<N: ArrayLength<u8>>(key: &DataKey, t: &Token, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, TokenError> {
+fn open_with<N: ArrayLength<u8>>(
+    key: &DataKey,
+    t: &Token,
+    aad: &[u8],
+) -> Result<Zeroizing<Vec<u8>>, TokenError> {
     if t.iv.len() != N::USIZE || t.tag.len() != 16 {
         return Err(TokenError::IvLength(t.iv.len()));
     }
     let c = AesGcm::<Aes256, N>::new(GenericArray::from_slice(key.expose()));
     let mut buf = Zeroizing::new(t.data.clone());
-    c.decrypt_in_place_detached(GenericArray::from_slice(&t.iv), aad, &mut buf, GenericArray::from_slice(&t.tag))
-        .map_err(|_| TokenError::Auth)?;
+    c.decrypt_in_place_detached(
+        GenericArray::from_slice(&t.iv),
+        aad,
+        &mut buf,
+        GenericArray::from_slice(&t.tag),
+    )
+    .map_err(|_| TokenError::Auth)?;
     Ok(buf)
 }
 
@@ -126,7 +139,12 @@ fn open_with<N: ArrayLength<u8>>(key: &DataKey, t: &Token, aad: &[u8]) -> Result
 pub fn seal(key: &DataKey, plaintext: &[u8], aad: &[u8], iv: [u8; 32], kind: &str) -> Token {
     let mut buf = plaintext.to_vec();
     let tag = seal_with::<U32>(key, &iv, aad, &mut buf);
-    Token { data: buf, iv: iv.to_vec(), tag, kind: kind.to_owned() }
+    Token {
+        data: buf,
+        iv: iv.to_vec(),
+        tag,
+        kind: kind.to_owned(),
+    }
 }
 
 /// A fresh random IV.
@@ -204,12 +222,20 @@ mod tests {
         assert_eq!(&open(&k, &t, b"name:").unwrap()[..], b"alice");
         assert_eq!(open(&k, &t, b"other:"), Err(TokenError::Auth));
         let iv: [u8; 32] = t.iv.clone().try_into().unwrap();
-        assert_eq!(seal(&k, b"alice", b"name:", iv, "str").to_string(), t.to_string());
+        assert_eq!(
+            seal(&k, b"alice", b"name:", iv, "str").to_string(),
+            t.to_string()
+        );
     }
 
     #[test]
     fn rejects_malformed_tokens() {
-        for bad in ["ENC[AES256_GCM,data:,iv:a,tag:b,type:str]", "ENC[AES256_GCM,data:x", "plain", "ENC[AES256_GCM,data:!!,iv:AA==,tag:AA==,type:str]"] {
+        for bad in [
+            "ENC[AES256_GCM,data:,iv:a,tag:b,type:str]",
+            "ENC[AES256_GCM,data:x",
+            "plain",
+            "ENC[AES256_GCM,data:!!,iv:AA==,tag:AA==,type:str]",
+        ] {
             assert!(Token::parse(bad).is_err(), "{bad}");
         }
     }

@@ -24,31 +24,49 @@ const EXAMPLES: &str = "Examples:
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Encrypt a file and print the result (or write it with -i / --output).
-    #[command(after_help = "Example:\n  leafseal encrypt --age age1qy… --encrypted-regex '^(password|token)$' app.yaml > app.enc.yaml")]
+    #[command(
+        after_help = "Example:\n  leafseal encrypt --age age1qy… --encrypted-regex '^(password|token)$' app.yaml > app.enc.yaml"
+    )]
     Encrypt(EncryptArgs),
     /// Decrypt a file and print the result (or write it with -i / --output).
-    #[command(after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml")]
+    #[command(
+        after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml"
+    )]
     Decrypt(DecryptArgs),
     /// Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save.
-    #[command(after_help = "Examples:\n  EDITOR='code --wait' leafseal edit app.enc.yaml\n  leafseal edit --age age1… new-secrets.yaml   # creates the file")]
+    #[command(
+        after_help = "Examples:\n  EDITOR='code --wait' leafseal edit app.enc.yaml\n  leafseal edit --age age1… new-secrets.yaml   # creates the file"
+    )]
     Edit(EditArgs),
     /// Set one value in an encrypted file, in place (the value is JSON).
-    #[command(after_help = "Examples:\n  leafseal set app.enc.yaml '[\"db\"][\"password\"]' '\"s3cret\"'\n  leafseal set app.enc.yaml '[\"replicas\"]' '[\"eu\", \"us\"]'")]
+    #[command(
+        after_help = "Examples:\n  leafseal set app.enc.yaml '[\"db\"][\"password\"]' '\"s3cret\"'\n  leafseal set app.enc.yaml '[\"replicas\"]' '[\"eu\", \"us\"]'"
+    )]
     Set(SetArgs),
     /// Remove one key from an encrypted file, in place.
     #[command(after_help = "Example:\n  leafseal unset app.enc.yaml '[\"db\"][\"old_password\"]'")]
     Unset(UnsetArgs),
     /// Generate a new data key and re-encrypt every value; optionally add or remove master keys.
-    #[command(after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml")]
+    #[command(
+        after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml"
+    )]
     Rotate(RotateArgs),
     /// Re-wrap files' data keys for the keys their .sops.yaml creation rule names now.
-    #[command(after_help = "Examples:\n  leafseal updatekeys secrets.enc.yaml\n  leafseal updatekeys -y secrets/   # every encrypted file under secrets/ that matches a rule")]
+    #[command(
+        after_help = "Examples:\n  leafseal updatekeys secrets.enc.yaml\n  leafseal updatekeys -y secrets/   # every encrypted file under secrets/ that matches a rule"
+    )]
     Updatekeys(UpdatekeysArgs),
     /// Run a command with the file's top-level values added to its environment.
-    #[command(name = "exec-env", after_help = "Example:\n  leafseal exec-env secrets.enc.yaml './service --flag'")]
+    #[command(
+        name = "exec-env",
+        after_help = "Example:\n  leafseal exec-env secrets.enc.yaml './service --flag'"
+    )]
     ExecEnv(ExecEnvArgs),
     /// Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext.
-    #[command(name = "exec-file", after_help = "Example:\n  leafseal exec-file secrets.enc.yaml './service --config {}'")]
+    #[command(
+        name = "exec-file",
+        after_help = "Example:\n  leafseal exec-file secrets.enc.yaml './service --config {}'"
+    )]
     ExecFile(ExecFileArgs),
     /// Print {\"encrypted\":true|false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
@@ -57,16 +75,26 @@ pub enum Command {
     #[command(hide = true)]
     Manpage,
     /// Print a shell completion script.
-    #[command(after_help = "Example:\n  leafseal completion bash > /etc/bash_completion.d/leafseal")]
+    #[command(
+        after_help = "Example:\n  leafseal completion bash > /etc/bash_completion.d/leafseal"
+    )]
     Completion(CompletionArgs),
     /// Print a file decrypted, for git's `textconv` (never fails: see docs/git.md).
-    #[command(name = "diff-driver", after_help = "Example:\n  git config diff.sops.textconv \"leafseal diff-driver\"")]
+    #[command(
+        name = "diff-driver",
+        after_help = "Example:\n  git config diff.sops.textconv \"leafseal diff-driver\""
+    )]
     DiffDriver(DiffDriverArgs),
     /// Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts).
-    #[command(name = "merge-driver", after_help = "Example:\n  git config merge.sops.driver \"leafseal merge-driver %O %A %B %P\"")]
+    #[command(
+        name = "merge-driver",
+        after_help = "Example:\n  git config merge.sops.driver \"leafseal merge-driver %O %A %B %P\""
+    )]
     MergeDriver(MergeDriverArgs),
     /// Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad.
-    #[command(after_help = "Examples:\n  leafseal check            # the whole tree below the working directory\n  leafseal check secrets/a.enc.yaml secrets/b.enc.yaml")]
+    #[command(
+        after_help = "Examples:\n  leafseal check            # the whole tree below the working directory\n  leafseal check secrets/a.enc.yaml secrets/b.enc.yaml"
+    )]
     Check(CheckArgs),
 }
 
@@ -260,10 +288,18 @@ pub struct KeyArgs {
     #[arg(long = "gcp-kms", env = "SOPS_GCP_KMS_IDS", hide_env_values = true)]
     pub gcp_kms: Option<String>,
     /// Azure Key Vault key URLs, comma separated.
-    #[arg(long = "azure-kv", env = "SOPS_AZURE_KEYVAULT_URLS", hide_env_values = true)]
+    #[arg(
+        long = "azure-kv",
+        env = "SOPS_AZURE_KEYVAULT_URLS",
+        hide_env_values = true
+    )]
     pub azure_kv: Option<String>,
     /// HashiCorp Vault transit URIs, comma separated.
-    #[arg(long = "hc-vault-transit", env = "SOPS_VAULT_URIS", hide_env_values = true)]
+    #[arg(
+        long = "hc-vault-transit",
+        env = "SOPS_VAULT_URIS",
+        hide_env_values = true
+    )]
     pub hc_vault_transit: Option<String>,
     /// HuaweiCloud KMS key IDs, comma separated.
     #[arg(long, env = "SOPS_HUAWEICLOUD_KMS_IDS", hide_env_values = true)]

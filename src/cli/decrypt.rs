@@ -13,9 +13,16 @@ pub fn order(spec: Option<&str>) -> Result<Vec<String>, Failure> {
         return Ok(vec!["age".into(), "pgp".into()]);
     };
     let mut out: Vec<String> = Vec::new();
-    for t in spec.split(',').map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) {
+    for t in spec
+        .split(',')
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+    {
         if out.contains(&t) {
-            return Err(Failure::new(112, format!("--decryption-order: key type {t:?} given twice")));
+            return Err(Failure::new(
+                112,
+                format!("--decryption-order: key type {t:?} given twice"),
+            ));
         }
         out.push(t);
     }
@@ -26,7 +33,11 @@ pub fn order(spec: Option<&str>) -> Result<Vec<String>, Failure> {
 pub fn run(a: DecryptArgs) -> Result<(), Failure> {
     let extract = match &a.extract {
         Some(p) => {
-            let file = a.io.file.as_ref().map(|f| f.display().to_string()).unwrap_or_else(|| "<stdin>".into());
+            let file =
+                a.io.file
+                    .as_ref()
+                    .map(|f| f.display().to_string())
+                    .unwrap_or_else(|| "<stdin>".into());
             Some(path::parse(p).map_err(|e| Failure::new(91, format!("{file}: --extract: {e}")))?)
         }
         None => None,

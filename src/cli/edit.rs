@@ -24,8 +24,6 @@ use super::args::EditArgs;
 use super::decrypt::order;
 use super::Failure;
 
-
-
 /// The private temp dir; removed when dropped.
 struct TempGuard {
     /// Held for its Drop, which removes the directory and the file in it.
@@ -34,7 +32,10 @@ struct TempGuard {
 }
 
 fn temp_base() -> PathBuf {
-    let candidates = [std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from), Some(PathBuf::from("/dev/shm"))];
+    let candidates = [
+        std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from),
+        Some(PathBuf::from("/dev/shm")),
+    ];
     for c in candidates.into_iter().flatten() {
         if c.is_dir() && tempfile::tempdir_in(&c).is_ok() {
             return c;
@@ -44,15 +45,20 @@ fn temp_base() -> PathBuf {
 }
 
 fn make_temp(name: &str, data: &[u8]) -> Result<TempGuard, Failure> {
-    let fail = |e: std::io::Error| Failure::new(3, format!("cannot create the editor's temp file: {e}"));
-    let dir = tempfile::Builder::new().prefix("leafseal-edit-").tempdir_in(temp_base()).map_err(fail)?;
+    let fail =
+        |e: std::io::Error| Failure::new(3, format!("cannot create the editor's temp file: {e}"));
+    let dir = tempfile::Builder::new()
+        .prefix("leafseal-edit-")
+        .tempdir_in(temp_base())
+        .map_err(fail)?;
     let file = dir.path().join(name);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(fail)?;
         opts.mode(0o600);
     }
     let mut f = opts.open(&file).map_err(fail)?;
@@ -64,7 +70,9 @@ fn editor_argv() -> Result<Vec<String>, Failure> {
     for var in ["SOPS_EDITOR", "EDITOR"] {
         if let Ok(v) = std::env::var(var) {
             if !v.trim().is_empty() {
-                return shell_words::split(&v).map_err(|e| Failure::new(201, format!("${var} is not a valid command line: {e}")));
+                return shell_words::split(&v).map_err(|e| {
+                    Failure::new(201, format!("${var} is not a valid command line: {e}"))
+                });
             }
         }
     }
@@ -94,9 +102,19 @@ fn run_editor(file: &Path, stop: &AtomicBool) -> Result<(), Failure> {
         }
         match child.try_wait() {
             Ok(Some(status)) if status.success() => return Ok(()),
-            Ok(Some(status)) => return Err(Failure::new(201, format!("editor exited with {status}; the file was not changed"))),
+            Ok(Some(status)) => {
+                return Err(Failure::new(
+                    201,
+                    format!("editor exited with {status}; the file was not changed"),
+                ))
+            }
             Ok(None) => std::thread::sleep(Duration::from_millis(25)),
-            Err(e) => return Err(Failure::new(201, format!("waiting for the editor failed: {e}"))),
+            Err(e) => {
+                return Err(Failure::new(
+                    201,
+                    format!("waiting for the editor failed: {e}"),
+                ))
+            }
         }
     }
 }
@@ -113,21 +131,35 @@ fn offer_retry(err: &Failure) -> bool {
     eprintln!("leafseal: error: {}", err.message);
     eprint!("leafseal: press Enter to reopen the editor with your text, or Ctrl-C to abort: ");
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map(|n| n > 0).unwrap_or(false)
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map(|n| n > 0)
+        .unwrap_or(false)
 }
 
 /// Run `edit`.
 pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
     let stop = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        signal_hook::flag::register(sig, Arc::clone(&stop)).map_err(|e| Failure::new(1, format!("cannot install signal handler: {e}")))?;
+    for sig in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| Failure::new(1, format!("cannot install signal handler: {e}")))?;
     }
     let name = a.file.display().to_string();
     let format = match &a.common.input_type {
-        Some(t) => Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        Some(t) => Format::from_name(t)
+            .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
         None => Format::from_path(Some(&a.file)),
     };
-    let base = a.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "file".into());
+    let base = a
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "file".into());
     let exists = a.file.exists();
     // A new file's keys are resolved before the editor opens, so nobody types secrets into a
     // file that then cannot be saved.
@@ -146,40 +178,69 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
         })
     };
     let (mut session, plain) = if exists {
-        let original = std::fs::read(&a.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+        let original = std::fs::read(&a.file)
+            .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let order = order(a.common.decryption_order.as_deref())?;
-        let s = Session::open(&original, format, StoreOptions::default(), &order, a.common.ignore_mac).map_err(|e| Failure::from_lib(&name, e))?;
-        let plain = if a.show_master_keys { s.plaintext_with_metadata(&original) } else { s.plaintext(&original) };
+        let s = Session::open(
+            &original,
+            format,
+            StoreOptions::default(),
+            &order,
+            a.common.ignore_mac,
+        )
+        .map_err(|e| Failure::from_lib(&name, e))?;
+        let plain = if a.show_master_keys {
+            s.plaintext_with_metadata(&original)
+        } else {
+            s.plaintext(&original)
+        };
         let plain = plain.map_err(|e| Failure::from_lib(&name, e))?;
         (Some(s), plain)
     } else {
-        (None, Zeroizing::new(format.example_document().as_bytes().to_vec()))
+        (
+            None,
+            Zeroizing::new(format.example_document().as_bytes().to_vec()),
+        )
     };
     let guard = make_temp(&base, &plain)?;
     let before = digest(&plain);
     drop(plain);
     loop {
         run_editor(&guard.file, &stop)?;
-        let edited = Zeroizing::new(std::fs::read(&guard.file).map_err(|e| Failure::new(2, format!("cannot read the edited file: {e}")))?);
+        let edited = Zeroizing::new(
+            std::fs::read(&guard.file)
+                .map_err(|e| Failure::new(2, format!("cannot read the edited file: {e}")))?,
+        );
         if digest(&edited) == before {
-            return Err(Failure::new(200, format!("{name}: file has not changed, exiting")));
+            return Err(Failure::new(
+                200,
+                format!("{name}: file has not changed, exiting"),
+            ));
         }
         let result = match session.as_mut() {
-            Some(s) => s.reseal_edited(&edited, a.show_master_keys).map_err(|e| Failure::from_lib(&name, e)),
+            Some(s) => s
+                .reseal_edited(&edited, a.show_master_keys)
+                .map_err(|e| Failure::from_lib(&name, e)),
             None => match &creation {
                 Some(opts) => ops::encrypt(&edited, opts).map_err(|e| Failure::from_lib(&name, e)),
-                None => Err(Failure::new(1, "internal: no key settings for the new file")),
+                None => Err(Failure::new(
+                    1,
+                    "internal: no key settings for the new file",
+                )),
             },
         };
         match result {
             Ok(out) => {
-                leafseal::fsio::write_atomic(&a.file, &out, 0o644).map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
+                leafseal::fsio::write_atomic(&a.file, &out, 0o644)
+                    .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
                 drop(guard);
                 return Ok(());
             }
             Err(e) if e.code == 2 || e.code == 92 || e.code == 1 => {
                 if stop.load(Ordering::Relaxed) || !offer_retry(&e) {
-                    return Err(e.hint("nothing was written; on a terminal the editor reopens with your text"));
+                    return Err(e.hint(
+                        "nothing was written; on a terminal the editor reopens with your text",
+                    ));
                 }
             }
             Err(e) => return Err(e),

@@ -19,10 +19,16 @@ fn rule(a: &EncryptArgs) -> Result<Option<Rule>, Failure> {
         (RuleKind::EncryptedSuffix, &a.encrypted_suffix),
         (RuleKind::UnencryptedRegex, &a.unencrypted_regex),
         (RuleKind::EncryptedRegex, &a.encrypted_regex),
-        (RuleKind::UnencryptedCommentRegex, &a.unencrypted_comment_regex),
+        (
+            RuleKind::UnencryptedCommentRegex,
+            &a.unencrypted_comment_regex,
+        ),
         (RuleKind::EncryptedCommentRegex, &a.encrypted_comment_regex),
     ];
-    let set: Vec<_> = given.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
+    let set: Vec<_> = given
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| (*k, v)))
+        .collect();
     match set.as_slice() {
         [] => Ok(None),
         [(k, v)] => Rule::new(*k, v.as_str())
@@ -42,18 +48,27 @@ fn new_version(input: &Input, old: &Path, required: bool) -> Result<Option<Vec<u
         Err(_) => return Ok(None),
     };
     if input.format != input.out_format {
-        return Err(Failure::new(8, "--reuse-from needs the same input and output format"));
+        return Err(Failure::new(
+            8,
+            "--reuse-from needs the same input and output format",
+        ));
     }
     let order = super::decrypt::order(None)?;
     let mut session = match Session::open(&bytes, input.format, input.store, &order, false) {
         Ok(s) => s,
         Err(e) if required => return Err(Failure::from_lib(&name, e)),
         Err(e) => {
-            super::warn(&format!("{name}: not reusing its data key ({}); encrypting afresh", e.message.lines().next().unwrap_or("")));
+            super::warn(&format!(
+                "{name}: not reusing its data key ({}); encrypting afresh",
+                e.message.lines().next().unwrap_or("")
+            ));
             return Ok(None);
         }
     };
-    session.encrypt_version(&input.bytes).map(Some).map_err(|e| Failure::from_lib(&input.name, e))
+    session
+        .encrypt_version(&input.bytes)
+        .map(Some)
+        .map_err(|e| Failure::from_lib(&input.name, e))
 }
 
 /// Run `encrypt`.
@@ -67,15 +82,36 @@ pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
     };
     if let Some((old, required)) = previous {
         if let Some(out) = new_version(&input, &old, required)? {
-            if a.io.output.as_deref().is_some_and(|o| std::fs::read(o).ok().as_deref() == Some(&out[..])) {
-                eprintln!("leafseal: {}: unchanged, not rewritten", a.io.output.as_deref().map(|p| p.display().to_string()).unwrap_or_default());
+            if a.io
+                .output
+                .as_deref()
+                .is_some_and(|o| std::fs::read(o).ok().as_deref() == Some(&out[..]))
+            {
+                eprintln!(
+                    "leafseal: {}: unchanged, not rewritten",
+                    a.io.output
+                        .as_deref()
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                );
                 return Ok(());
             }
             return write_output(&a.io, &input, &out, false);
         }
     }
-    let target = a.io.filename_override.clone().or_else(|| input.path.clone()).unwrap_or_default();
-    let resolved = creation(config, &target, &a.keys, rule, a.shamir_threshold, a.mac_only_encrypted)?;
+    let target =
+        a.io.filename_override
+            .clone()
+            .or_else(|| input.path.clone())
+            .unwrap_or_default();
+    let resolved = creation(
+        config,
+        &target,
+        &a.keys,
+        rule,
+        a.shamir_threshold,
+        a.mac_only_encrypted,
+    )?;
     let mut store = resolved.store;
     if a.io.indent.is_some() {
         store = input.store;

@@ -20,7 +20,9 @@ use super::Failure;
 
 fn format_of(name: Option<&str>, file: &Path) -> Result<Format, Failure> {
     match name {
-        Some(t) => Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}"))),
+        Some(t) => {
+            Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))
+        }
         None => Ok(Format::from_path(Some(file))),
     }
 }
@@ -31,7 +33,8 @@ fn read(c: &ExecCommon) -> Result<(Vec<u8>, String), Failure> {
         // sops-compat: exec-* report a missing file as a read error (exit 2).
         return Err(Failure::new(2, format!("{name}: no such file")));
     }
-    let bytes = std::fs::read(&c.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(&c.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     Ok((bytes, name))
 }
 
@@ -74,11 +77,19 @@ fn pass_through(status: ExitStatus) -> Result<(), Failure> {
     {
         use std::os::unix::process::ExitStatusExt;
         if let Some(sig) = status.signal() {
-            return Err(Failure { code: (128 + sig) as u8, message: String::new(), hints: Vec::new() });
+            return Err(Failure {
+                code: (128 + sig) as u8,
+                message: String::new(),
+                hints: Vec::new(),
+            });
         }
     }
     let code = status.code().unwrap_or(1);
-    Err(Failure { code: u8::try_from(code).unwrap_or(1), message: String::new(), hints: Vec::new() })
+    Err(Failure {
+        code: u8::try_from(code).unwrap_or(1),
+        message: String::new(),
+        hints: Vec::new(),
+    })
 }
 
 /// Run `exec-env`.
@@ -86,17 +97,37 @@ pub fn env(a: ExecEnvArgs) -> Result<(), Failure> {
     let c = &a.common;
     let (bytes, name) = read(c)?;
     let format = format_of(c.input_type.as_deref(), &c.file)?;
-    let mut loaded = ops::load(&bytes, format, &StoreOptions::default()).map_err(|e| Failure::from_lib(&name, e))?;
+    let mut loaded = ops::load(&bytes, format, &StoreOptions::default())
+        .map_err(|e| Failure::from_lib(&name, e))?;
     let order = order(c.decryption_order.as_deref())?;
-    ops::open_tree(&mut loaded, &order, false, &mut Default::default()).map_err(|e| Failure::from_lib(&name, e))?;
+    ops::open_tree(&mut loaded, &order, false, &mut Default::default())
+        .map_err(|e| Failure::from_lib(&name, e))?;
     let mut vars: Vec<(String, Zeroizing<Vec<u8>>)> = Vec::new();
-    for item in loaded.doc.branches.first().map(|b| b.items.as_slice()).unwrap_or(&[]) {
+    for item in loaded
+        .doc
+        .branches
+        .first()
+        .map(|b| b.items.as_slice())
+        .unwrap_or(&[])
+    {
         let Item::Pair(k, n) = item else { continue };
         if matches!(n.value, Value::Map(_) | Value::List(_)) {
-            return Err(Failure::new(1, format!("{name}: cannot use complex value in environment; offending key {}", k.name)));
+            return Err(Failure::new(
+                1,
+                format!(
+                    "{name}: cannot use complex value in environment; offending key {}",
+                    k.name
+                ),
+            ));
         }
         if k.name.contains('=') || k.name.is_empty() {
-            return Err(Failure::new(1, format!("{name}: key {:?} cannot be an environment variable name", k.name)));
+            return Err(Failure::new(
+                1,
+                format!(
+                    "{name}: key {:?} cannot be an environment variable name",
+                    k.name
+                ),
+            ));
         }
         if let Some(v) = val_to_string(&n.value) {
             vars.push((k.name.clone(), Zeroizing::new(v)));
@@ -122,15 +153,21 @@ pub fn env(a: ExecEnvArgs) -> Result<(), Failure> {
             return Err(Failure::new(1, format!("cannot run /bin/sh: {e}")));
         }
     }
-    let status = cmd.status().map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))?;
+    let status = cmd
+        .status()
+        .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))?;
     pass_through(status)
 }
 
 /// Run `exec-file`.
 pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
     let c = &a.common;
-    if a.filename.is_empty() || a.filename.contains('/') || a.filename == "." || a.filename == ".." {
-        return Err(Failure::new(1, "--filename must be a plain file name (no directories)"));
+    if a.filename.is_empty() || a.filename.contains('/') || a.filename == "." || a.filename == ".."
+    {
+        return Err(Failure::new(
+            1,
+            "--filename must be a plain file name (no directories)",
+        ));
     }
     let (bytes, name) = read(c)?;
     let input = format_of(c.input_type.as_deref(), &c.file)?;
@@ -146,12 +183,18 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
         extract: None,
         decryption_order: order(c.decryption_order.as_deref())?,
     };
-    let plain = ops::decrypt(&bytes, &opts).map_err(|e| Failure::from_lib(&name, e))?.output;
-    let dir = tempfile::Builder::new().prefix(".leafseal").tempdir().map_err(|e| Failure::new(3, format!("cannot create a temp dir: {e}")))?;
+    let plain = ops::decrypt(&bytes, &opts)
+        .map_err(|e| Failure::from_lib(&name, e))?
+        .output;
+    let dir = tempfile::Builder::new()
+        .prefix(".leafseal")
+        .tempdir()
+        .map_err(|e| Failure::new(3, format!("cannot create a temp dir: {e}")))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).map_err(|e| Failure::new(3, e.to_string()))?;
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Failure::new(3, e.to_string()))?;
     }
     let path = dir.path().join(&a.filename);
     let command = c.command.replace("{}", &path.display().to_string());
@@ -183,7 +226,9 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
 }
 
 fn run(command: &str, user: Option<&str>) -> Result<ExitStatus, Failure> {
-    shell(command, user)?.status().map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))
+    shell(command, user)?
+        .status()
+        .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {
@@ -194,17 +239,27 @@ fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {
         use std::os::unix::fs::OpenOptionsExt;
         o.mode(0o600);
     }
-    let mut f = o.open(path).map_err(|e| Failure::new(3, format!("cannot create the temp file: {e}")))?;
-    f.write_all(data).map_err(|e| Failure::new(3, format!("cannot write the temp file: {e}")))
+    let mut f = o
+        .open(path)
+        .map_err(|e| Failure::new(3, format!("cannot create the temp file: {e}")))?;
+    f.write_all(data)
+        .map_err(|e| Failure::new(3, format!("cannot write the temp file: {e}")))
 }
 
 fn make_fifo(path: &Path) -> Result<(), Failure> {
     // The mkfifo binary keeps this crate free of unsafe code.
-    let ok = Command::new("mkfifo").arg("-m").arg("600").arg(path).status().map(|s| s.success()).unwrap_or(false);
+    let ok = Command::new("mkfifo")
+        .arg("-m")
+        .arg("600")
+        .arg(path)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     if ok {
         Ok(())
     } else {
-        Err(Failure::new(3, "cannot create a FIFO (mkfifo failed)").hint("use --no-fifo to pass a 0600 temp file instead"))
+        Err(Failure::new(3, "cannot create a FIFO (mkfifo failed)")
+            .hint("use --no-fifo to pass a 0600 temp file instead"))
     }
 }
 
@@ -215,7 +270,11 @@ fn drain_until_done<T>(path: &Path, writer: &std::thread::JoinHandle<T>) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        let Ok(mut f) = std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path) else {
+        let Ok(mut f) = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+        else {
             return;
         };
         let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);

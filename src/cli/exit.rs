@@ -7,13 +7,19 @@ use leafseal::ErrorKind;
 #[cfg_attr(not(test), allow(dead_code))] // read by the docs sync test
 pub const TABLE: &[(u8, &str)] = &[
     (0, "success"),
-    (1, "generic error, usage error, missing metadata, key not found"),
+    (
+        1,
+        "generic error, usage error, missing metadata, key not found",
+    ),
     (2, "could not read or parse the input"),
     (3, "could not write the output"),
     (4, "the tree cannot be written in the output format"),
     (7, "invalid value or path for set or unset"),
     (8, "conflicting parameters"),
-    (23, "could not encrypt the tree (non-string key, integer above 2^63-1)"),
+    (
+        23,
+        "could not encrypt the tree (non-string key, integer above 2^63-1)",
+    ),
     (25, "could not decrypt a value"),
     (51, "MAC mismatch or MAC not decryptable"),
     (91, "invalid tree path"),
@@ -48,7 +54,9 @@ pub fn code(kind: ErrorKind) -> u8 {
 mod tests {
     #[test]
     fn docs_table_matches_code() {
-        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md")).unwrap();
+        let doc =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md"))
+                .unwrap();
         let rows: Vec<(u8, String)> = doc
             .lines()
             .filter_map(|l| {
@@ -57,7 +65,10 @@ mod tests {
                 Some((code, cells.get(2)?.to_string()))
             })
             .collect();
-        let want: Vec<(u8, String)> = super::TABLE.iter().map(|(c, m)| (*c, m.to_string())).collect();
+        let want: Vec<(u8, String)> = super::TABLE
+            .iter()
+            .map(|(c, m)| (*c, m.to_string()))
+            .collect();
         assert_eq!(rows, want);
     }
 }

@@ -29,7 +29,8 @@ pub struct Input {
 
 fn format_named(name: &str) -> Result<Format, Failure> {
     Format::from_name(name).ok_or_else(|| {
-        Failure::new(1, format!("unknown file type {name:?}")).hint(format!("use one of: {}", Format::NAMES.join(", ")))
+        Failure::new(1, format!("unknown file type {name:?}"))
+            .hint(format!("use one of: {}", Format::NAMES.join(", ")))
     })
 }
 
@@ -37,28 +38,44 @@ fn format_named(name: &str) -> Result<Format, Failure> {
 /// (`--filename-override` first); output from `--output-type`, else the same name.
 pub fn read_input(io: &IoArgs, stdin_needs_name: bool) -> Result<Input, Failure> {
     if io.in_place && io.output.is_some() {
-        return Err(Failure::new(8, "--in-place and --output cannot be used together"));
+        return Err(Failure::new(
+            8,
+            "--in-place and --output cannot be used together",
+        ));
     }
     let path = io.file.clone().filter(|p| p.as_os_str() != "-");
     let name_path: Option<PathBuf> = io.filename_override.clone().or_else(|| path.clone());
     if path.is_none() && io.in_place {
         return Err(Failure::new(8, "--in-place needs a file, not stdin"));
     }
-    if path.is_none() && stdin_needs_name && io.filename_override.is_none() && io.input_type.is_none() {
-        return Err(Failure::new(8, "reading from stdin: the input format is unknown").hint("pass --filename-override NAME or --input-type TYPE"));
+    if path.is_none()
+        && stdin_needs_name
+        && io.filename_override.is_none()
+        && io.input_type.is_none()
+    {
+        return Err(
+            Failure::new(8, "reading from stdin: the input format is unknown")
+                .hint("pass --filename-override NAME or --input-type TYPE"),
+        );
     }
     let (bytes, name) = match &path {
         Some(p) => {
             let name = p.display().to_string();
             if !p.exists() {
-                return Err(Failure::new(100, format!("{name}: no such file")).hint("check the path"));
+                return Err(
+                    Failure::new(100, format!("{name}: no such file")).hint("check the path")
+                );
             }
-            let b = leafseal::fsio::read_limited(p, MAX_INPUT).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+            let b = leafseal::fsio::read_limited(p, MAX_INPUT)
+                .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
             (b, name)
         }
         None => {
             let mut b = Vec::new();
-            std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut b).map_err(|e| Failure::new(2, format!("<stdin>: cannot read: {e}")))?;
+            std::io::stdin()
+                .take(MAX_INPUT + 1)
+                .read_to_end(&mut b)
+                .map_err(|e| Failure::new(2, format!("<stdin>: cannot read: {e}")))?;
             (b, "<stdin>".to_string())
         }
     };
@@ -72,24 +89,49 @@ pub fn read_input(io: &IoArgs, stdin_needs_name: bool) -> Result<Input, Failure>
     };
     let mut store = StoreOptions::default();
     if let Some(n) = io.indent {
-        store.yaml_indent = if n == 0 { 4 } else if !(2..=9).contains(&n) { 2 } else { n };
+        store.yaml_indent = if n == 0 {
+            4
+        } else if !(2..=9).contains(&n) {
+            2
+        } else {
+            n
+        };
         store.json_indent = Some(n);
     }
-    Ok(Input { bytes, name, path, format, out_format, store })
+    Ok(Input {
+        bytes,
+        name,
+        path,
+        format,
+        out_format,
+        store,
+    })
 }
 
 /// Write the result: `--output`, in place, or stdout. Nothing is written before this point.
-pub fn write_output(io: &IoArgs, input: &Input, data: &[u8], plaintext: bool) -> Result<(), Failure> {
-    let target: Option<&Path> = if io.in_place { input.path.as_deref() } else { io.output.as_deref() };
+pub fn write_output(
+    io: &IoArgs,
+    input: &Input,
+    data: &[u8],
+    plaintext: bool,
+) -> Result<(), Failure> {
+    let target: Option<&Path> = if io.in_place {
+        input.path.as_deref()
+    } else {
+        io.output.as_deref()
+    };
     match target {
         Some(p) => {
             // Decrypted output that creates a new file is private to the user.
             let mode = if plaintext { 0o600 } else { 0o644 };
-            leafseal::fsio::write_atomic(p, data, mode).map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", p.display())))
+            leafseal::fsio::write_atomic(p, data, mode)
+                .map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", p.display())))
         }
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(data).and_then(|_| out.flush()).map_err(|e| Failure::new(3, format!("<stdout>: cannot write: {e}")))
+            out.write_all(data)
+                .and_then(|_| out.flush())
+                .map_err(|e| Failure::new(3, format!("<stdout>: cannot write: {e}")))
         }
     }
 }

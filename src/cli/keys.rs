@@ -14,9 +14,13 @@ use super::io::{read_input, write_output};
 use super::Failure;
 
 fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>, Failure> {
-    let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else { return Ok(Vec::new()) };
-    let b = backend(kind).ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
-    b.parse_list(spec).map_err(|e| Failure::new(1, format!("--add-{kind}/--rm-{kind}: {e}")))
+    let Some(spec) = spec.filter(|s| !s.trim().is_empty()) else {
+        return Ok(Vec::new());
+    };
+    let b = backend(kind)
+        .ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
+    b.parse_list(spec)
+        .map_err(|e| Failure::new(1, format!("--add-{kind}/--rm-{kind}: {e}")))
 }
 
 /// Run `rotate`.
@@ -26,12 +30,17 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
     add.extend(parse_keys("kms", a.add_kms.as_deref())?);
     let mut remove: Vec<String> = Vec::new();
     for (kind, spec) in [("age", &a.rm_age), ("pgp", &a.rm_pgp), ("kms", &a.rm_kms)] {
-        remove.extend(parse_keys(kind, spec.as_deref())?.iter().map(|k| format!("{}: {}", k.kind(), k.id())));
+        remove.extend(
+            parse_keys(kind, spec.as_deref())?
+                .iter()
+                .map(|k| format!("{}: {}", k.kind(), k.id())),
+        );
     }
     let input = read_input(&a.io, false)?;
     let order = order(a.decryption_order.as_deref())?;
     let lib = |e| Failure::from_lib(&input.name, e);
-    let mut session = Session::open(&input.bytes, input.format, input.store, &order, false).map_err(lib)?;
+    let mut session =
+        Session::open(&input.bytes, input.format, input.store, &order, false).map_err(lib)?;
     session.rotate(add, &remove).map_err(lib)?;
     let doc = session.doc.clone();
     let out = session.seal(doc, &input.bytes).map_err(lib)?;
@@ -47,7 +56,10 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
             .collect();
         entries.sort();
         for e in entries {
-            let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+            let hidden = e
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
             if e.is_dir() && hidden {
                 continue;
             }
@@ -69,7 +81,9 @@ fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
 fn is_encrypted(p: &Path) -> bool {
     std::fs::read(p)
         .ok()
-        .and_then(|b| leafseal::ops::load(&b, Format::from_path(Some(p)), &StoreOptions::default()).ok())
+        .and_then(|b| {
+            leafseal::ops::load(&b, Format::from_path(Some(p)), &StoreOptions::default()).ok()
+        })
         .is_some_and(|l| !l.meta.mac.is_empty())
 }
 
@@ -77,16 +91,29 @@ fn confirm() -> bool {
     eprint!("Is this okay? (y/n): ");
     let _ = std::io::stderr().flush();
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map(|_| line.trim().eq_ignore_ascii_case("y")).unwrap_or(false)
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map(|_| line.trim().eq_ignore_ascii_case("y"))
+        .unwrap_or(false)
 }
 
 /// Run `updatekeys`.
 pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Failure> {
-    let cwd = std::env::current_dir().map_err(|e| Failure::new(1, format!("cannot read the working directory: {e}")))?;
-    let Some((cfg_path, cfg)) = config::find(explicit, &cwd).map_err(|e| Failure::new(1, e.to_string()))? else {
-        return Err(Failure::new(1, "config file not found: updatekeys applies the keys of .sops.yaml creation rules"));
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::new(1, format!("cannot read the working directory: {e}")))?;
+    let Some((cfg_path, cfg)) =
+        config::find(explicit, &cwd).map_err(|e| Failure::new(1, e.to_string()))?
+    else {
+        return Err(Failure::new(
+            1,
+            "config file not found: updatekeys applies the keys of .sops.yaml creation rules",
+        ));
     };
-    let dir = cfg_path.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone());
+    let dir = cfg_path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| cwd.clone());
     let walking = a.files.iter().any(|f| f.is_dir());
     let mut files = Vec::new();
     for f in &a.files {
@@ -99,18 +126,43 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
         let rule = match cfg.rule_for(&abs, &dir) {
             Ok(Some(r)) => r,
             Ok(None) | Err(config::ConfigError::NoMatchingRule { .. }) if walking => continue,
-            Ok(None) => return Err(Failure::new(1, format!("{name}: no creation rule matches this file"))),
-            Err(e) => return Err(Failure::new(u8::try_from(e.exit_code()).unwrap_or(1), format!("{name}: {e}"))),
+            Ok(None) => {
+                return Err(Failure::new(
+                    1,
+                    format!("{name}: no creation rule matches this file"),
+                ))
+            }
+            Err(e) => {
+                return Err(Failure::new(
+                    u8::try_from(e.exit_code()).unwrap_or(1),
+                    format!("{name}: {e}"),
+                ))
+            }
         };
-        let groups = rule.build_groups().map_err(|e| Failure::new(1, format!("{name}: {e}")))?;
-        let bytes = std::fs::read(&file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+        let groups = rule
+            .build_groups()
+            .map_err(|e| Failure::new(1, format!("{name}: {e}")))?;
+        let bytes = std::fs::read(&file)
+            .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let format = match &a.input_type {
-            Some(t) => Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+            Some(t) => Format::from_name(t)
+                .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
             None => Format::from_path(Some(&file)),
         };
-        let threshold = if a.shamir_threshold > 0 { a.shamir_threshold } else { rule.shamir_threshold };
-        let (diff, out) = update_keys(&bytes, format, &cfg.stores.options(format), &order, &groups, threshold)
-            .map_err(|e| Failure::from_lib(&name, e))?;
+        let threshold = if a.shamir_threshold > 0 {
+            a.shamir_threshold
+        } else {
+            rule.shamir_threshold
+        };
+        let (diff, out) = update_keys(
+            &bytes,
+            format,
+            &cfg.stores.options(format),
+            &order,
+            &groups,
+            threshold,
+        )
+        .map_err(|e| Failure::from_lib(&name, e))?;
         let Some(out) = out else {
             eprintln!("{name}: already up to date");
             continue;
@@ -129,7 +181,8 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
             eprintln!("{name}: changes not applied");
             continue;
         }
-        leafseal::fsio::write_atomic(&file, &out, 0o644).map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
+        leafseal::fsio::write_atomic(&file, &out, 0o644)
+            .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
         eprintln!("{name}: updated");
     }
     Ok(())

@@ -7,18 +7,60 @@
 use std::ffi::OsString;
 
 const SUBCOMMANDS: &[&str] = &[
-    "encrypt", "decrypt", "edit", "set", "unset", "exec-env", "exec-file", "filestatus", "completion", "help", "rotate",
-    "updatekeys", "groups", "keyservice", "publish", "manpage",
+    "encrypt",
+    "decrypt",
+    "edit",
+    "set",
+    "unset",
+    "exec-env",
+    "exec-file",
+    "filestatus",
+    "completion",
+    "help",
+    "rotate",
+    "updatekeys",
+    "groups",
+    "keyservice",
+    "publish",
+    "manpage",
     // git integration (src/cli/git.rs)
-    "diff-driver", "merge-driver", "check",
+    "diff-driver",
+    "merge-driver",
+    "check",
 ];
 
 /// Flags that take no value (everything else starting with `-` takes one unless `--f=v`).
 const SWITCHES: &[&str] = &[
-    "-e", "--encrypt", "-d", "--decrypt", "-r", "--rotate", "-i", "--in-place", "-s", "--show-master-keys",
-    "--ignore-mac", "--mac-only-encrypted", "--pristine", "--same-process", "--no-fifo", "--idempotent",
-    "--value-stdin", "--value-file", "--verbose", "--background", "--disable-version-check", "--check-for-updates",
-    "--enable-local-keyservice", "-h", "--help", "-V", "-v", "--version", "-y", "--yes",
+    "-e",
+    "--encrypt",
+    "-d",
+    "--decrypt",
+    "-r",
+    "--rotate",
+    "-i",
+    "--in-place",
+    "-s",
+    "--show-master-keys",
+    "--ignore-mac",
+    "--mac-only-encrypted",
+    "--pristine",
+    "--same-process",
+    "--no-fifo",
+    "--idempotent",
+    "--value-stdin",
+    "--value-file",
+    "--verbose",
+    "--background",
+    "--disable-version-check",
+    "--check-for-updates",
+    "--enable-local-keyservice",
+    "-h",
+    "--help",
+    "-V",
+    "-v",
+    "--version",
+    "-y",
+    "--yes",
 ];
 
 fn takes_value(flag: &str) -> bool {
@@ -27,7 +69,10 @@ fn takes_value(flag: &str) -> bool {
 
 /// Rewrite `args` (without the program name) into the subcommand form.
 pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
-    let strs: Vec<String> = args.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let strs: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     // Find the subcommand, skipping flags and their values.
     let mut i = 0;
     let mut sub = None;
@@ -54,9 +99,22 @@ pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
             out
         }
         None => {
-            if strs.is_empty() || strs.iter().any(|a| matches!(a.as_str(), "-h" | "--help" | "-V" | "-v" | "--version")) {
+            if strs.is_empty()
+                || strs
+                    .iter()
+                    .any(|a| matches!(a.as_str(), "-h" | "--help" | "-V" | "-v" | "--version"))
+            {
                 // `-v` is SOPS's version flag.
-                return args.into_iter().map(|a| if a == "-v" { OsString::from("--version") } else { a }).collect();
+                return args
+                    .into_iter()
+                    .map(|a| {
+                        if a == "-v" {
+                            OsString::from("--version")
+                        } else {
+                            a
+                        }
+                    })
+                    .collect();
             }
             let mode = if strs.iter().any(|a| a == "-e" || a == "--encrypt") {
                 "encrypt"
@@ -69,7 +127,10 @@ pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
             };
             let mut out = vec![OsString::from(mode)];
             out.extend(args.into_iter().filter(|a| {
-                !matches!(a.to_str(), Some("-e" | "--encrypt" | "-d" | "--decrypt" | "-r" | "--rotate"))
+                !matches!(
+                    a.to_str(),
+                    Some("-e" | "--encrypt" | "-d" | "--decrypt" | "-r" | "--rotate")
+                )
             }));
             out
         }
@@ -81,18 +142,30 @@ mod tests {
     use super::*;
 
     fn n(args: &[&str]) -> Vec<String> {
-        normalize(args.iter().map(OsString::from).collect()).into_iter().map(|a| a.into_string().unwrap()).collect()
+        normalize(args.iter().map(OsString::from).collect())
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect()
     }
 
     #[test]
     fn rewrites_sops_forms() {
         assert_eq!(n(&["decrypt", "f"]), ["decrypt", "f"]);
-        assert_eq!(n(&["--age", "R", "encrypt", "f"]), ["encrypt", "--age", "R", "f"]);
+        assert_eq!(
+            n(&["--age", "R", "encrypt", "f"]),
+            ["encrypt", "--age", "R", "f"]
+        );
         assert_eq!(n(&["-d", "f.yaml"]), ["decrypt", "f.yaml"]);
         assert_eq!(n(&["-e", "-i", "f.yaml"]), ["encrypt", "-i", "f.yaml"]);
-        assert_eq!(n(&["--extract", "[\"a\"]", "-d", "f"]), ["decrypt", "--extract", "[\"a\"]", "f"]);
+        assert_eq!(
+            n(&["--extract", "[\"a\"]", "-d", "f"]),
+            ["decrypt", "--extract", "[\"a\"]", "f"]
+        );
         assert_eq!(n(&["f.yaml"]), ["edit", "f.yaml"]);
         assert_eq!(n(&["-v"]), ["--version"]);
-        assert_eq!(n(&["--input-type", "json", "filestatus", "x"]), ["filestatus", "--input-type", "json", "x"]);
+        assert_eq!(
+            n(&["--input-type", "json", "filestatus", "x"]),
+            ["filestatus", "--input-type", "json", "x"]
+        );
     }
 }

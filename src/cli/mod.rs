@@ -35,7 +35,11 @@ pub struct Failure {
 impl Failure {
     /// A failure with an explicit code.
     pub fn new(code: u8, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into(), hints: Vec::new() }
+        Failure {
+            code,
+            message: message.into(),
+            hints: Vec::new(),
+        }
     }
 
     /// Add a hint line.
@@ -46,14 +50,22 @@ impl Failure {
 
     /// Wrap a library error, naming the file it concerns.
     pub fn from_lib(file: &str, e: leafseal::Error) -> Self {
-        Failure { code: exit::code(e.kind()), message: format!("{file}: {}", e.message), hints: e.hint.into_iter().collect() }
+        Failure {
+            code: exit::code(e.kind()),
+            message: format!("{file}: {}", e.message),
+            hints: e.hint.into_iter().collect(),
+        }
     }
 }
 
 /// Parse `std::env::args`, run, and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let program = if argv.is_empty() { "leafseal".into() } else { argv.remove(0) };
+    let program = if argv.is_empty() {
+        "leafseal".into()
+    } else {
+        argv.remove(0)
+    };
     let mut args = vec![program];
     args.extend(legacy::normalize(argv));
     let cli = match Cli::try_parse_from(args) {
@@ -105,4 +117,3 @@ pub fn main() -> ExitCode {
 pub fn warn(msg: &str) {
     eprintln!("leafseal: warning: {msg}");
 }
-

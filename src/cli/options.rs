@@ -24,7 +24,8 @@ pub fn creation(
     cli_threshold: usize,
     cli_mac_only: bool,
 ) -> Result<Resolved, Failure> {
-    let cwd = std::env::current_dir().map_err(|e| Failure::new(1, format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| Failure::new(1, format!("cannot read the working directory: {e}")))?;
     let found = config::find(explicit_config, &cwd).map_err(config_failure)?;
     if found.is_none() {
         if let Some(w) = config::lookup(&cwd).warning {
@@ -40,12 +41,25 @@ pub fn creation(
         (Some(list), Some(ctx)) if !ctx.trim().is_empty() => {
             // Validate once (exit 6 as in SOPS), then attach the context to every --kms key in
             // the key text form `arn[+role]|k:v,…`.
-            let parsed = leafseal::keys::aws_kms::parse_context(ctx).map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
-            let text = parsed.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(",");
-            Some(list.split(',').map(str::trim).filter(|a| !a.is_empty()).map(|a| format!("{a}|{text}")).collect::<Vec<_>>().join(","))
+            let parsed = leafseal::keys::aws_kms::parse_context(ctx)
+                .map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
+            let text = parsed
+                .iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            Some(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| format!("{a}|{text}"))
+                    .collect::<Vec<_>>()
+                    .join(","),
+            )
         }
         (None, Some(ctx)) if !ctx.trim().is_empty() => {
-            leafseal::keys::aws_kms::parse_context(ctx).map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
+            leafseal::keys::aws_kms::parse_context(ctx)
+                .map_err(|e| Failure::new(6, format!("--encryption-context: {e}")))?;
             None
         }
         (kms, _) => kms.clone(),
@@ -61,9 +75,23 @@ pub fn creation(
         aws_profile: keys.aws_profile.clone(),
     };
     let (cfg, dir) = match &found {
-        Some((p, c)) => (Some(c), p.parent().map(Path::to_path_buf).unwrap_or_else(|| cwd.clone())),
+        Some((p, c)) => (
+            Some(c),
+            p.parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| cwd.clone()),
+        ),
         None => (None, cwd.clone()),
     };
     let target = config::absolute(target, &cwd);
-    config::resolve(cfg, &target, &dir, &flags, cli_rule, cli_threshold, cli_mac_only).map_err(config_failure)
+    config::resolve(
+        cfg,
+        &target,
+        &dir,
+        &flags,
+        cli_rule,
+        cli_threshold,
+        cli_mac_only,
+    )
+    .map_err(config_failure)
 }

@@ -24,46 +24,77 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
         // sops-compat: set/unset report a missing file as a read error (exit 2).
         return Err(Failure::new(2, format!("{name}: no such file")));
     }
-    let original = std::fs::read(file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let original =
+        std::fs::read(file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     let format = match &c.input_type {
-        Some(t) => Format::from_name(t).ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        Some(t) => Format::from_name(t)
+            .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
         None => Format::from_path(Some(file)),
     };
     if let Some(t) = &c.output_type {
         if Format::from_name(t) != Some(format) {
-            return Err(Failure::new(8, "--output-type must equal the input type when rewriting a file in place"));
+            return Err(Failure::new(
+                8,
+                "--output-type must equal the input type when rewriting a file in place",
+            ));
         }
     }
     let order = order(c.decryption_order.as_deref())?;
-    let session = Session::open(&original, format, StoreOptions::default(), &order, c.ignore_mac)
-        .map_err(|e| Failure::from_lib(&name, e))?;
-    Ok(Opened { session, original, name })
+    let session = Session::open(
+        &original,
+        format,
+        StoreOptions::default(),
+        &order,
+        c.ignore_mac,
+    )
+    .map_err(|e| Failure::from_lib(&name, e))?;
+    Ok(Opened {
+        session,
+        original,
+        name,
+    })
 }
 
 fn save(file: &Path, o: &mut Opened) -> Result<(), Failure> {
     let doc = o.session.doc.clone();
-    let out = o.session.seal(doc, &o.original).map_err(|e| Failure::from_lib(&o.name, e))?;
-    leafseal::fsio::write_atomic(file, &out, 0o644).map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", o.name)))
+    let out = o
+        .session
+        .seal(doc, &o.original)
+        .map_err(|e| Failure::from_lib(&o.name, e))?;
+    leafseal::fsio::write_atomic(file, &out, 0o644)
+        .map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", o.name)))
 }
 
 /// Run `set`.
 pub fn set(a: SetArgs) -> Result<(), Failure> {
     // sops-compat: a malformed path is "invalid set format" (exit 7) here, not exit 91.
-    let steps = path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
+    let steps =
+        path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
     let text = match (a.value_stdin, a.value_file, &a.value) {
         (true, _, None) => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::new(2, format!("<stdin>: cannot read: {e}")))?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Failure::new(2, format!("<stdin>: cannot read: {e}")))?;
             s
         }
-        (false, true, Some(f)) => std::fs::read_to_string(f).map_err(|e| Failure::new(2, format!("{f}: cannot read: {e}")))?,
+        (false, true, Some(f)) => std::fs::read_to_string(f)
+            .map_err(|e| Failure::new(2, format!("{f}: cannot read: {e}")))?,
         (false, false, Some(v)) => v.clone(),
-        _ => return Err(Failure::new(1, "give exactly one of VALUE, --value-file FILE or --value-stdin")),
+        _ => {
+            return Err(Failure::new(
+                1,
+                "give exactly one of VALUE, --value-file FILE or --value-stdin",
+            ))
+        }
     };
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| Failure::new(7, format!("value is not valid JSON: {e}")).hint("quote strings as JSON: '\"text\"'"))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        Failure::new(7, format!("value is not valid JSON: {e}"))
+            .hint("quote strings as JSON: '\"text\"'")
+    })?;
     let mut o = open(&a.file, &a.common)?;
-    let changed = set_value(&mut o.session.doc, &steps, from_json(&json)).map_err(|e| Failure::from_lib(&o.name, e))?;
+    let changed = set_value(&mut o.session.doc, &steps, from_json(&json))
+        .map_err(|e| Failure::from_lib(&o.name, e))?;
     if !changed && a.common.idempotent {
         return Ok(());
     }
@@ -72,14 +103,19 @@ pub fn set(a: SetArgs) -> Result<(), Failure> {
 
 /// Run `unset`.
 pub fn unset(a: UnsetArgs) -> Result<(), Failure> {
-    let steps = path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
+    let steps =
+        path::parse(&a.path).map_err(|e| Failure::new(7, format!("{}: {e}", a.file.display())))?;
     let mut o = open(&a.file, &a.common)?;
-    let removed = unset_value(&mut o.session.doc, &steps).map_err(|e| Failure::from_lib(&o.name, e))?;
+    let removed =
+        unset_value(&mut o.session.doc, &steps).map_err(|e| Failure::from_lib(&o.name, e))?;
     if !removed {
         if a.common.idempotent {
             return Ok(());
         }
-        return Err(Failure::new(1, format!("{}: key not found: {}", o.name, a.path)));
+        return Err(Failure::new(
+            1,
+            format!("{}: key not found: {}", o.name, a.path),
+        ));
     }
     save(&a.file, &mut o)
 }

@@ -155,7 +155,11 @@ impl Stores {
     /// The store options for writing `format`: the binary store takes `json_binary`.
     pub fn options(&self, format: Format) -> StoreOptions {
         // Not a `match`: every match on Format lives in store/mod.rs.
-        let json_indent = if format == Format::Binary { self.json_binary_indent } else { self.json_indent };
+        let json_indent = if format == Format::Binary {
+            self.json_binary_indent
+        } else {
+            self.json_indent
+        };
         StoreOptions {
             yaml_indent: self.yaml_indent,
             json_indent,

@@ -68,7 +68,11 @@ impl KeyFlags {
             let items: Vec<String> = if backend == "kms" {
                 crate::keys::aws_kms::split_keys(value)
             } else {
-                value.split(',').map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()).collect()
+                value
+                    .split(',')
+                    .map(|k| k.trim().to_owned())
+                    .filter(|k| !k.is_empty())
+                    .collect()
             };
             for k in items.iter().map(String::as_str) {
                 let k = match backend {

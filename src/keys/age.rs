@@ -46,11 +46,20 @@ impl FromStr for AgeKey {
     fn from_str(s: &str) -> Result<Self, KeyError> {
         let s = s.trim();
         let recip = if s.starts_with("ssh-") {
-            Recip::Ssh(s.parse().map_err(|_| KeyError::Failed(format!("invalid SSH recipient {s:?}")))?)
+            Recip::Ssh(
+                s.parse()
+                    .map_err(|_| KeyError::Failed(format!("invalid SSH recipient {s:?}")))?,
+            )
         } else {
-            Recip::X25519(s.parse().map_err(|e| KeyError::Failed(format!("invalid age recipient {s:?}: {e}")))?)
+            Recip::X25519(
+                s.parse()
+                    .map_err(|e| KeyError::Failed(format!("invalid age recipient {s:?}: {e}")))?,
+            )
         };
-        Ok(AgeKey { text: s.to_owned(), recip })
+        Ok(AgeKey {
+            text: s.to_owned(),
+            recip,
+        })
     }
 }
 
@@ -68,10 +77,13 @@ impl MasterKey for AgeKey {
             Recip::X25519(r) => r,
             Recip::Ssh(r) => r,
         };
-        let fail = |e: &dyn std::fmt::Display| KeyError::Failed(format!("age encryption to {} failed: {e}", self.text));
+        let fail = |e: &dyn std::fmt::Display| {
+            KeyError::Failed(format!("age encryption to {} failed: {e}", self.text))
+        };
         let enc = age::Encryptor::with_recipients(std::iter::once(r)).map_err(|e| fail(&e))?;
         let mut out = Vec::new();
-        let armor = ArmoredWriter::wrap_output(&mut out, Format::AsciiArmor).map_err(|e| fail(&e))?;
+        let armor =
+            ArmoredWriter::wrap_output(&mut out, Format::AsciiArmor).map_err(|e| fail(&e))?;
         let mut w = enc.wrap_output(armor).map_err(|e| fail(&e))?;
         w.write_all(secret).map_err(|e| fail(&e))?;
         w.finish().and_then(|a| a.finish()).map_err(|e| fail(&e))?;
@@ -83,7 +95,10 @@ impl MasterKey for AgeKey {
         let mut fields = Branch::new();
         fields.push("recipient", crate::tree::Value::Str(self.text.clone()));
         fields.push("enc", crate::tree::Value::Str(text));
-        Ok(StoredKey { kind: "age".into(), fields })
+        Ok(StoredKey {
+            kind: "age".into(),
+            fields,
+        })
     }
 }
 
@@ -106,31 +121,47 @@ fn parse_identity_text(text: &str, from: &str, out: &mut Identities) {
         if line.starts_with("AGE-SECRET-KEY-1") {
             match age::x25519::Identity::from_str(line) {
                 Ok(i) => out.list.push(Box::new(i)),
-                Err(_) => out.problems.push(format!("{from}: line {}: invalid age identity", n + 1)),
+                Err(_) => out
+                    .problems
+                    .push(format!("{from}: line {}: invalid age identity", n + 1)),
             }
         } else {
-            out.problems.push(format!("{from}: line {}: not an age identity (only AGE-SECRET-KEY-1 lines are supported)", n + 1));
+            out.problems.push(format!(
+                "{from}: line {}: not an age identity (only AGE-SECRET-KEY-1 lines are supported)",
+                n + 1
+            ));
         }
     }
 }
 
 fn ssh_identity(path: &PathBuf, out: &mut Identities) {
-    let Ok(bytes) = std::fs::read(path) else { return };
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
     let bytes = Zeroizing::new(bytes);
     match age::ssh::Identity::from_buffer(&bytes[..], Some(path.display().to_string())) {
         Ok(i @ age::ssh::Identity::Unencrypted(_)) => out.list.push(Box::new(i)),
-        Ok(_) => out.problems.push(format!("{}: encrypted or unsupported SSH key", path.display())),
+        Ok(_) => out.problems.push(format!(
+            "{}: encrypted or unsupported SSH key",
+            path.display()
+        )),
         Err(e) => out.problems.push(format!("{}: {e}", path.display())),
     }
 }
 
 fn home() -> Option<PathBuf> {
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from)
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Identities from every static source (everything except `SOPS_AGE_KEY_CMD`).
 fn load_static() -> Identities {
-    let mut ids = Identities { list: Vec::new(), tried: Vec::new(), problems: Vec::new() };
+    let mut ids = Identities {
+        list: Vec::new(),
+        tried: Vec::new(),
+        problems: Vec::new(),
+    };
     if let Some(p) = std::env::var_os("SOPS_AGE_SSH_PRIVATE_KEY_FILE") {
         ids.tried.push("SOPS_AGE_SSH_PRIVATE_KEY_FILE".into());
         ssh_identity(&PathBuf::from(p), &mut ids);
@@ -177,10 +208,16 @@ fn static_identities() -> &'static Identities {
 
 /// Identities printed by `SOPS_AGE_KEY_CMD`, run with `SOPS_AGE_RECIPIENT` set.
 fn cmd_identities(recipient: &str) -> Option<Result<Identities, KeyError>> {
-    let cmd = std::env::var("SOPS_AGE_KEY_CMD").ok().filter(|c| !c.trim().is_empty())?;
+    let cmd = std::env::var("SOPS_AGE_KEY_CMD")
+        .ok()
+        .filter(|c| !c.trim().is_empty())?;
     let argv = match shell_words::split(&cmd) {
         Ok(a) if !a.is_empty() => a,
-        _ => return Some(Err(KeyError::Failed("SOPS_AGE_KEY_CMD is not a valid command line".into()))),
+        _ => {
+            return Some(Err(KeyError::Failed(
+                "SOPS_AGE_KEY_CMD is not a valid command line".into(),
+            )))
+        }
     };
     let out = std::process::Command::new(&argv[0])
         .args(&argv[1..])
@@ -189,11 +226,24 @@ fn cmd_identities(recipient: &str) -> Option<Result<Identities, KeyError>> {
         .output();
     let out = match out {
         Ok(o) if o.status.success() => o,
-        Ok(o) => return Some(Err(KeyError::Failed(format!("SOPS_AGE_KEY_CMD exited with {}", o.status)))),
-        Err(e) => return Some(Err(KeyError::Failed(format!("SOPS_AGE_KEY_CMD could not run: {e}")))),
+        Ok(o) => {
+            return Some(Err(KeyError::Failed(format!(
+                "SOPS_AGE_KEY_CMD exited with {}",
+                o.status
+            ))))
+        }
+        Err(e) => {
+            return Some(Err(KeyError::Failed(format!(
+                "SOPS_AGE_KEY_CMD could not run: {e}"
+            ))))
+        }
     };
     let text = Zeroizing::new(String::from_utf8_lossy(&out.stdout).into_owned());
-    let mut ids = Identities { list: Vec::new(), tried: vec!["SOPS_AGE_KEY_CMD".into()], problems: Vec::new() };
+    let mut ids = Identities {
+        list: Vec::new(),
+        tried: vec!["SOPS_AGE_KEY_CMD".into()],
+        problems: Vec::new(),
+    };
     parse_identity_text(&text, "SOPS_AGE_KEY_CMD", &mut ids);
     Some(Ok(ids))
 }
@@ -203,12 +253,14 @@ fn try_unwrap(enc: &str, ids: &[Ident]) -> Result<Option<Zeroizing<Vec<u8>>>, Ke
         return Ok(None);
     }
     let reader = ArmoredReader::new(enc.as_bytes());
-    let dec = age::Decryptor::new(reader).map_err(|e| KeyError::Failed(format!("invalid age data: {e}")))?;
+    let dec = age::Decryptor::new(reader)
+        .map_err(|e| KeyError::Failed(format!("invalid age data: {e}")))?;
     let it = ids.iter().map(|i| i.as_ref() as &dyn age::Identity);
     match dec.decrypt(it) {
         Ok(mut r) => {
             let mut out = Zeroizing::new(Vec::new());
-            r.read_to_end(&mut out).map_err(|e| KeyError::Failed(format!("age decryption failed: {e}")))?;
+            r.read_to_end(&mut out)
+                .map_err(|e| KeyError::Failed(format!("age decryption failed: {e}")))?;
             Ok(Some(out))
         }
         Err(age::DecryptError::NoMatchingKeys) => Ok(None),
@@ -230,7 +282,9 @@ impl Backend for AgeBackend {
     }
 
     fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
-        let r = stored.field("recipient").ok_or_else(|| KeyError::Failed("age entry without a recipient".into()))?;
+        let r = stored
+            .field("recipient")
+            .ok_or_else(|| KeyError::Failed("age entry without a recipient".into()))?;
         Ok(Box::new(AgeKey::from_str(r)?))
     }
 

@@ -43,7 +43,10 @@ pub trait Backend: Sync {
     /// The master key a stored entry was made with, to wrap a new data key for it (`rotate`,
     /// `updatekeys`, `groups`).
     fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
-        Err(KeyError::Failed(format!("{} keys cannot be re-wrapped by this build", stored.kind)))
+        Err(KeyError::Failed(format!(
+            "{} keys cannot be re-wrapped by this build",
+            stored.kind
+        )))
     }
 }
 

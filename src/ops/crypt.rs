@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::cipher::mac::MacHasher;
-use crate::cipher::value::{is_token, open, plaintext_of, random_iv, seal, typed, Plain, Token, TokenError};
+use crate::cipher::value::{
+    is_token, open, plaintext_of, random_iv, seal, typed, Plain, Token, TokenError,
+};
 use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind};
 use crate::tree::select::Rule;
@@ -42,7 +44,10 @@ impl IvStash {
     }
 
     fn iv_for(&self, aad: &str, kind: &str, plain: &[u8]) -> [u8; 32] {
-        self.0.get(&Self::id(aad, kind, plain)).copied().unwrap_or_else(random_iv)
+        self.0
+            .get(&Self::id(aad, kind, plain))
+            .copied()
+            .unwrap_or_else(random_iv)
     }
 }
 
@@ -61,10 +66,21 @@ fn path_text(path: &[String]) -> String {
 }
 
 /// Encrypt every selected leaf in place; returns the MAC (uppercase hex) of the plaintext.
-pub fn encrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, stash: &IvStash) -> Result<String, Error> {
+pub fn encrypt_doc(
+    doc: &mut Doc,
+    key: &DataKey,
+    rule: &Rule,
+    mac_only: bool,
+    stash: &IvStash,
+) -> Result<String, Error> {
     let mut mac = MacHasher::new(mac_only);
     walk_mut(doc, &mut |ctx, leaf| {
-        let err = |msg: String| Error::new(ErrorKind::EncryptTree, format!("{}: {msg}", path_text(ctx.path)));
+        let err = |msg: String| {
+            Error::new(
+                ErrorKind::EncryptTree,
+                format!("{}: {msg}", path_text(ctx.path)),
+            )
+        };
         if !ctx.keys_are_strings {
             return Err(err("tree contains a non-string key".into()));
         }
@@ -80,7 +96,9 @@ pub fn encrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, st
             if selected && n.value != Value::Str(String::new()) {
                 if let Some((kind, plain)) = plaintext_of(&n.value) {
                     let iv = stash.iv_for(&aad, kind, &plain);
-                    n.set(Value::Str(seal(key, &plain, aad.as_bytes(), iv, kind).to_string()));
+                    n.set(Value::Str(
+                        seal(key, &plain, aad.as_bytes(), iv, kind).to_string(),
+                    ));
                 }
             }
             Ok(())
@@ -106,11 +124,22 @@ pub fn encrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, st
 pub struct Warning(pub String);
 
 /// Decrypt every selected leaf in place; returns the MAC of the decrypted tree and warnings.
-pub fn decrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, stash: &mut IvStash) -> Result<(String, Vec<Warning>), Error> {
+pub fn decrypt_doc(
+    doc: &mut Doc,
+    key: &DataKey,
+    rule: &Rule,
+    mac_only: bool,
+    stash: &mut IvStash,
+) -> Result<(String, Vec<Warning>), Error> {
     let mut mac = MacHasher::new(mac_only);
     let mut warnings = Vec::new();
     walk_mut(doc, &mut |ctx, leaf| {
-        let err = |msg: String| Error::new(ErrorKind::DecryptTree, format!("{}: {msg}", path_text(ctx.path)));
+        let err = |msg: String| {
+            Error::new(
+                ErrorKind::DecryptTree,
+                format!("{}: {msg}", path_text(ctx.path)),
+            )
+        };
         let aad = aad_of(ctx.path);
         let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
         match leaf {
@@ -144,7 +173,12 @@ pub fn decrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, st
                             // sops-compat: an encrypted comment inside a list is stored as a list
                             // element; it becomes a comment again and is not hashed.
                             let src = n.src.map(|s| s.span);
-                            *e = Elem::Comment(Comment { text, src, changed: true, as_elem: true });
+                            *e = Elem::Comment(Comment {
+                                text,
+                                src,
+                                changed: true,
+                                as_elem: true,
+                            });
                             return Ok(());
                         }
                         Some(Plain::Value(v)) => n.set(v),
@@ -162,11 +196,21 @@ pub fn decrypt_doc(doc: &mut Doc, key: &DataKey, rule: &Rule, mac_only: bool, st
 }
 
 /// Decrypt a selected value; `None` for the empty string (never encrypted).
-fn decrypt_value(key: &DataKey, n: &Node, aad: &str, stash: &mut IvStash) -> Result<Option<Plain>, String> {
+fn decrypt_value(
+    key: &DataKey,
+    n: &Node,
+    aad: &str,
+    stash: &mut IvStash,
+) -> Result<Option<Plain>, String> {
     let s = match &n.value {
         Value::Str(s) if s.is_empty() => return Ok(None),
         Value::Str(s) => s,
-        other => return Err(format!("value of type {} is not encrypted; encrypted files hold ENC[…] strings here", other.type_name())),
+        other => {
+            return Err(format!(
+                "value of type {} is not encrypted; encrypted files hold ENC[…] strings here",
+                other.type_name()
+            ))
+        }
     };
     let tok = Token::parse(s).map_err(|e| format!("{e}"))?;
     let plain = open(key, &tok, aad.as_bytes()).map_err(|e| match e {
@@ -174,12 +218,20 @@ fn decrypt_value(key: &DataKey, n: &Node, aad: &str, stash: &mut IvStash) -> Res
         other => other.to_string(),
     })?;
     stash.remember(aad, &tok.kind, &plain, &tok.iv);
-    typed(&tok.kind, &plain).map(Some).map_err(|e| e.to_string())
+    typed(&tok.kind, &plain)
+        .map(Some)
+        .map_err(|e| e.to_string())
 }
 
 /// Decrypt an encrypted comment, retrying shorter path prefixes as AAD (comment placement can
 /// differ between parsers). Failure keeps the text, with a warning.
-fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Vec<Warning>, stash: &mut IvStash) -> Option<String> {
+fn decrypt_comment(
+    key: &DataKey,
+    text: &str,
+    path: &[String],
+    warnings: &mut Vec<Warning>,
+    stash: &mut IvStash,
+) -> Option<String> {
     if !is_token(text) {
         return None;
     }
@@ -193,6 +245,9 @@ fn decrypt_comment(key: &DataKey, text: &str, path: &[String], warnings: &mut Ve
             }
         }
     }
-    warnings.push(Warning(format!("{}: could not decrypt a comment; it is kept as written", path_text(path))));
+    warnings.push(Warning(format!(
+        "{}: could not decrypt a comment; it is kept as written",
+        path_text(path)
+    )));
     None
 }

@@ -36,7 +36,9 @@ fn each_selected(doc: &mut Doc, rule: &Rule, f: &mut dyn FnMut(&str, u32, &mut N
             Leaf::Node(n) | Leaf::Elem(Elem::Value(n)) => n,
             _ => return Ok(()),
         };
-        if !rule.encrypts(ctx.path, ctx.comments, false) || matches!(&n.value, Value::Str(s) if s.is_empty()) {
+        if !rule.encrypts(ctx.path, ctx.comments, false)
+            || matches!(&n.value, Value::Str(s) if s.is_empty())
+        {
             return Ok(());
         }
         let aad = format!("{}:", ctx.path.join(":"));
@@ -54,8 +56,15 @@ pub fn capture(doc: &Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Ve
     let mut out = Vec::new();
     let mut doc = doc.clone();
     each_selected(&mut doc, rule, &mut |aad, n, node| {
-        let (Some(src), false) = (node.src, node.changed) else { return };
-        let Some(raw) = original.get(src.span.start..src.span.end).and_then(|b| std::str::from_utf8(b).ok()) else { return };
+        let (Some(src), false) = (node.src, node.changed) else {
+            return;
+        };
+        let Some(raw) = original
+            .get(src.span.start..src.span.end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+        else {
+            return;
+        };
         if store.scalar_text(node).is_some_and(|canon| canon != raw) {
             out.push((aad.to_owned(), n, raw.to_owned()));
         }
@@ -65,18 +74,32 @@ pub fn capture(doc: &Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Ve
 
 /// Whether two scalars are the same value (type and canonical bytes).
 fn same(a: &Value, b: &Value) -> bool {
-    a.type_name() == b.type_name() && canonical_bytes(a).map(Zeroizing::new) == canonical_bytes(b).map(Zeroizing::new)
+    a.type_name() == b.type_name()
+        && canonical_bytes(a).map(Zeroizing::new) == canonical_bytes(b).map(Zeroizing::new)
 }
 
 /// For a decrypted `doc` (spans into the encrypted text), the spellings to splice in, by span
 /// start. An entry is used only when it parses to exactly the node's value.
-pub fn apply(doc: &Doc, entries: &[Entry], store: &dyn Store, rule: &Rule) -> HashMap<usize, String> {
-    let index: HashMap<(&str, u32), &str> = entries.iter().map(|(a, n, t)| ((a.as_str(), *n), t.as_str())).collect();
+pub fn apply(
+    doc: &Doc,
+    entries: &[Entry],
+    store: &dyn Store,
+    rule: &Rule,
+) -> HashMap<usize, String> {
+    let index: HashMap<(&str, u32), &str> = entries
+        .iter()
+        .map(|(a, n, t)| ((a.as_str(), *n), t.as_str()))
+        .collect();
     let mut out = HashMap::new();
     let mut doc = doc.clone();
     each_selected(&mut doc, rule, &mut |aad, n, node| {
-        let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else { return };
-        if store.parse_scalar(raw).is_some_and(|v| same(&v, &node.value)) {
+        let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else {
+            return;
+        };
+        if store
+            .parse_scalar(raw)
+            .is_some_and(|v| same(&v, &node.value))
+        {
             out.insert(src.span.start, (*raw).to_owned());
         }
     });
@@ -94,7 +117,11 @@ pub fn seal_entries(key: &DataKey, entries: &[Entry]) -> Option<String> {
 
 /// Decrypt the metadata field; anything unreadable counts as no entries.
 pub fn open_entries(key: &DataKey, token: &str) -> Vec<Entry> {
-    let Ok(tok) = Token::parse(token) else { return Vec::new() };
-    let Ok(plain) = open(key, &tok, AAD) else { return Vec::new() };
+    let Ok(tok) = Token::parse(token) else {
+        return Vec::new();
+    };
+    let Ok(plain) = open(key, &tok, AAD) else {
+        return Vec::new();
+    };
     serde_json::from_slice(&plain).unwrap_or_default()
 }

@@ -27,7 +27,11 @@ fn read_err(e: StoreError) -> Error {
 }
 
 fn emit_err(e: StoreError) -> Error {
-    let kind = if e.on_emit { ErrorKind::EmitTree } else { ErrorKind::ReadInput };
+    let kind = if e.on_emit {
+        ErrorKind::EmitTree
+    } else {
+        ErrorKind::ReadInput
+    };
     Error::new(kind, e.to_string())
 }
 
@@ -54,13 +58,20 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     let store = opts.input.store(&opts.store);
     let mut doc = store.parse(input, Side::Plain).map_err(read_err)?;
     if doc.branches.is_empty() {
-        return Err(Error::new(ErrorKind::EmptyFile, "file cannot be completely empty, it must contain at least one document"));
+        return Err(Error::new(
+            ErrorKind::EmptyFile,
+            "file cannot be completely empty, it must contain at least one document",
+        ));
     }
     // sops-compat: in dotenv files any `sops_…` key marks the file as encrypted (flattened
     // metadata).
     let flat_marker = opts.input == Format::Dotenv;
     let has_marker = |b: &crate::tree::Branch| {
-        b.get("sops").is_some() || (flat_marker && b.items.iter().any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))))
+        b.get("sops").is_some()
+            || (flat_marker
+                && b.items
+                    .iter()
+                    .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))))
     };
     if doc.branches.iter().any(has_marker) {
         return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` entry, or `sops_…` keys in a flat format)")
@@ -72,18 +83,40 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     }
     let binary = opts.input == Format::Binary;
     // sops-compat: the binary store ignores selection rules and records none.
-    let rule = if binary { None } else { Some(opts.rule.clone().unwrap_or_else(Rule::default_rule)) };
+    let rule = if binary {
+        None
+    } else {
+        Some(opts.rule.clone().unwrap_or_else(Rule::default_rule))
+    };
     let effective = rule.clone().unwrap_or_else(Rule::default_rule);
     // Original spellings of values, kept encrypted so decrypt restores the file exactly.
-    let spellings = if opts.input == opts.output { layout::capture(&doc, input, store.as_ref(), &effective) } else { Vec::new() };
+    let spellings = if opts.input == opts.output {
+        layout::capture(&doc, input, store.as_ref(), &effective)
+    } else {
+        Vec::new()
+    };
     let key = DataKey::generate();
-    let groups = keygroups::wrap(&opts.groups, opts.shamir_threshold, &key)
-        .map_err(|e| Error::new(ErrorKind::Generic, format!("could not wrap the data key: {e}")))?;
-    let mac_hex = crypt::encrypt_doc(&mut doc, &key, &effective, opts.mac_only_encrypted, &IvStash::default())?;
+    let groups = keygroups::wrap(&opts.groups, opts.shamir_threshold, &key).map_err(|e| {
+        Error::new(
+            ErrorKind::Generic,
+            format!("could not wrap the data key: {e}"),
+        )
+    })?;
+    let mac_hex = crypt::encrypt_doc(
+        &mut doc,
+        &key,
+        &effective,
+        opts.mac_only_encrypted,
+        &IvStash::default(),
+    )?;
     let lastmodified = Time::now_utc().rfc3339();
     let meta = Metadata {
         groups,
-        shamir_threshold: if opts.groups.len() > 1 { opts.shamir_threshold } else { 0 },
+        shamir_threshold: if opts.groups.len() > 1 {
+            opts.shamir_threshold
+        } else {
+            0
+        },
         mac: mac::seal_mac(&key, &mac_hex, &lastmodified).unwrap_or_default(),
         lastmodified,
         rule,
@@ -95,13 +128,23 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
 }
 
 /// Append the metadata to every document and emit.
-fn write_encrypted(doc: &mut Doc, meta: &Metadata, original: &[u8], input: Format, output: Format, so: &StoreOptions) -> Result<Vec<u8>> {
+fn write_encrypted(
+    doc: &mut Doc,
+    meta: &Metadata,
+    original: &[u8],
+    input: Format,
+    output: Format,
+    so: &StoreOptions,
+) -> Result<Vec<u8>> {
     let block = meta.to_branch();
     for b in &mut doc.branches {
         b.push("sops", Value::Map(block.clone()));
     }
     let same = input == output;
-    output.store(so).emit(doc, same.then_some(original), Side::Encrypted).map_err(emit_err)
+    output
+        .store(so)
+        .emit(doc, same.then_some(original), Side::Encrypted)
+        .map_err(emit_err)
 }
 
 /// An encrypted file, parsed, with its metadata taken out of the tree.
@@ -116,7 +159,10 @@ pub struct Loaded {
 pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
     // sops-compat: SOPS reports an unparsable file on the decrypt side as a metadata load
     // failure, exit 1 (encrypt reports the same input with exit 2).
-    let mut doc = format.store(so).parse(input, Side::Encrypted).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    let mut doc = format
+        .store(so)
+        .parse(input, Side::Encrypted)
+        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     let mut first = None;
     for b in &mut doc.branches {
         if let Some((_, n)) = b.remove("sops") {
@@ -124,12 +170,18 @@ pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
         }
     }
     let no_meta = || {
-        Error::new(ErrorKind::Generic, "sops metadata not found: this file is not encrypted (no top-level `sops` key)")
-            .hint("encrypt it with `leafseal encrypt`, or check --input-type")
+        Error::new(
+            ErrorKind::Generic,
+            "sops metadata not found: this file is not encrypted (no top-level `sops` key)",
+        )
+        .hint("encrypt it with `leafseal encrypt`, or check --input-type")
     };
     let node = first.ok_or_else(no_meta)?;
-    let Value::Map(mb) = &node.value else { return Err(no_meta()) };
-    let meta = Metadata::from_branch(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    let Value::Map(mb) = &node.value else {
+        return Err(no_meta());
+    };
+    let meta =
+        Metadata::from_branch(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     Ok(Loaded { doc, meta })
 }
 
@@ -158,7 +210,12 @@ pub struct Decrypted {
 }
 
 /// Recover the data key and decrypt the tree in place, verifying the MAC unless told not to.
-pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash: &mut IvStash) -> Result<(DataKey, Vec<String>)> {
+pub fn open_tree(
+    loaded: &mut Loaded,
+    order: &[String],
+    ignore_mac: bool,
+    stash: &mut IvStash,
+) -> Result<(DataKey, Vec<String>)> {
     let key = keygroups::recover(&loaded.meta, order).map_err(|r| {
         let kinds: Vec<&str> = loaded.meta.groups.iter().flatten().map(|k| k.kind.as_str()).collect();
         let mut hints = Vec::new();
@@ -175,7 +232,13 @@ pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash:
         if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
     })?;
     let rule = loaded.meta.effective_rule();
-    let (computed, warnings) = crypt::decrypt_doc(&mut loaded.doc, &key, &rule, loaded.meta.mac_only_encrypted, stash)?;
+    let (computed, warnings) = crypt::decrypt_doc(
+        &mut loaded.doc,
+        &key,
+        &rule,
+        loaded.meta.mac_only_encrypted,
+        stash,
+    )?;
     if !ignore_mac {
         mac::verify(&key, &loaded.meta.mac, &loaded.meta.lastmodified, &computed).map_err(|e| {
             Error::new(ErrorKind::MacMismatch, e.to_string())
@@ -188,23 +251,44 @@ pub fn open_tree(loaded: &mut Loaded, order: &[String], ignore_mac: bool, stash:
 /// Decrypt an encrypted file.
 pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
     let mut loaded = load(input, opts.input, &opts.store)?;
-    let (key, warnings) = open_tree(&mut loaded, &opts.decryption_order, opts.ignore_mac, &mut IvStash::default())?;
+    let (key, warnings) = open_tree(
+        &mut loaded,
+        &opts.decryption_order,
+        opts.ignore_mac,
+        &mut IvStash::default(),
+    )?;
     let out_store = opts.output.store(&opts.store);
     let output = match &opts.extract {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
         None if opts.input == opts.output => {
             let verbatim = spellings(&loaded, &key, out_store.as_ref());
-            out_store.emit_verbatim(&loaded.doc, input, Side::Plain, &verbatim).map_err(emit_err)?
+            out_store
+                .emit_verbatim(&loaded.doc, input, Side::Plain, &verbatim)
+                .map_err(emit_err)?
         }
-        None => out_store.emit(&loaded.doc, None, Side::Plain).map_err(emit_err)?,
+        None => out_store
+            .emit(&loaded.doc, None, Side::Plain)
+            .map_err(emit_err)?,
     };
-    Ok(Decrypted { output: Zeroizing::new(output), warnings })
+    Ok(Decrypted {
+        output: Zeroizing::new(output),
+        warnings,
+    })
 }
 
 /// The original spellings recorded at encryption that still match the decrypted values.
-pub fn spellings(loaded: &Loaded, key: &DataKey, store: &dyn crate::store::Store) -> std::collections::HashMap<usize, String> {
+pub fn spellings(
+    loaded: &Loaded,
+    key: &DataKey,
+    store: &dyn crate::store::Store,
+) -> std::collections::HashMap<usize, String> {
     match &loaded.meta.layout {
-        Some(token) => layout::apply(&loaded.doc, &layout::open_entries(key, token), store, &loaded.meta.effective_rule()),
+        Some(token) => layout::apply(
+            &loaded.doc,
+            &layout::open_entries(key, token),
+            store,
+            &loaded.meta.effective_rule(),
+        ),
         None => Default::default(),
     }
 }

@@ -8,9 +8,9 @@ use super::crypt::{encrypt_doc, IvStash};
 use super::layout;
 use super::{emit_err, load, open_tree, read_err, Loaded, SOPS_VERSION};
 use crate::cipher::{mac, DataKey};
+use crate::error::{Error, ErrorKind, Result};
 use crate::keygroups::{self, Groups};
 use crate::keys::{backend, MasterKey};
-use crate::error::{Error, ErrorKind, Result};
 use crate::store::metadata::Metadata;
 use crate::store::{Format, Side, StoreOptions};
 use crate::tree::path::Step;
@@ -32,19 +32,45 @@ pub struct Session {
 
 impl Session {
     /// Open an encrypted file: recover the key, decrypt, check the MAC unless `ignore_mac`.
-    pub fn open(input: &[u8], format: Format, store: StoreOptions, order: &[String], ignore_mac: bool) -> Result<Session> {
+    pub fn open(
+        input: &[u8],
+        format: Format,
+        store: StoreOptions,
+        order: &[String],
+        ignore_mac: bool,
+    ) -> Result<Session> {
         let mut loaded: Loaded = load(input, format, &store)?;
         let mut stash = IvStash::default();
         let (key, _warnings) = open_tree(&mut loaded, order, ignore_mac, &mut stash)?;
-        let spellings = loaded.meta.layout.as_deref().map(|t| layout::open_entries(&key, t)).unwrap_or_default();
-        Ok(Session { doc: loaded.doc, meta: loaded.meta, spellings, key, stash, format, store })
+        let spellings = loaded
+            .meta
+            .layout
+            .as_deref()
+            .map(|t| layout::open_entries(&key, t))
+            .unwrap_or_default();
+        Ok(Session {
+            doc: loaded.doc,
+            meta: loaded.meta,
+            spellings,
+            key,
+            stash,
+            format,
+            store,
+        })
     }
 
     /// The plaintext as the store writes it, spliced into `original` (the encrypted text).
     pub fn plaintext(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let store = self.format.store(&self.store);
-        let verbatim = layout::apply(&self.doc, &self.spellings, store.as_ref(), &self.meta.effective_rule());
-        let out = store.emit_verbatim(&self.doc, original, Side::Plain, &verbatim).map_err(emit_err)?;
+        let verbatim = layout::apply(
+            &self.doc,
+            &self.spellings,
+            store.as_ref(),
+            &self.meta.effective_rule(),
+        );
+        let out = store
+            .emit_verbatim(&self.doc, original, Side::Plain, &verbatim)
+            .map_err(emit_err)?;
         Ok(Zeroizing::new(out))
     }
 
@@ -55,10 +81,21 @@ impl Session {
         // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
         // else the file's recorded ones carried over (set, unset, rotate; `ops::layout`
         // validates them against the values on decrypt).
-        let captured = layout::capture(&doc, layout, self.format.store(&self.store).as_ref(), &rule);
+        let captured =
+            layout::capture(&doc, layout, self.format.store(&self.store).as_ref(), &rule);
         let parsed_from_plaintext = doc_is_unchanged_plaintext(&doc);
-        let spellings = if parsed_from_plaintext { captured } else { self.spellings.clone() };
-        let mac_hex = encrypt_doc(&mut doc, &self.key, &rule, self.meta.mac_only_encrypted, &self.stash)?;
+        let spellings = if parsed_from_plaintext {
+            captured
+        } else {
+            self.spellings.clone()
+        };
+        let mac_hex = encrypt_doc(
+            &mut doc,
+            &self.key,
+            &rule,
+            self.meta.mac_only_encrypted,
+            &self.stash,
+        )?;
         let lastmodified = Time::now_utc().rfc3339();
         self.meta.layout = layout::seal_entries(&self.key, &spellings);
         self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
@@ -70,7 +107,10 @@ impl Session {
         for b in &mut doc.branches {
             b.push("sops", Value::Map(block.clone()));
         }
-        self.format.store(&self.store).emit(&doc, Some(layout), Side::Encrypted).map_err(emit_err)
+        self.format
+            .store(&self.store)
+            .emit(&doc, Some(layout), Side::Encrypted)
+            .map_err(emit_err)
     }
 
     /// The plaintext plus the `sops` block (`edit --show-master-keys`).
@@ -80,7 +120,11 @@ impl Session {
         for b in &mut doc.branches {
             b.push("sops", Value::Map(block.clone()));
         }
-        let out = self.format.store(&self.store).emit(&doc, Some(original), Side::Plain).map_err(emit_err)?;
+        let out = self
+            .format
+            .store(&self.store)
+            .emit(&doc, Some(original), Side::Plain)
+            .map_err(emit_err)?;
         Ok(Zeroizing::new(out))
     }
 
@@ -88,17 +132,29 @@ impl Session {
     /// block (as shown by `--show-master-keys`) and its metadata replaces the session's.
     pub fn reseal_edited(&mut self, text: &[u8], with_metadata: bool) -> Result<Vec<u8>> {
         let doc = if with_metadata {
-            let mut doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;
+            let mut doc = self
+                .format
+                .store(&self.store)
+                .parse(text, Side::Plain)
+                .map_err(read_err)?;
             let mut first = None;
             for b in &mut doc.branches {
                 if let Some((_, n)) = b.remove("sops") {
                     first.get_or_insert(n);
                 }
             }
-            let Some(Node { value: Value::Map(mb), .. }) = first else {
-                return Err(Error::new(ErrorKind::ReadInput, "the `sops` block was removed; keep it when editing with --show-master-keys"));
+            let Some(Node {
+                value: Value::Map(mb),
+                ..
+            }) = first
+            else {
+                return Err(Error::new(
+                    ErrorKind::ReadInput,
+                    "the `sops` block was removed; keep it when editing with --show-master-keys",
+                ));
             };
-            self.meta = Metadata::from_branch(&mb).map_err(|e| Error::new(ErrorKind::ReadInput, e.to_string()))?;
+            self.meta = Metadata::from_branch(&mb)
+                .map_err(|e| Error::new(ErrorKind::ReadInput, e.to_string()))?;
             doc
         } else {
             self.parse_edited(text)?
@@ -122,7 +178,12 @@ impl Session {
                 if let Some(c) = k.field("created_at") {
                     created.push((k.id(), c.to_owned()));
                 }
-                let b = backend(&k.kind).ok_or_else(|| Error::new(ErrorKind::Generic, format!("{} keys are not supported by this build", k.kind)))?;
+                let b = backend(&k.kind).ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Generic,
+                        format!("{} keys are not supported by this build", k.kind),
+                    )
+                })?;
                 keys.push(b.key_from_stored(k).map_err(fail)?);
             }
             groups.push(keys);
@@ -132,15 +193,23 @@ impl Session {
         }
         for k in add {
             let desc = format!("{}: {}", k.kind(), k.id());
-            if !groups[0].iter().any(|m| format!("{}: {}", m.kind(), m.id()) == desc) {
+            if !groups[0]
+                .iter()
+                .any(|m| format!("{}: {}", m.kind(), m.id()) == desc)
+            {
                 groups[0].push(k);
             }
         }
         if groups.iter().any(|g| g.is_empty()) {
-            return Err(Error::new(ErrorKind::Generic, "no master keys would be left in a key group").hint("add a key with --add-age/--add-pgp before removing the last one"));
+            return Err(Error::new(
+                ErrorKind::Generic,
+                "no master keys would be left in a key group",
+            )
+            .hint("add a key with --add-age/--add-pgp before removing the last one"));
         }
         let key = DataKey::generate();
-        let mut wrapped = keygroups::wrap(&groups, self.meta.shamir_threshold, &key).map_err(fail)?;
+        let mut wrapped =
+            keygroups::wrap(&groups, self.meta.shamir_threshold, &key).map_err(fail)?;
         // sops-compat: created_at survives rotation.
         for k in wrapped.iter_mut().flatten() {
             if let Some((_, c)) = created.iter().find(|(id, _)| *id == k.id()) {
@@ -162,14 +231,26 @@ impl Session {
         let store = self.format.store(&self.store);
         let mut doc = store.parse(plain, Side::Plain).map_err(read_err)?;
         if doc.branches.is_empty() {
-            return Err(Error::new(ErrorKind::EmptyFile, "file cannot be completely empty, it must contain at least one document"));
+            return Err(Error::new(
+                ErrorKind::EmptyFile,
+                "file cannot be completely empty, it must contain at least one document",
+            ));
         }
         if doc.branches.iter().any(|b| b.get("sops").is_some()) {
-            return Err(Error::new(ErrorKind::AlreadyEncrypted, "the plaintext already has a top-level `sops` entry"));
+            return Err(Error::new(
+                ErrorKind::AlreadyEncrypted,
+                "the plaintext already has a top-level `sops` entry",
+            ));
         }
         let rule = self.meta.effective_rule();
         let spellings = layout::capture(&doc, plain, store.as_ref(), &rule);
-        let mac_hex = encrypt_doc(&mut doc, &self.key, &rule, self.meta.mac_only_encrypted, &self.stash)?;
+        let mac_hex = encrypt_doc(
+            &mut doc,
+            &self.key,
+            &rule,
+            self.meta.mac_only_encrypted,
+            &self.stash,
+        )?;
         let old_mac = mac::open_mac(&self.key, &self.meta.mac, &self.meta.lastmodified);
         if old_mac.as_deref() != Some(mac_hex.as_str()) {
             let lastmodified = Time::now_utc().rfc3339();
@@ -183,13 +264,24 @@ impl Session {
         for b in &mut doc.branches {
             b.push("sops", Value::Map(block.clone()));
         }
-        store.emit(&doc, Some(plain), Side::Encrypted).map_err(emit_err)
+        store
+            .emit(&doc, Some(plain), Side::Encrypted)
+            .map_err(emit_err)
     }
 
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
     pub fn parse_edited(&self, text: &[u8]) -> Result<Doc> {
-        let doc = self.format.store(&self.store).parse(text, Side::Plain).map_err(read_err)?;
-        if doc.branches.iter().any(|b| b.get("sops").is_some() || b.items.iter().any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_")))) {
+        let doc = self
+            .format
+            .store(&self.store)
+            .parse(text, Side::Plain)
+            .map_err(read_err)?;
+        if doc.branches.iter().any(|b| {
+            b.get("sops").is_some()
+                || b.items
+                    .iter()
+                    .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_")))
+        }) {
             return Err(Error::new(ErrorKind::ReadInput, "the document has a top-level `sops` key; remove it (leafseal adds the metadata itself)"));
         }
         if doc.branches.is_empty() {
@@ -205,7 +297,9 @@ fn doc_is_unchanged_plaintext(doc: &Doc) -> bool {
     let mut doc = doc.clone();
     let mut any_changed = false;
     let _ = crate::tree::walk::walk_mut::<()>(&mut doc, &mut |_, leaf| {
-        if let crate::tree::walk::Leaf::Node(n) | crate::tree::walk::Leaf::Elem(Elem::Value(n)) = leaf {
+        if let crate::tree::walk::Leaf::Node(n) | crate::tree::walk::Leaf::Elem(Elem::Value(n)) =
+            leaf
+        {
             any_changed |= n.changed;
         }
         Ok(())
@@ -215,7 +309,12 @@ fn doc_is_unchanged_plaintext(doc: &Doc) -> bool {
 
 /// `a < b` for dotted numeric versions (non-numeric parts compare as 0).
 fn version_older(a: &str, b: &str) -> bool {
-    let parse = |s: &str| -> Vec<u64> { s.split(['.', '-', '+']).take(3).map(|p| p.parse().unwrap_or(0)).collect() };
+    let parse = |s: &str| -> Vec<u64> {
+        s.split(['.', '-', '+'])
+            .take(3)
+            .map(|p| p.parse().unwrap_or(0))
+            .collect()
+    };
     parse(a) < parse(b)
 }
 
@@ -232,7 +331,10 @@ fn show(path: &[Step]) -> String {
 /// way is replaced by a map, as SOPS does). Returns false when the value was already equal.
 pub fn set_value(doc: &mut Doc, path: &[Step], value: Value) -> Result<bool> {
     if path.is_empty() {
-        return Err(Error::new(ErrorKind::InvalidTreePath, "the path is empty; give at least one key, e.g. [\"key\"]"));
+        return Err(Error::new(
+            ErrorKind::InvalidTreePath,
+            "the path is empty; give at least one key, e.g. [\"key\"]",
+        ));
     }
     if doc.branches.is_empty() {
         doc.branches.push(Branch::new());
@@ -243,7 +345,10 @@ pub fn set_value(doc: &mut Doc, path: &[Step], value: Value) -> Result<bool> {
 fn set_in_branch(b: &mut Branch, rest: &[Step], value: Value, full: &[Step]) -> Result<bool> {
     match rest.split_first() {
         Some((Step::Key(k), tail)) => set_in_node(child_or_insert(b, k), tail, value, full),
-        _ => Err(Error::new(ErrorKind::Generic, format!("{}: a list index where a map key is needed", show(full)))),
+        _ => Err(Error::new(
+            ErrorKind::Generic,
+            format!("{}: a list index where a map key is needed", show(full)),
+        )),
     }
 }
 
@@ -262,7 +367,10 @@ fn set_in_node(n: &mut Node, rest: &[Step], value: Value, full: &[Step]) -> Resu
             }
             match &mut n.value {
                 Value::Map(b) => set_in_branch(b, rest, value, full),
-                _ => Err(Error::new(ErrorKind::Generic, format!("{}: not a map", show(full)))),
+                _ => Err(Error::new(
+                    ErrorKind::Generic,
+                    format!("{}: not a map", show(full)),
+                )),
             }
         }
         Some((Step::Index(i), tail)) => {
@@ -276,24 +384,37 @@ fn set_in_node(n: &mut Node, rest: &[Step], value: Value, full: &[Step]) -> Resu
                 }
                 n.changed = true;
                 let last = match &n.value {
-                    Value::List(l) => l.iter().filter(|e| matches!(e, Elem::Value(_))).count().saturating_sub(1),
+                    Value::List(l) => l
+                        .iter()
+                        .filter(|e| matches!(e, Elem::Value(_)))
+                        .count()
+                        .saturating_sub(1),
                     _ => 0,
                 };
                 return match list_elem(n, last) {
                     Some(e) => set_in_node(e, tail, value, full),
-                    None => Err(Error::new(ErrorKind::Generic, format!("{}: not a list", show(full)))),
+                    None => Err(Error::new(
+                        ErrorKind::Generic,
+                        format!("{}: not a list", show(full)),
+                    )),
                 };
             }
             match list_elem(n, *i) {
                 Some(e) => set_in_node(e, tail, value, full),
-                None => Err(Error::new(ErrorKind::Generic, format!("{}: index {i} out of range", show(full)))),
+                None => Err(Error::new(
+                    ErrorKind::Generic,
+                    format!("{}: index {i} out of range", show(full)),
+                )),
             }
         }
     }
 }
 
 fn child_or_insert<'a>(b: &'a mut Branch, key: &str) -> &'a mut Node {
-    let pos = b.items.iter().position(|i| matches!(i, Item::Pair(k, _) if k.name == key));
+    let pos = b
+        .items
+        .iter()
+        .position(|i| matches!(i, Item::Pair(k, _) if k.name == key));
     let pos = pos.unwrap_or_else(|| {
         b.push(key, Value::Null);
         b.items.len() - 1
@@ -306,7 +427,9 @@ fn child_or_insert<'a>(b: &'a mut Branch, key: &str) -> &'a mut Node {
 }
 
 fn list_elem(n: &mut Node, ix: usize) -> Option<&mut Node> {
-    let Value::List(l) = &mut n.value else { return None };
+    let Value::List(l) = &mut n.value else {
+        return None;
+    };
     l.iter_mut()
         .filter_map(|e| match e {
             Elem::Value(v) => Some(v),
@@ -318,7 +441,10 @@ fn list_elem(n: &mut Node, ix: usize) -> Option<&mut Node> {
 /// Remove `path` from the first document. Returns false when it was not there.
 pub fn unset_value(doc: &mut Doc, path: &[Step]) -> Result<bool> {
     if path.is_empty() {
-        return Err(Error::new(ErrorKind::InvalidTreePath, "the path is empty; give at least one key, e.g. [\"key\"]"));
+        return Err(Error::new(
+            ErrorKind::InvalidTreePath,
+            "the path is empty; give at least one key, e.g. [\"key\"]",
+        ));
     }
     match doc.branches.first_mut() {
         Some(b) => Ok(unset_in_branch(b, path)),
@@ -338,7 +464,12 @@ fn unset_in_node(n: &mut Node, rest: &[Step]) -> bool {
     match (&mut n.value, rest) {
         (Value::Map(b), _) => unset_in_branch(b, rest),
         (Value::List(l), [Step::Index(i)]) => {
-            let pos = l.iter().enumerate().filter(|(_, e)| matches!(e, Elem::Value(_))).nth(*i).map(|(p, _)| p);
+            let pos = l
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| matches!(e, Elem::Value(_)))
+                .nth(*i)
+                .map(|(p, _)| p);
             // Removing a list element changes the list's text as a whole.
             pos.map(|p| {
                 l.remove(p);
@@ -346,7 +477,9 @@ fn unset_in_node(n: &mut Node, rest: &[Step]) -> bool {
             })
             .is_some()
         }
-        (Value::List(_), [Step::Index(i), tail @ ..]) => list_elem(n, *i).is_some_and(|e| unset_in_node(e, tail)),
+        (Value::List(_), [Step::Index(i), tail @ ..]) => {
+            list_elem(n, *i).is_some_and(|e| unset_in_node(e, tail))
+        }
         _ => false,
     }
 }
@@ -361,7 +494,11 @@ pub fn from_json(v: &serde_json::Value) -> Value {
             None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
         },
         serde_json::Value::String(s) => Value::Str(s.clone()),
-        serde_json::Value::Array(a) => Value::List(a.iter().map(|x| Elem::Value(Node::new(from_json(x)))).collect()),
+        serde_json::Value::Array(a) => Value::List(
+            a.iter()
+                .map(|x| Elem::Value(Node::new(from_json(x))))
+                .collect(),
+        ),
         serde_json::Value::Object(o) => {
             let mut b = Branch::new();
             for (k, x) in o {
@@ -402,26 +539,56 @@ pub fn update_keys(
     threshold: usize,
 ) -> Result<(KeyDiff, Option<Vec<u8>>)> {
     let mut loaded = load(input, format, store)?;
-    let describe = |g: &[Box<dyn MasterKey>]| g.iter().map(|k| format!("{}: {}", k.kind(), k.id())).collect::<Vec<_>>();
+    let describe = |g: &[Box<dyn MasterKey>]| {
+        g.iter()
+            .map(|k| format!("{}: {}", k.kind(), k.id()))
+            .collect::<Vec<_>>()
+    };
     let mut diff = KeyDiff::default();
     let n = groups.len().max(loaded.meta.groups.len());
     for i in 0..n {
         let new: Vec<String> = groups.get(i).map(|g| describe(g)).unwrap_or_default();
-        let old: Vec<String> = loaded.meta.groups.get(i).map(|g| g.iter().map(|k| k.id()).collect()).unwrap_or_default();
-        diff.added.extend(new.iter().filter(|k| !old.contains(k)).map(|k| (i, k.clone())));
-        diff.removed.extend(old.iter().filter(|k| !new.contains(k)).map(|k| (i, k.clone())));
+        let old: Vec<String> = loaded
+            .meta
+            .groups
+            .get(i)
+            .map(|g| g.iter().map(|k| k.id()).collect())
+            .unwrap_or_default();
+        diff.added.extend(
+            new.iter()
+                .filter(|k| !old.contains(k))
+                .map(|k| (i, k.clone())),
+        );
+        diff.removed.extend(
+            old.iter()
+                .filter(|k| !new.contains(k))
+                .map(|k| (i, k.clone())),
+        );
     }
     // sops-compat: the threshold is min(old or flag, number of groups).
-    let wanted = if threshold > 0 { threshold } else { loaded.meta.shamir_threshold };
-    let new_threshold = if groups.len() > 1 { wanted.min(groups.len()) } else { 0 };
-    let old_threshold = if loaded.meta.groups.len() > 1 { loaded.meta.shamir_threshold } else { 0 };
+    let wanted = if threshold > 0 {
+        threshold
+    } else {
+        loaded.meta.shamir_threshold
+    };
+    let new_threshold = if groups.len() > 1 {
+        wanted.min(groups.len())
+    } else {
+        0
+    };
+    let old_threshold = if loaded.meta.groups.len() > 1 {
+        loaded.meta.shamir_threshold
+    } else {
+        0
+    };
     if groups.len() > 1 && new_threshold != old_threshold {
         diff.threshold = Some((old_threshold, new_threshold));
     }
     if diff.is_empty() {
         return Ok((diff, None));
     }
-    let key = keygroups::recover(&loaded.meta, order).map_err(|r| Error::new(ErrorKind::NoDataKey, r.to_string()))?;
+    let key = keygroups::recover(&loaded.meta, order)
+        .map_err(|r| Error::new(ErrorKind::NoDataKey, r.to_string()))?;
     let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
     let mut wrapped = keygroups::wrap(groups, new_threshold, &key).map_err(fail)?;
     // With one group every entry wraps the whole key, so entries of keys that stay are kept
@@ -439,6 +606,9 @@ pub fn update_keys(
     for b in &mut loaded.doc.branches {
         b.push("sops", Value::Map(block.clone()));
     }
-    let out = format.store(store).emit(&loaded.doc, Some(input), Side::Encrypted).map_err(emit_err)?;
+    let out = format
+        .store(store)
+        .emit(&loaded.doc, Some(input), Side::Encrypted)
+        .map_err(emit_err)?;
     Ok((diff, Some(out)))
 }

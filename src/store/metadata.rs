@@ -101,7 +101,10 @@ fn text(v: &Value) -> Option<String> {
 fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn keys_of(kind: &str, v: &Value) -> Result<Vec<StoredKey>, MetadataError> {
@@ -214,7 +217,9 @@ impl Metadata {
         }
         let version = get("version").and_then(text).unwrap_or_default();
         if !is_semver(&version) {
-            return Err(MetadataError(format!("version {version:?}: no Major.Minor.Patch elements found")));
+            return Err(MetadataError(format!(
+                "version {version:?}: no Major.Minor.Patch elements found"
+            )));
         }
         Ok(Metadata {
             groups,
@@ -224,7 +229,9 @@ impl Metadata {
             rule,
             mac_only_encrypted,
             version,
-            layout: get("leafseal_layout").and_then(text).filter(|t| !t.is_empty()),
+            layout: get("leafseal_layout")
+                .and_then(text)
+                .filter(|t| !t.is_empty()),
         })
     }
 

@@ -42,7 +42,10 @@ impl Format {
     pub fn from_path(path: Option<&Path>) -> Format {
         // sops-compat: SOPS tests the name's suffix, so a file named just `.env` is dotenv
         // (`Path::extension` would say it has none).
-        let name = path.and_then(|p| p.file_name()).and_then(|n| n.to_str()).unwrap_or("");
+        let name = path
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
         let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
         match ext {
             "yaml" | "yml" => Format::Yaml,
@@ -84,12 +87,20 @@ impl Format {
     /// The store for this format.
     pub fn store(self, opts: &StoreOptions) -> Box<dyn Store> {
         match self {
-            Format::Yaml => Box::new(yaml::YamlStore { indent: opts.yaml_indent }),
-            Format::Json => Box::new(json::JsonStore { indent: opts.json_indent }),
+            Format::Yaml => Box::new(yaml::YamlStore {
+                indent: opts.yaml_indent,
+            }),
+            Format::Json => Box::new(json::JsonStore {
+                indent: opts.json_indent,
+            }),
             Format::Dotenv => Box::new(dotenv::DotenvStore),
             Format::Ini => Box::new(ini::IniStore),
             Format::Toml => Box::new(toml::TomlStore),
-            Format::Binary => Box::new(binary::BinaryStore { json: json::JsonStore { indent: opts.json_indent } }),
+            Format::Binary => Box::new(binary::BinaryStore {
+                json: json::JsonStore {
+                    indent: opts.json_indent,
+                },
+            }),
         }
     }
 }
@@ -105,7 +116,10 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { yaml_indent: 4, json_indent: None }
+        StoreOptions {
+            yaml_indent: 4,
+            json_indent: None,
+        }
     }
 }
 
@@ -134,15 +148,30 @@ fn location(line: Option<usize>, col: Option<usize>) -> String {
 impl StoreError {
     /// Bad input at a position.
     pub fn at(msg: impl Into<String>, line: usize, column: usize) -> Self {
-        StoreError { msg: msg.into(), line: Some(line), column: Some(column), on_emit: false }
+        StoreError {
+            msg: msg.into(),
+            line: Some(line),
+            column: Some(column),
+            on_emit: false,
+        }
     }
     /// Bad input, position unknown.
     pub fn input(msg: impl Into<String>) -> Self {
-        StoreError { msg: msg.into(), line: None, column: None, on_emit: false }
+        StoreError {
+            msg: msg.into(),
+            line: None,
+            column: None,
+            on_emit: false,
+        }
     }
     /// The tree cannot be written in this format.
     pub fn emit(msg: impl Into<String>) -> Self {
-        StoreError { msg: msg.into(), line: None, column: None, on_emit: true }
+        StoreError {
+            msg: msg.into(),
+            line: None,
+            column: None,
+            on_emit: true,
+        }
     }
 }
 

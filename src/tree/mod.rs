@@ -146,7 +146,11 @@ pub struct Node {
 impl Node {
     /// A node made in memory (no source position).
     pub fn new(value: Value) -> Self {
-        Node { value, src: None, changed: true }
+        Node {
+            value,
+            src: None,
+            changed: true,
+        }
     }
 
     /// Replace the value and mark the node as changed.
@@ -179,7 +183,12 @@ impl fmt::Debug for Comment {
 impl Comment {
     /// A comment with the given text.
     pub fn new(text: impl Into<String>) -> Self {
-        Comment { text: text.into(), src: None, changed: true, as_elem: false }
+        Comment {
+            text: text.into(),
+            src: None,
+            changed: true,
+            as_elem: false,
+        }
     }
 }
 
@@ -198,7 +207,11 @@ pub struct Key {
 impl Key {
     /// A string key.
     pub fn new(name: impl Into<String>) -> Self {
-        Key { name: name.into(), is_string: true, span: None }
+        Key {
+            name: name.into(),
+            is_string: true,
+            span: None,
+        }
     }
 }
 

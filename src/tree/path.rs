@@ -18,7 +18,11 @@ pub fn parse(s: &str) -> Result<Vec<Step>, PathError> {
     let b = s.as_bytes();
     let mut i = 0;
     let mut out = Vec::new();
-    let err = |at: usize, what: &str| PathError { path: s.to_owned(), at, what: what.to_owned() };
+    let err = |at: usize, what: &str| PathError {
+        path: s.to_owned(),
+        at,
+        what: what.to_owned(),
+    };
     while i < b.len() {
         if b[i] != b'[' {
             return Err(err(i, "expected '['"));
@@ -41,7 +45,10 @@ pub fn parse(s: &str) -> Result<Vec<Step>, PathError> {
                 if b[i] == q {
                     break;
                 }
-                let ch = s[i..].chars().next().ok_or_else(|| err(i, "bad character"))?;
+                let ch = s[i..]
+                    .chars()
+                    .next()
+                    .ok_or_else(|| err(i, "bad character"))?;
                 key.push(ch);
                 i += ch.len_utf8();
             }
@@ -52,7 +59,9 @@ pub fn parse(s: &str) -> Result<Vec<Step>, PathError> {
             while i < b.len() && b[i].is_ascii_digit() {
                 i += 1;
             }
-            let n = s[start..i].parse().map_err(|_| err(start, "expected a quoted key or an index"))?;
+            let n = s[start..i]
+                .parse()
+                .map_err(|_| err(start, "expected a quoted key or an index"))?;
             out.push(Step::Index(n));
         }
         if i >= b.len() || b[i] != b']' {
@@ -76,7 +85,11 @@ pub struct PathError {
 
 impl fmt::Display for PathError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid tree path {:?} at byte {}: {}; write it as [\"key\"][0]", self.path, self.at, self.what)
+        write!(
+            f,
+            "invalid tree path {:?} at byte {}: {}; write it as [\"key\"][0]",
+            self.path, self.at, self.what
+        )
     }
 }
 
@@ -90,7 +103,11 @@ mod tests {
     fn parses_keys_and_indices() {
         assert_eq!(
             parse(r#"["a"]['b'][12]"#).unwrap(),
-            vec![Step::Key("a".into()), Step::Key("b".into()), Step::Index(12)]
+            vec![
+                Step::Key("a".into()),
+                Step::Key("b".into()),
+                Step::Index(12)
+            ]
         );
         assert_eq!(parse("").unwrap(), vec![]);
         assert!(parse("a.b").is_err());

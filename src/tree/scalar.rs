@@ -8,7 +8,11 @@ pub fn float_f(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "+Inf".into() } else { "-Inf".into() }
+        if f > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         // Rust's Display for f64 is shortest round-trip and never uses an exponent.
         format!("{f}")
@@ -24,7 +28,13 @@ pub fn canonical_bytes(v: &Value) -> Option<Vec<u8>> {
         Value::Uint(u) => u.to_string().into_bytes(),
         Value::Float(f) => float_f(*f).into_bytes(),
         // sops-compat: Python-era capitalisation.
-        Value::Bool(b) => if *b { b"True".to_vec() } else { b"False".to_vec() },
+        Value::Bool(b) => {
+            if *b {
+                b"True".to_vec()
+            } else {
+                b"False".to_vec()
+            }
+        }
         Value::Time(t) => t.rfc3339_nano().into_bytes(),
         Value::Null | Value::Map(_) | Value::List(_) => return None,
     })
@@ -43,12 +53,22 @@ pub fn parse_go_bool(s: &str) -> Option<bool> {
 pub fn parse_go_float(s: &str) -> Option<f64> {
     let t = s.strip_prefix('+').unwrap_or(s);
     match t.to_ascii_lowercase().as_str() {
-        "inf" | "infinity" => return Some(if s.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY }),
+        "inf" | "infinity" => {
+            return Some(if s.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            })
+        }
         "-inf" | "-infinity" => return Some(f64::NEG_INFINITY),
         "nan" => return Some(f64::NAN),
         _ => {}
     }
-    if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit() || b"+-.eE_".contains(&c)) {
+    if t.is_empty()
+        || !t
+            .bytes()
+            .all(|c| c.is_ascii_digit() || b"+-.eE_".contains(&c))
+    {
         return None;
     }
     t.replace('_', "").parse().ok()
@@ -136,25 +156,61 @@ impl Time {
         let (y, mo, d) = parse_date(date, true)?;
         let (clock, offset) = split_offset(rest)?;
         let (h, mi, sec, nanos) = parse_clock(clock, true)?;
-        Some(Time { year: y, month: mo, day: d, hour: h, minute: mi, second: sec, nanos, offset })
+        Some(Time {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: sec,
+            nanos,
+            offset,
+        })
     }
 
     /// Parse the YAML timestamp forms yaml.v3 accepts (spec §1.2): `Y-M-D`, `Y-M-DTh:m:s(.f)(Z|±hh:mm)`
     /// (T or t) and `Y-M-D h:m:s(.f)` (taken as UTC). One-digit month, day and hour allowed.
     pub fn parse_yaml(s: &str) -> Option<Time> {
         if let Some((y, mo, d)) = parse_date(s, false) {
-            return Some(Time { year: y, month: mo, day: d, hour: 0, minute: 0, second: 0, nanos: 0, offset: None });
+            return Some(Time {
+                year: y,
+                month: mo,
+                day: d,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                nanos: 0,
+                offset: None,
+            });
         }
         if let Some((date, rest)) = s.split_once(['T', 't']) {
             let (y, mo, d) = parse_date(date, false)?;
             let (clock, offset) = split_offset(rest)?;
             let (h, mi, sec, nanos) = parse_clock(clock, false)?;
-            return Some(Time { year: y, month: mo, day: d, hour: h, minute: mi, second: sec, nanos, offset });
+            return Some(Time {
+                year: y,
+                month: mo,
+                day: d,
+                hour: h,
+                minute: mi,
+                second: sec,
+                nanos,
+                offset,
+            });
         }
         let (date, clock) = s.split_once(' ')?;
         let (y, mo, d) = parse_date(date, false)?;
         let (h, mi, sec, nanos) = parse_clock(clock, false)?;
-        Some(Time { year: y, month: mo, day: d, hour: h, minute: mi, second: sec, nanos, offset: None })
+        Some(Time {
+            year: y,
+            month: mo,
+            day: d,
+            hour: h,
+            minute: mi,
+            second: sec,
+            nanos,
+            offset: None,
+        })
     }
 }
 
@@ -247,12 +303,29 @@ mod tests {
     fn times_round_trip() {
         let t = Time::parse_yaml("2001-12-14t21:59:43.10-05:00").unwrap();
         assert_eq!(t.rfc3339_nano(), "2001-12-14T21:59:43.1-05:00");
-        assert_eq!(Time::parse_yaml("2002-12-14").unwrap().rfc3339_nano(), "2002-12-14T00:00:00Z");
-        assert_eq!(Time::parse_yaml("2001-12-14 21:59:43.10").unwrap().rfc3339_nano(), "2001-12-14T21:59:43.1Z");
-        assert_eq!(Time::parse_yaml("2001-1-2").unwrap().rfc3339_nano(), "2001-01-02T00:00:00Z");
+        assert_eq!(
+            Time::parse_yaml("2002-12-14").unwrap().rfc3339_nano(),
+            "2002-12-14T00:00:00Z"
+        );
+        assert_eq!(
+            Time::parse_yaml("2001-12-14 21:59:43.10")
+                .unwrap()
+                .rfc3339_nano(),
+            "2001-12-14T21:59:43.1Z"
+        );
+        assert_eq!(
+            Time::parse_yaml("2001-1-2").unwrap().rfc3339_nano(),
+            "2001-01-02T00:00:00Z"
+        );
         assert!(Time::parse_yaml("2001-12-14 21:59:43.10 -5").is_none());
-        assert_eq!(Time::from_unix(1_700_000_000).rfc3339(), "2023-11-14T22:13:20Z");
-        assert_eq!(Time::from_unix(951_782_400).rfc3339(), "2000-02-29T00:00:00Z");
+        assert_eq!(
+            Time::from_unix(1_700_000_000).rfc3339(),
+            "2023-11-14T22:13:20Z"
+        );
+        assert_eq!(
+            Time::from_unix(951_782_400).rfc3339(),
+            "2000-02-29T00:00:00Z"
+        );
         let m = Time::parse_rfc3339("2026-11-22T22:11:05.123+01:00").unwrap();
         assert_eq!(m.rfc3339(), "2026-11-22T22:11:05+01:00");
     }

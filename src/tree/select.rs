@@ -44,7 +44,10 @@ impl RuleKind {
     }
 
     fn is_regex(self) -> bool {
-        !matches!(self, RuleKind::UnencryptedSuffix | RuleKind::EncryptedSuffix)
+        !matches!(
+            self,
+            RuleKind::UnencryptedSuffix | RuleKind::EncryptedSuffix
+        )
     }
 }
 
@@ -68,13 +71,25 @@ impl Rule {
     /// Build a rule; regex kinds compile the pattern (RE2-like syntax, unanchored search).
     pub fn new(kind: RuleKind, pattern: impl Into<String>) -> Result<Rule, regex::Error> {
         let pattern = pattern.into();
-        let regex = if kind.is_regex() { Some(Regex::new(&pattern)?) } else { None };
-        Ok(Rule { kind, pattern, regex })
+        let regex = if kind.is_regex() {
+            Some(Regex::new(&pattern)?)
+        } else {
+            None
+        };
+        Ok(Rule {
+            kind,
+            pattern,
+            regex,
+        })
     }
 
     /// The default when a file names no rule.
     pub fn default_rule() -> Rule {
-        Rule { kind: RuleKind::UnencryptedSuffix, pattern: "_unencrypted".into(), regex: None }
+        Rule {
+            kind: RuleKind::UnencryptedSuffix,
+            pattern: "_unencrypted".into(),
+            regex: None,
+        }
     }
 
     /// Whether a leaf at `path` with comment stack `comments` is encrypted. `is_comment` is
@@ -98,7 +113,11 @@ impl Rule {
 fn stack(frames: &[Vec<String>], skip_last: bool) -> impl Iterator<Item = &str> {
     let n = frames.len();
     frames.iter().enumerate().flat_map(move |(i, f)| {
-        let take = if skip_last && i + 1 == n { f.len().saturating_sub(1) } else { f.len() };
+        let take = if skip_last && i + 1 == n {
+            f.len().saturating_sub(1)
+        } else {
+            f.len()
+        };
         f[..take].iter().map(String::as_str)
     })
 }

@@ -116,7 +116,12 @@ impl<E> Walker<'_, E> {
 
 /// Visit every leaf of every document in order.
 pub fn walk_mut<E>(doc: &mut Doc, f: &mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>) -> Result<(), E> {
-    let mut w = Walker { path: Vec::new(), strings: Vec::new(), stack: Vec::new(), f };
+    let mut w = Walker {
+        path: Vec::new(),
+        strings: Vec::new(),
+        stack: Vec::new(),
+        f,
+    };
     for b in &mut doc.branches {
         w.branch(b)?;
     }
@@ -128,7 +133,12 @@ pub fn walk_branch_mut<E>(
     b: &mut Branch,
     f: &mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>,
 ) -> Result<(), E> {
-    let mut w = Walker { path: Vec::new(), strings: Vec::new(), stack: Vec::new(), f };
+    let mut w = Walker {
+        path: Vec::new(),
+        strings: Vec::new(),
+        stack: Vec::new(),
+        f,
+    };
     w.branch(b)
 }
 
@@ -152,8 +162,11 @@ mod tests {
                 Elem::Value(Node::new(Value::Map(inner))),
             ]),
         );
-        root.items.push(Item::Pair(Key::new("z"), Node::new(Value::Float(1.5))));
-        let mut doc = Doc { branches: vec![root] };
+        root.items
+            .push(Item::Pair(Key::new("z"), Node::new(Value::Float(1.5))));
+        let mut doc = Doc {
+            branches: vec![root],
+        };
         let mut seen = Vec::new();
         walk_mut::<()>(&mut doc, &mut |ctx, leaf| {
             let kind = match leaf {
@@ -165,6 +178,9 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert_eq!(seen, ["=comment", "a=node", "l=elem", "l:sub=node", "z=node"]);
+        assert_eq!(
+            seen,
+            ["=comment", "a=node", "l=elem", "l:sub=node", "z=node"]
+        );
     }
 }

@@ -18,7 +18,10 @@ fn setup(n: usize) -> Sandbox {
         s.push_str(&format!("key_{i:03}: value {i}\n"));
     }
     sb.write("plain.yaml", s);
-    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, "plain.yaml"]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
+        .run();
     out.assert_success();
     sb.write("secrets.yaml", &out.stdout);
     std::fs::create_dir_all(sb.path("runtime")).unwrap();
@@ -32,7 +35,10 @@ fn editor(sb: &Sandbox, name: &str, body: &str) -> String {
 }
 
 fn runtime_is_empty(sb: &Sandbox) -> bool {
-    std::fs::read_dir(sb.path("runtime")).unwrap().next().is_none()
+    std::fs::read_dir(sb.path("runtime"))
+        .unwrap()
+        .next()
+        .is_none()
 }
 
 fn edit(sb: &Sandbox, editor: &str) -> crate::util::Output {
@@ -52,15 +58,31 @@ fn scripted_edit_changes_three_lines_and_sops_reads_it() {
     let Some(sops) = tools::sops() else { return };
     let sb = setup(200);
     let before = sb.read_string("secrets.yaml");
-    let ed = editor(&sb, "ed.sh", "sed -i 's/^key_042: value 42$/key_042: rotated/' \"$1\"");
+    let ed = editor(
+        &sb,
+        "ed.sh",
+        "sed -i 's/^key_042: value 42$/key_042: rotated/' \"$1\"",
+    );
     edit(&sb, &ed).assert_success();
     let after = sb.read_string("secrets.yaml");
     let (a, b): (Vec<_>, Vec<_>) = (before.lines().collect(), after.lines().collect());
     assert_eq!(a.len(), b.len());
-    let changed: Vec<&str> = a.iter().zip(&b).filter(|(x, y)| x != y).map(|(x, _)| x.split(':').next().unwrap().trim()).collect();
-    let changed: Vec<&str> = changed.into_iter().filter(|k| *k != "lastmodified").collect();
+    let changed: Vec<&str> = a
+        .iter()
+        .zip(&b)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| x.split(':').next().unwrap().trim())
+        .collect();
+    let changed: Vec<&str> = changed
+        .into_iter()
+        .filter(|k| *k != "lastmodified")
+        .collect();
     assert_eq!(changed, ["key_042", "mac"]);
-    let out = sb.cmd(&sops).args(["decrypt", "--extract", "[\"key_042\"]", "secrets.yaml"]).age_identity(keys::age_all_identities()).run();
+    let out = sb
+        .cmd(&sops)
+        .args(["decrypt", "--extract", "[\"key_042\"]", "secrets.yaml"])
+        .age_identity(keys::age_all_identities())
+        .run();
     out.assert_success().assert_stdout_eq(b"rotated");
     assert!(runtime_is_empty(&sb), "temp file left behind");
 }
@@ -79,11 +101,18 @@ fn invalid_document_without_a_terminal_fails_at_once_and_writes_nothing() {
         .age_identity(AGE1.identity_file())
         .stdin(Vec::new())
         .run();
-    assert!(start.elapsed() < Duration::from_secs(20), "must not wait for input");
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "must not wait for input"
+    );
     assert_ne!(out.code, 0, "{}", out.describe());
     assert_ne!(out.code, crate::util::PANIC_EXIT);
     out.assert_stderr_contains("line");
-    assert_eq!(sb.read("secrets.yaml"), before, "the encrypted file must be untouched");
+    assert_eq!(
+        sb.read("secrets.yaml"),
+        before,
+        "the encrypted file must be untouched"
+    );
     assert!(runtime_is_empty(&sb), "temp file left behind");
 }
 
@@ -93,7 +122,10 @@ fn unchanged_file_exits_200_and_sops_key_is_rejected() {
     let before = sb.read("secrets.yaml");
     edit(&sb, &editor(&sb, "noop.sh", "true")).assert_code(200);
     assert_eq!(sb.read("secrets.yaml"), before);
-    let out = edit(&sb, &editor(&sb, "meta.sh", "printf 'sops: 1\\n' >> \"$1\""));
+    let out = edit(
+        &sb,
+        &editor(&sb, "meta.sh", "printf 'sops: 1\\n' >> \"$1\""),
+    );
     assert_ne!(out.code, 0);
     assert_eq!(sb.read("secrets.yaml"), before);
     let out = edit(&sb, &editor(&sb, "fail.sh", "exit 3"));
@@ -116,7 +148,11 @@ fn new_file_is_created_from_the_template_with_the_given_keys() {
         .env("XDG_RUNTIME_DIR", sb.path("runtime"))
         .run()
         .assert_success();
-    let out = sb.cmd(&sops).args(["decrypt", "new.yaml"]).age_identity(AGE1.identity_file()).run();
+    let out = sb
+        .cmd(&sops)
+        .args(["decrypt", "new.yaml"])
+        .age_identity(AGE1.identity_file())
+        .run();
     out.assert_success().assert_stdout_eq(b"token: abc\n");
 }
 
@@ -139,7 +175,11 @@ fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
     let sb = setup(3);
     let before = sb.read("secrets.yaml");
     let marker = sb.path("editor-started");
-    let ed = editor(&sb, "slow.sh", &format!("touch {}\nexec sleep 30", marker.display()));
+    let ed = editor(
+        &sb,
+        "slow.sh",
+        &format!("touch {}\nexec sleep 30", marker.display()),
+    );
     let mut child = Command::new(under_test())
         .args(["edit", "secrets.yaml"])
         .current_dir(sb.root())
@@ -154,10 +194,20 @@ fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    assert!(wait_for(&marker, Duration::from_secs(20)), "editor never started");
-    assert!(!runtime_is_empty(&sb), "the plaintext temp file should exist while editing");
+    assert!(
+        wait_for(&marker, Duration::from_secs(20)),
+        "editor never started"
+    );
+    assert!(
+        !runtime_is_empty(&sb),
+        "the plaintext temp file should exist while editing"
+    );
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
     let start = Instant::now();
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -170,7 +220,10 @@ fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(!status.success());
-    assert!(runtime_is_empty(&sb), "plaintext temp file left behind after SIGTERM");
+    assert!(
+        runtime_is_empty(&sb),
+        "plaintext temp file left behind after SIGTERM"
+    );
     assert_eq!(sb.read("secrets.yaml"), before);
 }
 
@@ -204,8 +257,17 @@ fn invalid_document_on_a_terminal_reopens_the_editor_with_the_text() {
         .stdin(b"\n".to_vec())
         .run();
     assert_eq!(out.code, 0, "{}", out.describe());
-    assert_eq!(std::fs::read_to_string(&seen).unwrap(), "key_000: [unclosed\n", "the user's text must be offered back");
-    let dec = sb.leafseal().args(["decrypt", "secrets.yaml"]).age_identity(AGE1.identity_file()).run();
-    dec.assert_success().assert_stdout_eq(b"key_000: fixed\nkey_001: value 1\n");
+    assert_eq!(
+        std::fs::read_to_string(&seen).unwrap(),
+        "key_000: [unclosed\n",
+        "the user's text must be offered back"
+    );
+    let dec = sb
+        .leafseal()
+        .args(["decrypt", "secrets.yaml"])
+        .age_identity(AGE1.identity_file())
+        .run();
+    dec.assert_success()
+        .assert_stdout_eq(b"key_000: fixed\nkey_001: value 1\n");
     assert!(runtime_is_empty(&sb));
 }

@@ -7,11 +7,17 @@ use crate::util::{tools, Sandbox};
 
 fn encrypted(sb: &Sandbox) {
     sb.write("env.yaml", "A: 1\nB: two words\nC: true\nD: 1.5\nE: \"\"\n");
-    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, "env.yaml"]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "env.yaml"])
+        .run();
     out.assert_success();
     sb.write("env.enc.yaml", &out.stdout);
     sb.write("nested.yaml", "a: 1\nb:\n    c: 2\n");
-    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, "nested.yaml"]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "nested.yaml"])
+        .run();
     out.assert_success();
     sb.write("nested.enc.yaml", &out.stdout);
 }
@@ -22,21 +28,61 @@ fn exec_env_and_exec_file_match_sops() {
     let sb = Sandbox::new();
     encrypted(&sb);
     let cases: &[&[&str]] = &[
-        &["exec-env", "env.enc.yaml", "printf '%s|%s|%s|%s|%s' \"$A\" \"$B\" \"$C\" \"$D\" \"${E-unset}\""],
+        &[
+            "exec-env",
+            "env.enc.yaml",
+            "printf '%s|%s|%s|%s|%s' \"$A\" \"$B\" \"$C\" \"$D\" \"${E-unset}\"",
+        ],
         &["exec-env", "env.enc.yaml", "exit 7"],
-        &["exec-env", "--pristine", "env.enc.yaml", "env | grep -v -E '^(PWD|SHLVL|_)=' | sort"],
+        &[
+            "exec-env",
+            "--pristine",
+            "env.enc.yaml",
+            "env | grep -v -E '^(PWD|SHLVL|_)=' | sort",
+        ],
         &["exec-env", "nested.enc.yaml", "true"],
         &["exec-env", "missing.yaml", "true"],
         &["exec-file", "env.enc.yaml", "cat {}"],
-        &["exec-file", "--no-fifo", "env.enc.yaml", "cat {}; test \"$(stat -c %a {})\" = 600"],
-        &["exec-file", "--output-type", "json", "env.enc.yaml", "cat {}"],
+        &[
+            "exec-file",
+            "--no-fifo",
+            "env.enc.yaml",
+            "cat {}; test \"$(stat -c %a {})\" = 600",
+        ],
+        &[
+            "exec-file",
+            "--output-type",
+            "json",
+            "env.enc.yaml",
+            "cat {}",
+        ],
         &["exec-file", "env.enc.yaml", "exit 5"],
-        &["exec-file", "--filename", "app.conf", "env.enc.yaml", "basename {}"],
+        &[
+            "exec-file",
+            "--filename",
+            "app.conf",
+            "env.enc.yaml",
+            "basename {}",
+        ],
     ];
     for args in cases {
-        let a = sb.leafseal().args(*args).age_identity(AGE1.identity_file()).run();
-        let b = sb.cmd(&sops).args(*args).age_identity(AGE1.identity_file()).run();
-        assert_eq!(a.code, b.code, "{args:?}\n{}\n{}", a.describe(), b.describe());
+        let a = sb
+            .leafseal()
+            .args(*args)
+            .age_identity(AGE1.identity_file())
+            .run();
+        let b = sb
+            .cmd(&sops)
+            .args(*args)
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(
+            a.code,
+            b.code,
+            "{args:?}\n{}\n{}",
+            a.describe(),
+            b.describe()
+        );
         assert_ne!(a.code, crate::util::PANIC_EXIT);
         if a.code == 0 || args.contains(&"exit 7") {
             assert_eq!(a.stdout_str(), b.stdout_str(), "{args:?}");
@@ -54,9 +100,19 @@ fn exec_file_removes_its_temp_dir_even_when_the_fifo_is_never_read() {
     let tmp = sb.path("tmp");
     std::fs::create_dir_all(&tmp).unwrap();
     for extra in [&[][..], &["--no-fifo"][..]] {
-        let out = sb.leafseal().arg("exec-file").args(extra).args(["env.enc.yaml", "true"]).env("TMPDIR", &tmp).age_identity(AGE1.identity_file()).run();
+        let out = sb
+            .leafseal()
+            .arg("exec-file")
+            .args(extra)
+            .args(["env.enc.yaml", "true"])
+            .env("TMPDIR", &tmp)
+            .age_identity(AGE1.identity_file())
+            .run();
         out.assert_success();
-        assert!(std::fs::read_dir(&tmp).unwrap().next().is_none(), "temp dir left behind ({extra:?})");
+        assert!(
+            std::fs::read_dir(&tmp).unwrap().next().is_none(),
+            "temp dir left behind ({extra:?})"
+        );
     }
 }
 
@@ -70,16 +126,33 @@ fn exec_file_never_hangs_when_the_fifo_is_unread() {
     }
     let sb = Sandbox::new();
     encrypted(&sb);
-    let big: String = (0..6000).map(|i| format!("    line {i:05} of a long certificate-like value\n")).collect();
+    let big: String = (0..6000)
+        .map(|i| format!("    line {i:05} of a long certificate-like value\n"))
+        .collect();
     sb.write("big.yaml", format!("cert: |\n{big}"));
-    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, "big.yaml"]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "big.yaml"])
+        .run();
     out.assert_success();
     sb.write("big.enc.yaml", &out.stdout);
     for i in 0..20 {
-        let file = if i % 2 == 0 { "env.enc.yaml" } else { "big.enc.yaml" };
-        sb.leafseal().args(["exec-file", file, "exit 5"]).age_identity(AGE1.identity_file()).run().assert_code(5);
+        let file = if i % 2 == 0 {
+            "env.enc.yaml"
+        } else {
+            "big.enc.yaml"
+        };
+        sb.leafseal()
+            .args(["exec-file", file, "exit 5"])
+            .age_identity(AGE1.identity_file())
+            .run()
+            .assert_code(5);
     }
-    let out = sb.leafseal().args(["exec-file", "big.enc.yaml", "wc -c < {}"]).age_identity(AGE1.identity_file()).run();
+    let out = sb
+        .leafseal()
+        .args(["exec-file", "big.enc.yaml", "wc -c < {}"])
+        .age_identity(AGE1.identity_file())
+        .run();
     out.assert_success();
     assert!(out.stdout_str().trim().parse::<usize>().unwrap() > 64 * 1024);
 }

@@ -14,7 +14,10 @@ fn completions_and_man_page_are_up_to_date() {
         (vec!["completion", "bash"], "completions/leafseal.bash"),
         (vec!["completion", "zsh"], "completions/_leafseal"),
         (vec!["completion", "fish"], "completions/leafseal.fish"),
-        (vec!["completion", "powershell"], "completions/_leafseal.ps1"),
+        (
+            vec!["completion", "powershell"],
+            "completions/_leafseal.ps1",
+        ),
         (vec!["completion", "elvish"], "completions/leafseal.elv"),
         (vec!["manpage"], "docs/man/leafseal.1"),
     ];
@@ -22,7 +25,10 @@ fn completions_and_man_page_are_up_to_date() {
         let out = sb.leafseal().args(&args).run();
         out.assert_success();
         let want = std::fs::read(manifest_dir().join(file)).unwrap();
-        assert!(out.stdout == want, "{file} is out of date: run `bash scripts/gen-completions.sh`");
+        assert!(
+            out.stdout == want,
+            "{file} is out of date: run `bash scripts/gen-completions.sh`"
+        );
     }
 }
 
@@ -32,9 +38,22 @@ fn every_subcommand_help_has_an_example() {
         return;
     }
     let sb = Sandbox::new();
-    for sub in ["encrypt", "decrypt", "edit", "set", "unset", "exec-env", "exec-file", "filestatus", "completion"] {
+    for sub in [
+        "encrypt",
+        "decrypt",
+        "edit",
+        "set",
+        "unset",
+        "exec-env",
+        "exec-file",
+        "filestatus",
+        "completion",
+    ] {
         let out = sb.leafseal().args([sub, "--help"]).run();
         out.assert_success();
-        assert!(out.stdout_str().contains("Example"), "{sub} --help has no example");
+        assert!(
+            out.stdout_str().contains("Example"),
+            "{sub} --help has no example"
+        );
     }
 }

@@ -7,13 +7,19 @@ use crate::util::keys::{self, AGE1, AGE2};
 use crate::util::{testing_leafseal, tools, Sandbox};
 
 fn encrypt_to(sb: &Sandbox, plain: &str, recipients: &str) -> Vec<u8> {
-    let out = sb.leafseal().args(["encrypt", "--age", recipients, plain]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", recipients, plain])
+        .run();
     out.assert_success();
     out.stdout
 }
 
 fn data_lines(text: &str) -> Vec<String> {
-    text.lines().take_while(|l| !l.starts_with("sops:")).map(str::to_owned).collect()
+    text.lines()
+        .take_while(|l| !l.starts_with("sops:"))
+        .map(str::to_owned)
+        .collect()
 }
 
 #[test]
@@ -28,7 +34,15 @@ fn rotate_changes_key_and_ciphertexts_and_removed_key_is_locked_out() {
     let before = sb.read_string("f.enc.yaml");
     let out = sb
         .leafseal()
-        .args(["rotate", "-i", "--add-age", AGE2.recipient, "--rm-age", AGE1.recipient, "f.enc.yaml"])
+        .args([
+            "rotate",
+            "-i",
+            "--add-age",
+            AGE2.recipient,
+            "--rm-age",
+            AGE1.recipient,
+            "f.enc.yaml",
+        ])
         .age_identity(AGE1.identity_file())
         .run();
     out.assert_success();
@@ -39,14 +53,27 @@ fn rotate_changes_key_and_ciphertexts_and_removed_key_is_locked_out() {
     for (x, y) in b.iter().zip(&a) {
         if x.contains("ENC[") {
             assert_ne!(x, y, "ciphertext unchanged after rotate");
-            let iv = |s: &str| s.split("iv:").nth(1).map(|r| r.split(',').next().unwrap().to_owned());
+            let iv = |s: &str| {
+                s.split("iv:")
+                    .nth(1)
+                    .map(|r| r.split(',').next().unwrap().to_owned())
+            };
             assert_eq!(iv(x), iv(y), "value IVs are kept by rotate");
         }
     }
-    let old = sb.cmd(&sops).args(["decrypt", "f.enc.yaml"]).age_identity(AGE1.identity_file()).run();
+    let old = sb
+        .cmd(&sops)
+        .args(["decrypt", "f.enc.yaml"])
+        .age_identity(AGE1.identity_file())
+        .run();
     old.assert_code(128);
-    let new = sb.cmd(&sops).args(["decrypt", "f.enc.yaml"]).age_identity(AGE2.identity_file()).run();
-    new.assert_success().assert_stdout_eq(b"a: 1\nb:\n    - x\n    - \"y\"\nc:\n    d: secret\n");
+    let new = sb
+        .cmd(&sops)
+        .args(["decrypt", "f.enc.yaml"])
+        .age_identity(AGE2.identity_file())
+        .run();
+    new.assert_success()
+        .assert_stdout_eq(b"a: 1\nb:\n    - x\n    - \"y\"\nc:\n    d: secret\n");
 }
 
 #[test]
@@ -62,10 +89,17 @@ fn rotate_matches_sops() {
             None => sb.leafseal(),
             Some(s) => sb.cmd(s),
         };
-        cmd.args(["rotate", "-i", "--add-age", AGE2.recipient, file]).age_identity(AGE1.identity_file()).run().assert_success();
+        cmd.args(["rotate", "-i", "--add-age", AGE2.recipient, file])
+            .age_identity(AGE1.identity_file())
+            .run()
+            .assert_success();
     }
     for file in ["ours.yaml", "theirs.yaml"] {
-        let out = sb.cmd(&sops).args(["decrypt", file]).age_identity(AGE2.identity_file()).run();
+        let out = sb
+            .cmd(&sops)
+            .args(["decrypt", file])
+            .age_identity(AGE2.identity_file())
+            .run();
         out.assert_success().assert_stdout_eq(b"a: 1\nb: two\n");
     }
 }
@@ -80,7 +114,13 @@ fn updatekeys_on_a_directory_touches_only_matching_encrypted_files() {
     sb.write("f.yaml", "a: 1\nb: two\n");
     let enc = encrypt_to(&sb, "f.yaml", AGE1.recipient);
     // Written after encrypting: its rule does not match f.yaml, which would be an error.
-    sb.write(".sops.yaml", format!("creation_rules:\n  - path_regex: ^d/.*\\.yaml$\n    age: {},{}\n", AGE1.recipient, AGE2.recipient));
+    sb.write(
+        ".sops.yaml",
+        format!(
+            "creation_rules:\n  - path_regex: ^d/.*\\.yaml$\n    age: {},{}\n",
+            AGE1.recipient, AGE2.recipient
+        ),
+    );
     std::fs::create_dir_all(sb.path("d/sub")).unwrap();
     std::fs::create_dir_all(sb.path("d/.git")).unwrap();
     sb.write("d/one.yaml", &enc);
@@ -89,26 +129,55 @@ fn updatekeys_on_a_directory_touches_only_matching_encrypted_files() {
     sb.write("d/other.json", &enc);
     sb.write("d/.git/hidden.yaml", &enc);
     sb.write("outside.yaml", &enc);
-    let untouched = ["d/plain.yaml", "d/other.json", "d/.git/hidden.yaml", "outside.yaml"];
+    let untouched = [
+        "d/plain.yaml",
+        "d/other.json",
+        "d/.git/hidden.yaml",
+        "outside.yaml",
+    ];
     let before: Vec<Vec<u8>> = untouched.iter().map(|f| sb.read(f)).collect();
-    let out = sb.leafseal().args(["updatekeys", "-y", "d"]).current_dir(sb.root()).age_identity(AGE1.identity_file()).run();
+    let out = sb
+        .leafseal()
+        .args(["updatekeys", "-y", "d"])
+        .current_dir(sb.root())
+        .age_identity(AGE1.identity_file())
+        .run();
     out.assert_success();
     for (f, b) in untouched.iter().zip(&before) {
         assert_eq!(&sb.read(f), b, "{f} must be byte-identical");
     }
     for f in ["d/one.yaml", "d/sub/two.yaml"] {
         let text = sb.read_string(f);
-        assert_eq!(data_lines(&text), data_lines(&String::from_utf8_lossy(&enc)), "{f}: values must be untouched");
-        let out = sb.cmd(&sops).args(["decrypt", f]).age_identity(AGE2.identity_file()).run();
+        assert_eq!(
+            data_lines(&text),
+            data_lines(&String::from_utf8_lossy(&enc)),
+            "{f}: values must be untouched"
+        );
+        let out = sb
+            .cmd(&sops)
+            .args(["decrypt", f])
+            .age_identity(AGE2.identity_file())
+            .run();
         out.assert_success().assert_stdout_eq(b"a: 1\nb: two\n");
     }
     // Answering no changes nothing; an up-to-date file is left alone.
     sb.write("d/three.yaml", &enc);
-    let out = sb.leafseal().args(["updatekeys", "d/three.yaml"]).current_dir(sb.root()).stdin(b"n\n".to_vec()).age_identity(AGE1.identity_file()).run();
+    let out = sb
+        .leafseal()
+        .args(["updatekeys", "d/three.yaml"])
+        .current_dir(sb.root())
+        .stdin(b"n\n".to_vec())
+        .age_identity(AGE1.identity_file())
+        .run();
     out.assert_success();
     assert_eq!(sb.read("d/three.yaml"), enc);
     let again = sb.read("d/one.yaml");
-    sb.leafseal().args(["updatekeys", "-y", "d/one.yaml"]).current_dir(sb.root()).age_identity(keys::age_all_identities()).run().assert_success();
+    sb.leafseal()
+        .args(["updatekeys", "-y", "d/one.yaml"])
+        .current_dir(sb.root())
+        .age_identity(keys::age_all_identities())
+        .run()
+        .assert_success();
     assert_eq!(sb.read("d/one.yaml"), again);
 }
 
@@ -116,16 +185,36 @@ fn updatekeys_on_a_directory_touches_only_matching_encrypted_files() {
 fn updatekeys_result_matches_sops() {
     let Some(sops) = tools::sops() else { return };
     let sb = Sandbox::new();
-    sb.write(".sops.yaml", format!("creation_rules:\n  - age: {},{}\n", AGE1.recipient, AGE2.recipient));
+    sb.write(
+        ".sops.yaml",
+        format!(
+            "creation_rules:\n  - age: {},{}\n",
+            AGE1.recipient, AGE2.recipient
+        ),
+    );
     sb.write("f.yaml", "a: 1\n");
     let enc = encrypt_to(&sb, "f.yaml", AGE1.recipient);
     sb.write("ours.yaml", &enc);
     sb.write("theirs.yaml", &enc);
-    let a = sb.leafseal().args(["updatekeys", "-y", "ours.yaml"]).current_dir(sb.root()).age_identity(AGE1.identity_file()).run();
-    let b = sb.cmd(&sops).args(["updatekeys", "-y", "theirs.yaml"]).current_dir(sb.root()).age_identity(AGE1.identity_file()).run();
+    let a = sb
+        .leafseal()
+        .args(["updatekeys", "-y", "ours.yaml"])
+        .current_dir(sb.root())
+        .age_identity(AGE1.identity_file())
+        .run();
+    let b = sb
+        .cmd(&sops)
+        .args(["updatekeys", "-y", "theirs.yaml"])
+        .current_dir(sb.root())
+        .age_identity(AGE1.identity_file())
+        .run();
     assert_eq!(a.code, b.code, "{}\n{}", a.describe(), b.describe());
     for file in ["ours.yaml", "theirs.yaml"] {
-        let out = sb.cmd(&sops).args(["decrypt", file]).age_identity(AGE2.identity_file()).run();
+        let out = sb
+            .cmd(&sops)
+            .args(["decrypt", file])
+            .age_identity(AGE2.identity_file())
+            .run();
         out.assert_success().assert_stdout_eq(b"a: 1\n");
     }
 }

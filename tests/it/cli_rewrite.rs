@@ -18,13 +18,20 @@ fn many_values(n: usize) -> String {
 }
 
 fn encrypt(sb: &Sandbox, plain: &str, enc: &str) {
-    let out = sb.leafseal().args(["encrypt", "--age", AGE1.recipient, plain]).run();
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, plain])
+        .run();
     out.assert_success();
     sb.write(enc, &out.stdout);
 }
 
 fn as_json(sb: &Sandbox, sops: &std::path::Path, name: &str) -> serde_json::Value {
-    let out = sb.cmd(sops).args(["decrypt", "--output-type", "json", name]).age_identity(keys::age_all_identities()).run();
+    let out = sb
+        .cmd(sops)
+        .args(["decrypt", "--output-type", "json", name])
+        .age_identity(keys::age_all_identities())
+        .run();
     out.assert_success();
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -33,7 +40,11 @@ fn as_json(sb: &Sandbox, sops: &std::path::Path, name: &str) -> serde_json::Valu
 fn changed_lines(a: &str, b: &str) -> Vec<String> {
     let (la, lb): (Vec<_>, Vec<_>) = (a.lines().collect(), b.lines().collect());
     assert_eq!(la.len(), lb.len(), "line count changed:\n{a}\n---\n{b}");
-    la.iter().zip(&lb).filter(|(x, y)| x != y).map(|(x, _)| x.split(':').next().unwrap_or("").trim().to_string()).collect()
+    la.iter()
+        .zip(&lb)
+        .filter(|(x, y)| x != y)
+        .map(|(x, _)| x.split(':').next().unwrap_or("").trim().to_string())
+        .collect()
 }
 
 #[test]
@@ -44,11 +55,19 @@ fn set_changes_only_the_value_lastmodified_and_mac() {
     encrypt(&sb, "big.yaml", "big.enc.yaml");
     let before = sb.read_string("big.enc.yaml");
     // A different second for lastmodified is not needed: mac changes anyway.
-    sb.leafseal().args(["set", "big.enc.yaml", "[\"key_123\"]", "\"changed\""]).age_identity(AGE1.identity_file()).run().assert_success();
+    sb.leafseal()
+        .args(["set", "big.enc.yaml", "[\"key_123\"]", "\"changed\""])
+        .age_identity(AGE1.identity_file())
+        .run()
+        .assert_success();
     let after = sb.read_string("big.enc.yaml");
     let mut changed = changed_lines(&before, &after);
     changed.retain(|k| k != "lastmodified");
-    assert_eq!(changed, ["key_123", "mac"], "only the value and the MAC (and lastmodified) may change");
+    assert_eq!(
+        changed,
+        ["key_123", "mac"],
+        "only the value and the MAC (and lastmodified) may change"
+    );
     let data = as_json(&sb, &sops, "big.enc.yaml");
     assert_eq!(data["key_123"], "changed");
     assert_eq!(data["key_122"], "value number 122");
@@ -62,7 +81,10 @@ fn set_and_unset_match_sops() {
     encrypt(&sb, "f.yaml", "ours.yaml");
     let cases: &[(&str, &[&str])] = &[
         ("set", &["[\"b\"][\"c\"]", "\"world\""]),
-        ("set", &["[\"new\"][\"k\"]", "{\"x\": [1, true], \"y\": null}"]),
+        (
+            "set",
+            &["[\"new\"][\"k\"]", "{\"x\": [1, true], \"y\": null}"],
+        ),
         ("set", &["[\"b\"][\"d\"][5]", "9"]),
         ("set", &["[\"b\"][\"d\"][0][\"x\"]", "3.5"]),
         ("unset", &["[\"e\"]"]),
@@ -72,10 +94,32 @@ fn set_and_unset_match_sops() {
         let (ours, theirs) = (format!("ours{i}.yaml"), format!("theirs{i}.yaml"));
         sb.write(&ours, sb.read("ours.yaml"));
         sb.write(&theirs, sb.read("ours.yaml"));
-        let a = sb.leafseal().arg(cmd).arg(&ours).args(*args).age_identity(keys::age_all_identities()).run();
-        let b = sb.cmd(&sops).arg(cmd).arg(&theirs).args(*args).age_identity(keys::age_all_identities()).run();
-        assert_eq!(a.code, b.code, "{cmd} {args:?}: exit codes differ\n{}\n{}", a.describe(), b.describe());
-        assert_eq!(as_json(&sb, &sops, &ours), as_json(&sb, &sops, &theirs), "{cmd} {args:?}: data differs");
+        let a = sb
+            .leafseal()
+            .arg(cmd)
+            .arg(&ours)
+            .args(*args)
+            .age_identity(keys::age_all_identities())
+            .run();
+        let b = sb
+            .cmd(&sops)
+            .arg(cmd)
+            .arg(&theirs)
+            .args(*args)
+            .age_identity(keys::age_all_identities())
+            .run();
+        assert_eq!(
+            a.code,
+            b.code,
+            "{cmd} {args:?}: exit codes differ\n{}\n{}",
+            a.describe(),
+            b.describe()
+        );
+        assert_eq!(
+            as_json(&sb, &sops, &ours),
+            as_json(&sb, &sops, &theirs),
+            "{cmd} {args:?}: data differs"
+        );
     }
 }
 
@@ -87,8 +131,15 @@ fn set_accepts_an_array_value() {
     let sb = Sandbox::new();
     sb.write("f.yaml", "a: 1\n");
     encrypt(&sb, "f.yaml", "e.yaml");
-    sb.leafseal().args(["set", "e.yaml", "[\"a\"]", "[\"l1\", 2]"]).age_identity(AGE1.identity_file()).run().assert_success();
-    assert_eq!(as_json(&sb, &sops, "e.yaml"), serde_json::json!({"a": ["l1", 2]}));
+    sb.leafseal()
+        .args(["set", "e.yaml", "[\"a\"]", "[\"l1\", 2]"])
+        .age_identity(AGE1.identity_file())
+        .run()
+        .assert_success();
+    assert_eq!(
+        as_json(&sb, &sops, "e.yaml"),
+        serde_json::json!({"a": ["l1", 2]})
+    );
 }
 
 #[test]
@@ -109,9 +160,23 @@ fn exit_codes_match_sops() {
         &["filestatus", "f.yaml"],
     ];
     for args in cases {
-        let a = sb.leafseal().args(*args).age_identity(AGE1.identity_file()).run();
-        let b = sb.cmd(&sops).args(*args).age_identity(AGE1.identity_file()).run();
-        assert_eq!(a.code, b.code, "{args:?}\n{}\n{}", a.describe(), b.describe());
+        let a = sb
+            .leafseal()
+            .args(*args)
+            .age_identity(AGE1.identity_file())
+            .run();
+        let b = sb
+            .cmd(&sops)
+            .args(*args)
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(
+            a.code,
+            b.code,
+            "{args:?}\n{}\n{}",
+            a.describe(),
+            b.describe()
+        );
         if args[0] == "filestatus" {
             assert_eq!(a.stdout, b.stdout, "{args:?}");
         }
@@ -121,6 +186,10 @@ fn exit_codes_match_sops() {
     // e.yaml above, since 3.11 reads the JSON 1 as a float).
     encrypt(&sb, "f.yaml", "idem.yaml");
     let before = sb.read_string("idem.yaml");
-    sb.leafseal().args(["set", "--idempotent", "idem.yaml", "[\"a\"]", "1"]).age_identity(AGE1.identity_file()).run().assert_success();
+    sb.leafseal()
+        .args(["set", "--idempotent", "idem.yaml", "[\"a\"]", "1"])
+        .age_identity(AGE1.identity_file())
+        .run()
+        .assert_success();
     assert_eq!(sb.read_string("idem.yaml"), before);
 }

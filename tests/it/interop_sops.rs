@@ -108,8 +108,12 @@ fn canonical_json(bytes: &[u8]) -> Result<String, String> {
 fn canonical_yaml(bytes: &[u8]) -> Result<String, String> {
     use leafseal::store::{Side, Store};
     let store = leafseal::store::yaml::YamlStore { indent: 4 };
-    let doc = store.parse(bytes, Side::Plain).map_err(|e| format!("does not parse: {e}"))?;
-    let out = store.emit(&doc, None, Side::Plain).map_err(|e| format!("does not emit: {e}"))?;
+    let doc = store
+        .parse(bytes, Side::Plain)
+        .map_err(|e| format!("does not parse: {e}"))?;
+    let out = store
+        .emit(&doc, None, Side::Plain)
+        .map_err(|e| format!("does not emit: {e}"))?;
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
@@ -123,7 +127,9 @@ fn same_data_any_layout(is_json: bool, expected: &[u8], got: &[u8]) -> Result<()
     if e == g {
         return Ok(());
     }
-    Err(format!("YAML data differs\n--- expected ---\n{e}\n--- got ---\n{g}"))
+    Err(format!(
+        "YAML data differs\n--- expected ---\n{e}\n--- got ---\n{g}"
+    ))
 }
 
 /// Compares two decrypted outputs as described in the module docs. `Err` describes the

@@ -685,14 +685,29 @@ fn ssh_recipients_interoperate() {
     sb.write("s.yaml", "token: ssh-protected\ncount: 3\n");
     for (kind, extra) in [("ed25519", &[][..]), ("rsa", &["-b", "2048"][..])] {
         let key = sb.path(&format!("id_{kind}"));
-        let out = sb.cmd(&keygen).args(["-q", "-t", kind, "-N", "", "-f"]).arg(&key).args(extra).run();
+        let out = sb
+            .cmd(&keygen)
+            .args(["-q", "-t", kind, "-N", "", "-f"])
+            .arg(&key)
+            .args(extra)
+            .run();
         out.assert_success();
         let public = std::fs::read_to_string(format!("{}.pub", key.display())).unwrap();
-        let recipient = public.split_whitespace().take(2).collect::<Vec<_>>().join(" ");
-        let ours = sb.leafseal().args(["encrypt", "--age", &recipient, "s.yaml"]).run();
+        let recipient = public
+            .split_whitespace()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let ours = sb
+            .leafseal()
+            .args(["encrypt", "--age", &recipient, "s.yaml"])
+            .run();
         ours.assert_success();
         sb.write("ours.yaml", &ours.stdout);
-        let theirs = sb.cmd(&sops).args(["encrypt", "--age", &recipient, "s.yaml"]).run();
+        let theirs = sb
+            .cmd(&sops)
+            .args(["encrypt", "--age", &recipient, "s.yaml"])
+            .run();
         theirs.assert_success();
         sb.write("theirs.yaml", &theirs.stdout);
         for file in ["ours.yaml", "theirs.yaml"] {
@@ -701,8 +716,12 @@ fn ssh_recipients_interoperate() {
                     None => sb.leafseal(),
                     Some(p) => sb.cmd(p),
                 };
-                let out = cmd.args(["decrypt", file]).env("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &key).run();
-                out.assert_success().assert_stdout_eq(b"token: ssh-protected\ncount: 3\n");
+                let out = cmd
+                    .args(["decrypt", file])
+                    .env("SOPS_AGE_SSH_PRIVATE_KEY_FILE", &key)
+                    .run();
+                out.assert_success()
+                    .assert_stdout_eq(b"token: ssh-protected\ncount: 3\n");
             }
         }
     }

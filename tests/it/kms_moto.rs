@@ -104,14 +104,32 @@ fn kms_encrypt_decrypt_plain_context_and_role() {
     // The --encryption-context flag applies to the --kms keys; a malformed one exits 6.
     std::fs::remove_file(sb.path(".sops.yaml")).unwrap();
     let o = with_creds(sb.leafseal(), &sb, &moto)
-        .args(["encrypt", "--kms", &arn, "--encryption-context", "team:ops,tier:1", "plain.yaml"])
+        .args([
+            "encrypt",
+            "--kms",
+            &arn,
+            "--encryption-context",
+            "team:ops,tier:1",
+            "plain.yaml",
+        ])
         .run();
     o.assert_success();
-    assert!(o.stdout_str().contains("team: ops") && o.stdout_str().contains("tier: \"1\""), "{}", o.stdout_str());
+    assert!(
+        o.stdout_str().contains("team: ops") && o.stdout_str().contains("tier: \"1\""),
+        "{}",
+        o.stdout_str()
+    );
     sb.write("d.enc.yaml", &o.stdout);
     decrypt_ok(with_creds(sb.leafseal(), &sb, &moto), "d.enc.yaml");
     let o = with_creds(sb.leafseal(), &sb, &moto)
-        .args(["encrypt", "--kms", &arn, "--encryption-context", "novalue", "plain.yaml"])
+        .args([
+            "encrypt",
+            "--kms",
+            &arn,
+            "--encryption-context",
+            "novalue",
+            "plain.yaml",
+        ])
         .run();
     o.assert_code(6);
 

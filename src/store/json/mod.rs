@@ -56,7 +56,13 @@ impl Store for JsonStore {
         self.emit_with(doc, original, side, &std::collections::HashMap::new())
     }
 
-    fn emit_verbatim(&self, doc: &Doc, original: &[u8], side: Side, verbatim: &std::collections::HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
+    fn emit_verbatim(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        side: Side,
+        verbatim: &std::collections::HashMap<usize, String>,
+    ) -> Result<Vec<u8>, StoreError> {
         self.emit_with(doc, Some(original), side, verbatim)
     }
 
@@ -90,7 +96,13 @@ impl Store for JsonStore {
 }
 
 impl JsonStore {
-    fn emit_with(&self, doc: &Doc, original: Option<&[u8]>, _side: Side, verbatim: &std::collections::HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
+    fn emit_with(
+        &self,
+        doc: &Doc,
+        original: Option<&[u8]>,
+        _side: Side,
+        verbatim: &std::collections::HashMap<usize, String>,
+    ) -> Result<Vec<u8>, StoreError> {
         if let Some(orig) = original {
             let unit = self.unit();
             if let Some(out) = splice::splice(

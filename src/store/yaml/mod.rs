@@ -47,7 +47,13 @@ impl Store for YamlStore {
         }
     }
 
-    fn emit_verbatim(&self, doc: &Doc, original: &[u8], _side: Side, verbatim: &HashMap<usize, String>) -> Result<Vec<u8>, StoreError> {
+    fn emit_verbatim(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        _side: Side,
+        verbatim: &HashMap<usize, String>,
+    ) -> Result<Vec<u8>, StoreError> {
         if let Ok(orig) = std::str::from_utf8(original) {
             if let Some(out) = Splicer::new(orig, self.indent, verbatim).run(doc) {
                 return Ok(out.into_bytes());
@@ -62,7 +68,11 @@ impl Store for YamlStore {
     fn scalar_text(&self, n: &Node) -> Option<String> {
         let mut src = n.src?;
         if src.in_flow && src.style == Style::Plain && matches!(n.value, Value::Str(_)) {
-            let probe = Node { value: Value::Str("ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]".into()), src: Some(src), changed: true };
+            let probe = Node {
+                value: Value::Str("ENC[AES256_GCM,data:AA==,iv:AA==,tag:AA==,type:str]".into()),
+                src: Some(src),
+                changed: true,
+            };
             src.style = match render(&probe, src, self.indent).as_bytes().first() {
                 Some(b'\'') => Style::SingleQuoted,
                 Some(b'"') => Style::DoubleQuoted,
@@ -101,7 +111,11 @@ fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
             _ => {}
         }
     }
-    let owner = if src.seq_item { Owner::SeqItem } else { Owner::MapValue };
+    let owner = if src.seq_item {
+        Owner::SeqItem
+    } else {
+        Owner::MapValue
+    };
     emit::render_scalar(&n.value, src.indent, owner, indent, src.in_flow)
 }
 

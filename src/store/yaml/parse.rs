@@ -151,7 +151,12 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
     // full scan of a possibly huge input).
     if let Some((at, c)) = forbidden_char(src) {
         let line = src[..at].matches('\n').count() + 1;
-        let col = src[..at].rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+        let col = src[..at]
+            .rsplit('\n')
+            .next()
+            .map(|l| l.chars().count())
+            .unwrap_or(0)
+            + 1;
         return Err(StoreError::at(format!("control characters are not allowed (U+{:04X}); remove it or quote the value with an escape", c as u32), line, col));
     }
     if b.docs.is_empty() && src.trim() != "" {

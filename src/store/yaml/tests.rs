@@ -97,8 +97,41 @@ fn comment_after_a_quoted_scalar_is_kept() {
     let src = "a:\n  host: \"db\"   # why\n  other: 'x' # too\n";
     let mut doc = parse::parse(src).unwrap();
     let got = leaves(&mut doc);
-    assert_eq!(got, ["a: comment why", "a:host: str", "a: comment too", "a:other: str"]);
+    assert_eq!(
+        got,
+        [
+            "a: comment why",
+            "a:host: str",
+            "a: comment too",
+            "a:other: str"
+        ]
+    );
     let store = YamlStore { indent: 4 };
     let out = store.emit(&doc, Some(src.as_bytes()), Side::Plain).unwrap();
     assert_eq!(String::from_utf8(out).unwrap(), src);
+}
+
+#[test]
+fn canonical_block_scalars_parse_back() {
+    // Found by fuzzing: strings whose first line is indented, or that hold CR, must be
+    // written so that they parse back to the same string.
+    for s in [
+        "  indented first\nsecond\n",
+        "a\r\nb\n",
+        "x\n  y\n",
+        "\n\nlead\n",
+        "trail  \nz",
+        " a\n b",
+    ] {
+        let mut b = Branch::new();
+        b.push("k", Value::Str(s.to_string()));
+        let doc = Doc { branches: vec![b] };
+        let out = emit::emit_doc(&doc, 4);
+        let back = parse::parse(&out).unwrap_or_else(|e| panic!("{s:?} -> {out:?}: {e}"));
+        assert_eq!(
+            back.branches[0].get("k").map(|n| n.value.clone()),
+            Some(Value::Str(s.to_string())),
+            "{s:?} -> {out:?}"
+        );
+    }
 }
