@@ -38,6 +38,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no bench/__pycache__ in the work tree
 import gen_corpus as corpus  # noqa: E402
 
 ROOT = corpus.ROOT
