@@ -59,7 +59,10 @@ fn value_cipher(c: &mut Criterion) {
 
 fn mac(c: &mut Criterion) {
     // 1,000 leaves shaped like the benchmark corpus: short strings, ints, floats, bools, PEM.
-    let pem = format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", "A".repeat(64 * 4));
+    let pem = format!(
+        "-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n",
+        "A".repeat(64 * 4)
+    );
     let leaves: Vec<Value> = (0..1000)
         .map(|i| match i % 5 {
             0 => Value::Str(format!("svc-{i:05}")),

@@ -98,6 +98,9 @@ fn ordered<'a>(g: &'a [StoredKey], order: &[String]) -> Vec<&'a StoredKey> {
     v
 }
 
+/// What opening one group gave: the attempts, and the secret if one key worked.
+type GroupOutcome = (Vec<Attempt>, Option<Zeroizing<Vec<u8>>>);
+
 /// Try one stored key.
 fn attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     match backend(&k.kind) {
@@ -181,7 +184,7 @@ pub fn recover(meta: &Metadata, order: &[String]) -> Result<DataKey, RecoveryRep
         groups: Vec::new(),
         threshold: 1,
     };
-    let outcomes: Vec<(Vec<Attempt>, Option<Zeroizing<Vec<u8>>>)> = std::thread::scope(|scope| {
+    let outcomes: Vec<GroupOutcome> = std::thread::scope(|scope| {
         let handles: Vec<_> = meta
             .groups
             .iter()

@@ -21,6 +21,8 @@ const EXAMPLES: &str = "Examples:
   SOPS_AGE_KEY_FILE=key.txt leafseal decrypt secrets.enc.yaml";
 
 /// Subcommands.
+// Parsed once per process: the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Encrypt a file and print the result (or write it with -i / --output).

@@ -23,9 +23,21 @@ use crate::tree::{Comment, Doc, Elem, Node, Value};
 /// with the same key, AAD and plaintext yields the identical ciphertext and so reveals nothing
 /// beyond "unchanged", which a diff shows anyway. No plaintext is stored.
 #[derive(Default)]
-pub struct IvStash(HashMap<[u8; 32], [u8; 32]>);
+pub struct IvStash {
+    ivs: HashMap<[u8; 32], [u8; 32]>,
+    /// Only rewriting operations record (`recording()`); a plain decrypt pays nothing.
+    record: bool,
+}
 
 impl IvStash {
+    /// A stash that remembers the IVs of decrypted values (edit, set, rotate, …).
+    pub fn recording() -> Self {
+        IvStash {
+            ivs: HashMap::new(),
+            record: true,
+        }
+    }
+
     fn id(aad: &str, kind: &str, plain: &[u8]) -> [u8; 32] {
         let mut h = Sha256::new();
         h.update((aad.len() as u64).to_be_bytes());
@@ -38,13 +50,19 @@ impl IvStash {
     }
 
     fn remember(&mut self, aad: &str, kind: &str, plain: &[u8], iv: &[u8]) {
+        if !self.record {
+            return;
+        }
         if let Ok(iv) = <[u8; 32]>::try_from(iv) {
-            self.0.insert(Self::id(aad, kind, plain), iv);
+            self.ivs.insert(Self::id(aad, kind, plain), iv);
         }
     }
 
     fn iv_for(&self, aad: &str, kind: &str, plain: &[u8]) -> [u8; 32] {
-        self.0
+        if self.ivs.is_empty() {
+            return random_iv();
+        }
+        self.ivs
             .get(&Self::id(aad, kind, plain))
             .copied()
             .unwrap_or_else(random_iv)

@@ -40,7 +40,7 @@ impl Session {
         ignore_mac: bool,
     ) -> Result<Session> {
         let mut loaded: Loaded = load(input, format, &store)?;
-        let mut stash = IvStash::default();
+        let mut stash = IvStash::recording();
         let (key, _warnings) = open_tree(&mut loaded, order, ignore_mac, &mut stash)?;
         let spellings = loaded
             .meta
