@@ -929,7 +929,8 @@ mod tests {
 
     #[test]
     fn metadata_accepts_real_newlines_and_rejects_duplicates() {
-        let src = "a = 1\n\n[sops]\nage__list_0__map_enc = \"\"\"x\ny\"\"\"\nage__list_0__map_recipient = r\nversion = 3.13.1\n";
+        // (lastmodified and version are required by the metadata reader.)
+        let src = "a = 1\n\n[sops]\nage__list_0__map_enc = \"\"\"x\ny\"\"\"\nage__list_0__map_recipient = r\nlastmodified = 2026-01-01T00:00:00Z\nversion = 3.13.1\n";
         let doc = IniStore.parse(src.as_bytes(), Side::Encrypted).unwrap();
         let Some(Value::Map(m)) = doc.branches[0].get("sops").map(|n| &n.value) else {
             panic!()
