@@ -171,36 +171,6 @@ pub fn merge_driver(a: MergeDriverArgs) -> Result<(), Failure> {
         .hint(format!("run `leafseal edit {name}`, replace each {{leafseal_conflict_ours, leafseal_conflict_theirs}} map by the value to keep, then `git add {name}`")))
 }
 
-/// Regular files under `p` (or `p` itself), hidden directories such as `.git` skipped.
-fn walk(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
-    if !p.is_dir() {
-        if !p.exists() {
-            return Err(Failure::new(100, format!("{}: no such file", p.display())));
-        }
-        out.push(p.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-        .map_err(|e| Failure::new(2, format!("{}: {e}", p.display())))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for e in entries {
-        let hidden = e
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if e.is_dir() {
-            if !hidden {
-                walk(&e, out)?;
-            }
-        } else if e.is_file() {
-            out.push(e);
-        }
-    }
-    Ok(())
-}
-
 enum Status {
     Ok,
     Warn(String),
@@ -262,7 +232,7 @@ pub fn check(a: CheckArgs, explicit: Option<&Path>) -> Result<(), Failure> {
     };
     let mut files = Vec::new();
     for r in &roots {
-        walk(r, &mut files)?;
+        super::walk::files(r, &mut files)?;
     }
     let order = order(a.decryption_order.as_deref())?;
     let (mut checked, mut failed, mut warned) = (0usize, 0usize, 0usize);

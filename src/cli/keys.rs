@@ -1,7 +1,7 @@
 //! `rotate` and `updatekeys`: change a file's data key or the master keys that wrap it.
 
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use leafseal::config;
 use leafseal::keys::{backend, MasterKey};
@@ -47,37 +47,6 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
     write_output(&a.io, &input, &out, false)
 }
 
-/// Encrypted files under `p` (or `p` itself), skipping hidden directories such as `.git`.
-fn collect(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
-    if p.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
-            .map_err(|e| Failure::new(2, format!("{}: {e}", p.display())))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .collect();
-        entries.sort();
-        for e in entries {
-            let hidden = e
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if e.is_dir() && hidden {
-                continue;
-            }
-            if e.is_dir() {
-                collect(&e, out)?;
-            } else if is_encrypted(&e) {
-                out.push(e);
-            }
-        }
-        Ok(())
-    } else if p.exists() {
-        out.push(p.to_path_buf());
-        Ok(())
-    } else {
-        Err(Failure::new(100, format!("{}: no such file", p.display())))
-    }
-}
-
 fn is_encrypted(p: &Path) -> bool {
     std::fs::read(p)
         .ok()
@@ -117,7 +86,10 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
     let walking = a.files.iter().any(|f| f.is_dir());
     let mut files = Vec::new();
     for f in &a.files {
-        collect(f, &mut files)?;
+        let mut found = Vec::new();
+        super::walk::files(f, &mut found)?;
+        // A file named directly is always considered; below a directory only encrypted ones.
+        files.extend(found.into_iter().filter(|p| !f.is_dir() || is_encrypted(p)));
     }
     let order = order(a.decryption_order.as_deref())?;
     for file in files {

@@ -15,6 +15,7 @@ mod keys;
 mod legacy;
 mod options;
 mod rewrite;
+mod walk;
 
 use std::process::ExitCode;
 

@@ -233,7 +233,8 @@ fn parse_date(s: &str, strict: bool) -> Option<(i32, u8, u8)> {
     Some((y as i32, m as u8, d as u8))
 }
 
-fn days_in(y: i32, m: u32) -> u32 {
+/// Days in month `m` (1..=12) of year `y`, proleptic Gregorian.
+pub(crate) fn days_in(y: i32, m: u32) -> u32 {
     match m {
         2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
         2 => 28,

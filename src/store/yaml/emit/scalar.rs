@@ -686,11 +686,4 @@ impl Cursor<'_> {
     }
 }
 
-fn days_in(y: i32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
+use crate::tree::scalar::days_in;

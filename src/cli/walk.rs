@@ -1,0 +1,36 @@
+//! Walking the paths given to `updatekeys` and `check`: a file stands for itself, a directory
+//! for every file below it in sorted order, hidden directories (`.git`, …) skipped.
+
+use std::path::{Path, PathBuf};
+
+use super::Failure;
+
+/// Append the files `p` stands for to `out`.
+pub fn files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
+    if !p.is_dir() {
+        if !p.exists() {
+            return Err(Failure::new(100, format!("{}: no such file", p.display())));
+        }
+        out.push(p.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+        .map_err(|e| Failure::new(2, format!("{}: {e}", p.display())))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for e in entries {
+        let hidden = e
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
+        if e.is_dir() {
+            if !hidden {
+                files(&e, out)?;
+            }
+        } else if e.is_file() {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
