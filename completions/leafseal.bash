@@ -43,6 +43,9 @@ _leafseal() {
             leafseal,filestatus)
                 cmd="leafseal__subcmd__filestatus"
                 ;;
+            leafseal,groups)
+                cmd="leafseal__subcmd__groups"
+                ;;
             leafseal,help)
                 cmd="leafseal__subcmd__help"
                 ;;
@@ -63,6 +66,24 @@ _leafseal() {
                 ;;
             leafseal,updatekeys)
                 cmd="leafseal__subcmd__updatekeys"
+                ;;
+            leafseal__subcmd__groups,add)
+                cmd="leafseal__subcmd__groups__subcmd__add"
+                ;;
+            leafseal__subcmd__groups,delete)
+                cmd="leafseal__subcmd__groups__subcmd__delete"
+                ;;
+            leafseal__subcmd__groups,help)
+                cmd="leafseal__subcmd__groups__subcmd__help"
+                ;;
+            leafseal__subcmd__groups__subcmd__help,add)
+                cmd="leafseal__subcmd__groups__subcmd__help__subcmd__add"
+                ;;
+            leafseal__subcmd__groups__subcmd__help,delete)
+                cmd="leafseal__subcmd__groups__subcmd__help__subcmd__delete"
+                ;;
+            leafseal__subcmd__groups__subcmd__help,help)
+                cmd="leafseal__subcmd__groups__subcmd__help__subcmd__help"
                 ;;
             leafseal__subcmd__help,check)
                 cmd="leafseal__subcmd__help__subcmd__check"
@@ -91,6 +112,9 @@ _leafseal() {
             leafseal__subcmd__help,filestatus)
                 cmd="leafseal__subcmd__help__subcmd__filestatus"
                 ;;
+            leafseal__subcmd__help,groups)
+                cmd="leafseal__subcmd__help__subcmd__groups"
+                ;;
             leafseal__subcmd__help,help)
                 cmd="leafseal__subcmd__help__subcmd__help"
                 ;;
@@ -112,6 +136,12 @@ _leafseal() {
             leafseal__subcmd__help,updatekeys)
                 cmd="leafseal__subcmd__help__subcmd__updatekeys"
                 ;;
+            leafseal__subcmd__help__subcmd__groups,add)
+                cmd="leafseal__subcmd__help__subcmd__groups__subcmd__add"
+                ;;
+            leafseal__subcmd__help__subcmd__groups,delete)
+                cmd="leafseal__subcmd__help__subcmd__groups__subcmd__delete"
+                ;;
             *)
                 ;;
         esac
@@ -119,7 +149,7 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
+            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -510,8 +540,154 @@ _leafseal() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        leafseal__subcmd__groups)
+            opts="-h --config --help add delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__add)
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --age --pgp --kms --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shamir-secret-sharing-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pgp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__delete)
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shamir-secret-sharing-threshold)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__help)
+            opts="add delete help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__help__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__groups__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         leafseal__subcmd__help)
-            opts="encrypt decrypt edit set unset rotate updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
+            opts="encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -639,6 +815,48 @@ _leafseal() {
         leafseal__subcmd__help__subcmd__filestatus)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__groups)
+            opts="add delete"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__groups__subcmd__add)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__groups__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

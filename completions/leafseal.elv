@@ -29,6 +29,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand set 'Set one value in an encrypted file, in place (the value is JSON)'
             cand unset 'Remove one key from an encrypted file, in place'
             cand rotate 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+            cand groups 'Add or delete a key group (Shamir secret sharing)'
             cand updatekeys 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now'
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
@@ -147,6 +148,48 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'leafseal;groups'= {
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand add 'Add a key group made of the given keys'
+            cand delete 'Delete the key group at INDEX (0-based)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leafseal;groups;add'= {
+            cand -f 'The encrypted file'
+            cand --file 'The encrypted file'
+            cand --shamir-secret-sharing-threshold 'Groups needed to decrypt (default: keep, or all groups)'
+            cand --age 'age recipients of the new group (repeatable)'
+            cand --pgp 'PGP fingerprints of the new group (repeatable)'
+            cand --kms 'AWS KMS ARNs of the new group (repeatable)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -i 'Write the result back to the file instead of stdout'
+            cand --in-place 'Write the result back to the file instead of stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;groups;delete'= {
+            cand -f 'The encrypted file'
+            cand --file 'The encrypted file'
+            cand --shamir-secret-sharing-threshold 'Groups needed to decrypt (default: keep, or all groups)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand -i 'Write the result back to the file instead of stdout'
+            cand --in-place 'Write the result back to the file instead of stdout'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'leafseal;groups;help'= {
+            cand add 'Add a key group made of the given keys'
+            cand delete 'Delete the key group at INDEX (0-based)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'leafseal;groups;help;add'= {
+        }
+        &'leafseal;groups;help;delete'= {
+        }
+        &'leafseal;groups;help;help'= {
+        }
         &'leafseal;updatekeys'= {
             cand --input-type 'Input format (default: from each file name)'
             cand --shamir-secret-sharing-threshold 'Number of key groups needed to decrypt (default: keep the file''s)'
@@ -224,6 +267,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand set 'Set one value in an encrypted file, in place (the value is JSON)'
             cand unset 'Remove one key from an encrypted file, in place'
             cand rotate 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+            cand groups 'Add or delete a key group (Shamir secret sharing)'
             cand updatekeys 'Re-wrap files'' data keys for the keys their .sops.yaml creation rule names now'
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
@@ -246,6 +290,14 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         &'leafseal;help;unset'= {
         }
         &'leafseal;help;rotate'= {
+        }
+        &'leafseal;help;groups'= {
+            cand add 'Add a key group made of the given keys'
+            cand delete 'Delete the key group at INDEX (0-based)'
+        }
+        &'leafseal;help;groups;add'= {
+        }
+        &'leafseal;help;groups;delete'= {
         }
         &'leafseal;help;updatekeys'= {
         }

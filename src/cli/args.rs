@@ -53,6 +53,12 @@ pub enum Command {
         after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml"
     )]
     Rotate(RotateArgs),
+    /// Add or delete a key group (Shamir secret sharing).
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  leafseal groups add -i -f secrets.enc.yaml --age age1… --shamir-secret-sharing-threshold 2\n  leafseal groups delete -i -f secrets.enc.yaml 1"
+    )]
+    Groups(GroupsCommand),
     /// Re-wrap files' data keys for the keys their .sops.yaml creation rule names now.
     #[command(
         after_help = "Examples:\n  leafseal updatekeys secrets.enc.yaml\n  leafseal updatekeys -y secrets/   # every encrypted file under secrets/ that matches a rule"
@@ -452,4 +458,58 @@ pub struct CheckArgs {
     pub strict: bool,
     /// Files or directories to check (default: the working directory; hidden directories such as .git are skipped).
     pub paths: Vec<PathBuf>,
+}
+
+/// `groups` subcommands.
+#[derive(Subcommand, Debug)]
+pub enum GroupsCommand {
+    /// Add a key group made of the given keys.
+    #[command(
+        after_help = "Example:\n  leafseal groups add -i -f secrets.enc.yaml --age age1… --pgp FP --shamir-secret-sharing-threshold 2"
+    )]
+    Add(GroupsAddArgs),
+    /// Delete the key group at INDEX (0-based).
+    #[command(after_help = "Example:\n  leafseal groups delete -i -f secrets.enc.yaml 1")]
+    Delete(GroupsDeleteArgs),
+}
+
+/// Flags shared by the groups subcommands.
+#[derive(Args, Debug)]
+pub struct GroupsCommon {
+    /// The encrypted file.
+    #[arg(short = 'f', long = "file")]
+    pub file: PathBuf,
+    /// Write the result back to the file instead of stdout.
+    #[arg(short = 'i', long = "in-place")]
+    pub in_place: bool,
+    /// Groups needed to decrypt (default: keep, or all groups).
+    #[arg(long = "shamir-secret-sharing-threshold", default_value_t = 0)]
+    pub shamir_threshold: usize,
+}
+
+/// `groups add`.
+#[derive(Args, Debug)]
+pub struct GroupsAddArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: GroupsCommon,
+    /// age recipients of the new group (repeatable).
+    #[arg(long)]
+    pub age: Vec<String>,
+    /// PGP fingerprints of the new group (repeatable).
+    #[arg(long)]
+    pub pgp: Vec<String>,
+    /// AWS KMS ARNs of the new group (repeatable).
+    #[arg(long)]
+    pub kms: Vec<String>,
+}
+
+/// `groups delete`.
+#[derive(Args, Debug)]
+pub struct GroupsDeleteArgs {
+    /// Shared flags.
+    #[command(flatten)]
+    pub common: GroupsCommon,
+    /// Index of the group to delete.
+    pub index: usize,
 }

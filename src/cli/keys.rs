@@ -5,10 +5,10 @@ use std::path::Path;
 
 use leafseal::config;
 use leafseal::keys::{backend, MasterKey};
-use leafseal::ops::rewrite::{update_keys, Session};
+use leafseal::ops::rewrite::{regroup, update_keys, Session};
 use leafseal::store::{Format, StoreOptions};
 
-use super::args::{RotateArgs, UpdatekeysArgs};
+use super::args::{GroupsCommand, RotateArgs, UpdatekeysArgs};
 use super::decrypt::order;
 use super::io::{read_input, write_output};
 use super::Failure;
@@ -36,15 +36,69 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
                 .map(|k| format!("{}: {}", k.kind(), k.id())),
         );
     }
-    let input = read_input(&a.io, false)?;
     let order = order(a.decryption_order.as_deref())?;
-    let lib = |e| Failure::from_lib(&input.name, e);
-    let mut session =
-        Session::open(&input.bytes, input.format, input.store, &order, false).map_err(lib)?;
-    session.rotate(add, &remove).map_err(lib)?;
-    let doc = session.doc.clone();
-    let out = session.seal(doc, &input.bytes).map_err(lib)?;
+    if let Some(dir) = a.io.file.as_ref().filter(|f| f.is_dir()) {
+        // Beyond SOPS: every encrypted file below a directory, in place, each under a new
+        // data key of its own.
+        if !a.io.in_place {
+            return Err(Failure::new(
+                8,
+                format!(
+                    "{}: rotating a directory needs -i (files are rewritten in place)",
+                    dir.display()
+                ),
+            ));
+        }
+        let mut files = Vec::new();
+        super::walk::files(dir, &mut files)?;
+        for file in files.into_iter().filter(|f| is_encrypted(f)) {
+            let name = file.display().to_string();
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+            let mut add = parse_keys("age", a.add_age.as_deref())?;
+            add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
+            add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+            let format = Format::from_path(Some(&file));
+            let out = rotate_bytes(
+                &bytes,
+                format,
+                StoreOptions::default(),
+                &order,
+                add,
+                &remove,
+            )
+            .map_err(|e| Failure::from_lib(&name, e))?;
+            leafseal::fsio::write_atomic(&file, &out, 0o644)
+                .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
+            eprintln!("{name}: rotated");
+        }
+        return Ok(());
+    }
+    let input = read_input(&a.io, false)?;
+    let out = rotate_bytes(
+        &input.bytes,
+        input.format,
+        input.store,
+        &order,
+        add,
+        &remove,
+    )
+    .map_err(|e| Failure::from_lib(&input.name, e))?;
     write_output(&a.io, &input, &out, false)
+}
+
+fn rotate_bytes(
+    bytes: &[u8],
+    format: Format,
+    store: StoreOptions,
+    order: &[String],
+    add: Vec<Box<dyn MasterKey>>,
+    remove: &[String],
+) -> leafseal::Result<Vec<u8>> {
+    let mut session = Session::open(bytes, format, store, order, false)?;
+    session.rotate(add, remove)?;
+    let doc = session.doc.clone();
+    session.seal(doc, bytes)
 }
 
 fn is_encrypted(p: &Path) -> bool {
@@ -158,4 +212,68 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
         eprintln!("{name}: updated");
     }
     Ok(())
+}
+
+/// Run `groups add` / `groups delete`.
+pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
+    let c = match &cmd {
+        GroupsCommand::Add(a) => &a.common,
+        GroupsCommand::Delete(d) => &d.common,
+    };
+    let name = c.file.display().to_string();
+    let bytes =
+        std::fs::read(&c.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let format = Format::from_path(Some(&c.file));
+    let order = order(None)?;
+    let wanted = c.shamir_threshold;
+    let out = match &cmd {
+        GroupsCommand::Add(a) => {
+            let mut group = Vec::new();
+            for (kind, specs) in [("age", &a.age), ("pgp", &a.pgp), ("kms", &a.kms)] {
+                for spec in specs {
+                    group.extend(parse_keys(kind, Some(spec))?);
+                }
+            }
+            if group.is_empty() {
+                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms)"));
+            }
+            regroup(&bytes, format, &StoreOptions::default(), &order, |groups, threshold| {
+                groups.push(group);
+                if wanted > 0 {
+                    *threshold = wanted;
+                }
+                Ok(())
+            })
+        }
+        GroupsCommand::Delete(d) => {
+            let index = d.index;
+            regroup(&bytes, format, &StoreOptions::default(), &order, |groups, threshold| {
+                if index >= groups.len() {
+                    return Err(leafseal::Error::new(
+                        leafseal::ErrorKind::Generic,
+                        format!("there is no key group {index} (the file has {})", groups.len()),
+                    ));
+                }
+                groups.remove(index);
+                if wanted > 0 {
+                    *threshold = wanted;
+                } else if *threshold > groups.len() {
+                    // sops-compat: refuse rather than silently lower the threshold.
+                    return Err(leafseal::Error::new(
+                        leafseal::ErrorKind::Generic,
+                        format!("deleting group {index} leaves {} groups, fewer than the threshold {}; pass --shamir-secret-sharing-threshold", groups.len(), threshold),
+                    ));
+                }
+                Ok(())
+            })
+        }
+    }
+    .map_err(|e| Failure::from_lib(&name, e))?;
+    if c.in_place {
+        leafseal::fsio::write_atomic(&c.file, &out, 0o644)
+            .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))
+    } else {
+        std::io::Write::write_all(&mut std::io::stdout(), &out)
+            .map_err(|e| Failure::new(3, format!("<stdout>: {e}")))
+    }
 }

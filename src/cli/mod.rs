@@ -90,6 +90,7 @@ pub fn main() -> ExitCode {
         Command::Unset(a) => rewrite::unset(a),
         Command::Rotate(a) => keys::rotate(a),
         Command::Updatekeys(a) => keys::updatekeys(a, config.as_deref()),
+        Command::Groups(g) => keys::groups(g),
         Command::ExecEnv(a) => exec::env(a),
         Command::ExecFile(a) => exec::file(a),
         Command::Filestatus(a) => filestatus::run(a),

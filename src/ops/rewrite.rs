@@ -612,3 +612,64 @@ pub fn update_keys(
         .map_err(emit_err)?;
     Ok((diff, Some(out)))
 }
+
+/// `groups add` / `groups delete`: change the key groups of a file and re-split its existing
+/// data key for them. Values, `mac` and `lastmodified` are untouched (as in SOPS). `change`
+/// receives the current groups (as master keys) and threshold.
+pub fn regroup(
+    input: &[u8],
+    format: Format,
+    store: &StoreOptions,
+    order: &[String],
+    change: impl FnOnce(&mut Groups, &mut usize) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let mut loaded = load(input, format, store)?;
+    let key = keygroups::recover(&loaded.meta, order)
+        .map_err(|r| Error::new(ErrorKind::NoDataKey, r.to_string()))?;
+    let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
+    let mut groups: Groups = Vec::new();
+    for g in &loaded.meta.groups {
+        let mut keys = Vec::new();
+        for k in g {
+            let b = backend(&k.kind).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Generic,
+                    format!("{} keys are not supported by this build", k.kind),
+                )
+            })?;
+            keys.push(b.key_from_stored(k).map_err(fail)?);
+        }
+        groups.push(keys);
+    }
+    let mut threshold = loaded.meta.shamir_threshold;
+    change(&mut groups, &mut threshold)?;
+    if groups.is_empty() || groups.iter().any(|g| g.is_empty()) {
+        return Err(Error::new(
+            ErrorKind::Generic,
+            "every key group needs at least one key",
+        ));
+    }
+    if groups.len() > 1 {
+        if threshold == 0 {
+            threshold = groups.len();
+        }
+        if threshold < 2 || threshold > groups.len() {
+            return Err(Error::new(
+                ErrorKind::Generic,
+                format!("shamir threshold {threshold} is not possible with {} key groups (needs 2..={})", groups.len(), groups.len()),
+            ));
+        }
+    } else {
+        threshold = 0;
+    }
+    loaded.meta.groups = keygroups::wrap(&groups, threshold, &key).map_err(fail)?;
+    loaded.meta.shamir_threshold = threshold;
+    let block = loaded.meta.to_branch();
+    for b in &mut loaded.doc.branches {
+        b.push("sops", Value::Map(block.clone()));
+    }
+    format
+        .store(store)
+        .emit(&loaded.doc, Some(input), Side::Encrypted)
+        .map_err(emit_err)
+}

@@ -188,13 +188,19 @@ fn kms_boot_with_instance_role_from_imds() {
     );
     // The boot journey: the service gets the secrets as environment variables.
     sb.write("env.yaml", "DB_PASSWORD: hunter2\nPORT: 5432\n");
-    let o = with_creds(sb.leafseal(), &sb, &moto).args(["encrypt", "--kms", &arn, "env.yaml"]).run();
+    let o = with_creds(sb.leafseal(), &sb, &moto)
+        .args(["encrypt", "--kms", &arn, "env.yaml"])
+        .run();
     o.assert_success();
     sb.write("env.enc.yaml", &o.stdout);
     let out = aws(sb.leafseal(), &sb, &moto)
         .env_remove("AWS_EC2_METADATA_DISABLED")
         .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint())
-        .args(["exec-env", "env.enc.yaml", "printf '%s:%s' \"$DB_PASSWORD\" \"$PORT\""])
+        .args([
+            "exec-env",
+            "env.enc.yaml",
+            "printf '%s:%s' \"$DB_PASSWORD\" \"$PORT\"",
+        ])
         .run();
     out.assert_success().assert_stdout_eq(b"hunter2:5432");
 }
