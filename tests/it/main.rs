@@ -18,6 +18,7 @@ mod corpus;
 mod git_drivers;
 mod hygiene;
 mod imds;
+mod interop_flat;
 mod interop_sops;
 mod keys_interop;
 mod kms_moto;
