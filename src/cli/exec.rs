@@ -225,10 +225,39 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
     pass_through(status)
 }
 
+/// Run the command for `exec-file`. SIGINT/SIGTERM/SIGHUP sent to leafseal are passed on to
+/// the command; when it has ended, the caller removes the temp directory, so the plaintext
+/// never outlives the command. A signal arriving before the command started kills it.
 fn run(command: &str, user: Option<&str>) -> Result<ExitStatus, Failure> {
-    shell(command, user)?
-        .status()
-        .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let got = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    for sig in [SIGINT, SIGTERM, SIGHUP] {
+        // Records which signal arrived (instead of the default action of dying on the spot,
+        // which would leave the temp directory behind).
+        let flag = std::sync::Arc::clone(&got);
+        let _ = signal_hook::flag::register_usize(sig, flag, sig as usize);
+    }
+    let mut child = shell(command, user)?
+        .spawn()
+        .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))?;
+    let mut forwarded = false;
+    loop {
+        if let Some(status) = child
+            .try_wait()
+            .map_err(|e| Failure::new(1, format!("waiting for the command: {e}")))?
+        {
+            return Ok(status);
+        }
+        let sig = got.load(std::sync::atomic::Ordering::Relaxed);
+        if sig != 0 && !forwarded {
+            forwarded = true;
+            let _ = Command::new("kill")
+                .arg(format!("-{sig}"))
+                .arg(child.id().to_string())
+                .status();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
 }
 
 fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {

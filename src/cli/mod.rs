@@ -60,7 +60,20 @@ impl Failure {
 }
 
 /// Parse `std::env::args`, run, and turn the outcome into an exit code.
+/// No core dump may carry decrypted secrets or data keys out of this process: the soft
+/// core-size limit drops to 0. The hard limit is kept, so a service started by exec-env or
+/// exec-file (which inherits the soft limit) may still raise it deliberately.
+fn disable_core_dumps() {
+    #[cfg(unix)]
+    {
+        if let Ok((_, hard)) = rlimit::getrlimit(rlimit::Resource::CORE) {
+            let _ = rlimit::setrlimit(rlimit::Resource::CORE, 0, hard);
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
+    disable_core_dumps();
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let program = if argv.is_empty() {
         "leafseal".into()

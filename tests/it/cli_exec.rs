@@ -156,3 +156,89 @@ fn exec_file_never_hangs_when_the_fifo_is_unread() {
     out.assert_success();
     assert!(out.stdout_str().trim().parse::<usize>().unwrap() > 64 * 1024);
 }
+
+/// Core dumps are disabled (soft limit 0) while secrets are in memory; the child inherits it.
+#[test]
+fn core_dumps_are_disabled() {
+    if !crate::util::testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    encrypted(&sb);
+    let out = sb
+        .leafseal()
+        .args(["exec-env", "env.enc.yaml", "ulimit -c"])
+        .age_identity(AGE1.identity_file())
+        .run();
+    out.assert_success();
+    assert_eq!(out.stdout_str().trim(), "0");
+}
+
+/// SIGTERM to leafseal while exec-file's command runs: the signal reaches the command, and the
+/// FIFO's temp directory is removed (issue 9: signals never leave plaintext behind).
+#[test]
+fn sigterm_during_exec_file_removes_the_temp_dir() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    if !crate::util::testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    encrypted(&sb);
+    let tmp = sb.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let marker = sb.path("started");
+    for extra in [&[][..], &["--no-fifo"][..]] {
+        let _ = std::fs::remove_file(&marker);
+        let mut child = Command::new(crate::util::under_test())
+            .arg("exec-file")
+            .args(extra)
+            .args([
+                "env.enc.yaml",
+                &format!("touch {}; exec sleep 30", marker.display()),
+            ])
+            .current_dir(sb.root())
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", sb.home())
+            .env("TMPDIR", &tmp)
+            .env("SOPS_AGE_KEY_FILE", AGE1.identity_file())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        while !marker.exists() {
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "command never started"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            std::fs::read_dir(&tmp).unwrap().next().is_some(),
+            "temp dir should exist while running"
+        );
+        assert!(Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success());
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if start.elapsed() > Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("leafseal did not exit after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        assert!(!status.success());
+        assert!(
+            std::fs::read_dir(&tmp).unwrap().next().is_none(),
+            "temp dir left behind after SIGTERM ({extra:?})"
+        );
+    }
+}
