@@ -25,14 +25,20 @@ pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
     tmp.as_file().sync_all()?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = match fs::metadata(&target) {
-            Ok(m) => m.permissions().mode() & 0o7777,
-            Err(_) => {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let old = fs::metadata(&target).ok();
+        let mode = match &old {
+            Some(m) => m.permissions().mode() & 0o7777,
+            None => {
                 let umask = current_umask();
                 new_mode & !umask
             }
         };
+        if let Some(m) = &old {
+            // Keep the owner and group. Only root may give a file away; for anyone else the
+            // owner is already theirs, and a group they are not in cannot be kept anyway.
+            let _ = std::os::unix::fs::chown(tmp.path(), Some(m.uid()), Some(m.gid()));
+        }
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
     }
     tmp.persist(&target).map_err(|e| e.error)?;
@@ -85,5 +91,24 @@ mod tests {
             0o640
         );
         assert_eq!(fs::read_dir(d.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn keeps_owner_when_allowed() {
+        use std::os::unix::fs::MetadataExt;
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f.yaml");
+        fs::write(&p, b"old").unwrap();
+        // As root the file can be given away; otherwise the owner is already the caller.
+        let (uid, gid) = if fs::metadata(&p).unwrap().uid() == 0 {
+            (65534, 65534)
+        } else {
+            let m = fs::metadata(&p).unwrap();
+            (m.uid(), m.gid())
+        };
+        let _ = std::os::unix::fs::chown(&p, Some(uid), Some(gid));
+        write_atomic(&p, b"new", 0o600).unwrap();
+        let m = fs::metadata(&p).unwrap();
+        assert_eq!((m.uid(), m.gid()), (uid, gid));
     }
 }
