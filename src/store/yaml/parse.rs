@@ -174,11 +174,12 @@ impl Builder<'_> {
             .partition_point(|&s| s <= off)
             .saturating_sub(1);
         let ls = self.line_starts[line];
-        let col = self
-            .src
-            .get(ls..off)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
+        let col = match self.src.get(ls..off) {
+            // All-ASCII source (no char map): characters are bytes, no need to count them.
+            Some(_) if self.off.map.is_none() => off - ls,
+            Some(s) => s.chars().count(),
+            None => 0,
+        };
         (line, col)
     }
 
