@@ -81,7 +81,8 @@ struct Fields<'a> {
 /// so normally comma-free: when the first comma starts `sep`, that is the first occurrence and
 /// no substring searcher needs to be built; anything else takes the general search.
 fn split_field<'a>(rest: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
-    if let Some(i) = rest.bytes().position(|b| b == b',') {
+    // `find` with a char pattern uses a vectorised byte search.
+    if let Some(i) = rest.find(',') {
         if let Some(after) = rest.get(i..).and_then(|t| t.strip_prefix(sep)) {
             return Some((&rest[..i], after));
         }
