@@ -31,7 +31,11 @@ impl MacHasher {
 
     /// Feed one leaf's canonical bytes (nothing for null and collections).
     pub fn feed(&mut self, v: &Value) {
-        if let Some(b) = canonical_bytes(v) {
+        // A string's canonical bytes are its UTF-8: hash it in place rather than through a
+        // temporary copy of the plaintext.
+        if let Value::Str(s) = v {
+            self.0.update(s.as_bytes());
+        } else if let Some(b) = canonical_bytes(v) {
             self.0.update(zeroize::Zeroizing::new(b).as_slice());
         }
     }

@@ -3,7 +3,7 @@
 //! base64, the path-derived AAD supplied by the caller.
 
 use aes_gcm::aead::consts::{U12, U16, U32};
-use aes_gcm::aead::generic_array::{ArrayLength, GenericArray};
+use aes_gcm::aead::generic_array::GenericArray;
 use aes_gcm::aead::{AeadInPlace, KeyInit};
 use aes_gcm::aes::Aes256;
 use aes_gcm::AesGcm;
@@ -69,26 +69,96 @@ pub fn is_token(s: &str) -> bool {
     s.starts_with(PREFIX)
 }
 
-impl Token {
-    /// Parse the text form. Mirrors SOPS's regex
-    /// `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` (no end anchor).
-    pub fn parse(s: &str) -> Result<Token, TokenError> {
+/// The four fields of a token's text form, not yet decoded.
+struct Fields<'a> {
+    data: &'a str,
+    iv: &'a str,
+    tag: &'a str,
+    kind: &'a str,
+}
+
+/// `rest` split at the first occurrence of `sep` (which starts with `,`). Fields are base64 and
+/// so normally comma-free: when the first comma starts `sep`, that is the first occurrence and
+/// no substring searcher needs to be built; anything else takes the general search.
+fn split_field<'a>(rest: &'a str, sep: &str) -> Option<(&'a str, &'a str)> {
+    // `find` with a char pattern uses a vectorised byte search.
+    if let Some(i) = rest.find(',') {
+        if let Some(after) = rest.get(i..).and_then(|t| t.strip_prefix(sep)) {
+            return Some((&rest[..i], after));
+        }
+    }
+    rest.split_once(sep)
+}
+
+impl<'a> Fields<'a> {
+    /// Mirrors SOPS's regex `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` (no end
+    /// anchor): each field ends at the first occurrence of the next field's name, `type` at the
+    /// last `]`.
+    fn split(s: &'a str) -> Result<Self, TokenError> {
         let rest = s
             .strip_prefix("ENC[AES256_GCM,data:")
             .ok_or(TokenError::Malformed)?;
-        let (data, rest) = rest.split_once(",iv:").ok_or(TokenError::Malformed)?;
-        let (iv, rest) = rest.split_once(",tag:").ok_or(TokenError::Malformed)?;
-        let (tag, rest) = rest.split_once(",type:").ok_or(TokenError::Malformed)?;
+        let (data, rest) = split_field(rest, ",iv:").ok_or(TokenError::Malformed)?;
+        let (iv, rest) = split_field(rest, ",tag:").ok_or(TokenError::Malformed)?;
+        let (tag, rest) = split_field(rest, ",type:").ok_or(TokenError::Malformed)?;
         let end = rest.rfind(']').ok_or(TokenError::Malformed)?;
         let kind = &rest[..end];
         if data.is_empty() || iv.is_empty() || tag.is_empty() || kind.is_empty() {
             return Err(TokenError::Malformed);
         }
+        Ok(Fields {
+            data,
+            iv,
+            tag,
+            kind,
+        })
+    }
+}
+
+/// Decode `text` into a buffer sized once from the encoded length.
+fn decode_into(text: &str, out: &mut Vec<u8>, field: &'static str) -> Result<(), TokenError> {
+    out.reserve(base64::decoded_len_estimate(text.len()));
+    B64.decode_vec(text, out)
+        .map_err(|_| TokenError::Base64(field))
+}
+
+/// Room for the IV and tag on the stack: 48 bytes holds every IV SOPS writes (12, 16, 32).
+const SMALL: usize = 48;
+
+/// Decode a short field (IV, tag) without allocating; returns the decoded length. A field too
+/// long for the buffer is still decoded (so invalid base64 is reported as before) and only its
+/// length is kept: no usable IV or tag is that long, so the caller rejects it by length.
+fn decode_small(
+    text: &str,
+    buf: &mut [u8; SMALL],
+    field: &'static str,
+) -> Result<usize, TokenError> {
+    if base64::decoded_len_estimate(text.len()) <= SMALL {
+        B64.decode_slice(text, buf)
+            .map_err(|_| TokenError::Base64(field))
+    } else {
+        B64.decode(text)
+            .map(|v| v.len())
+            .map_err(|_| TokenError::Base64(field))
+    }
+}
+
+impl Token {
+    /// Parse the text form. Mirrors SOPS's regex
+    /// `^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]` (no end anchor).
+    pub fn parse(s: &str) -> Result<Token, TokenError> {
+        let f = Fields::split(s)?;
+        let mut data = Vec::new();
+        decode_into(f.data, &mut data, "data")?;
+        let mut iv = Vec::new();
+        decode_into(f.iv, &mut iv, "iv")?;
+        let mut tag = Vec::new();
+        decode_into(f.tag, &mut tag, "tag")?;
         Ok(Token {
-            data: B64.decode(data).map_err(|_| TokenError::Base64("data"))?,
-            iv: B64.decode(iv).map_err(|_| TokenError::Base64("iv"))?,
-            tag: B64.decode(tag).map_err(|_| TokenError::Base64("tag"))?,
-            kind: kind.to_owned(),
+            data,
+            iv,
+            tag,
+            kind: f.kind.to_owned(),
         })
     }
 }
@@ -106,45 +176,134 @@ impl fmt::Display for Token {
     }
 }
 
-fn seal_with<N: ArrayLength<u8>>(key: &DataKey, iv: &[u8], aad: &[u8], buf: &mut [u8]) -> Vec<u8> {
-    let c = AesGcm::<Aes256, N>::new(GenericArray::from_slice(key.expose()));
-    // Encryption with a correctly sized nonce cannot fail for inputs below GCM's 64 GiB limit.
-    match c.encrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf) {
-        Ok(tag) => tag.to_vec(),
-        Err(_) => Vec::new(),
+/// AES-256-GCM for one data key. Expanding the AES key schedule and deriving GHASH's key cost
+/// more than sealing or opening a short value, so a whole-tree walk builds this once.
+pub struct Cipher {
+    /// The 32-byte-IV instance: what SOPS and leafseal write.
+    gcm32: AesGcm<Aes256, U32>,
+    /// The expanded key, for the rare 12- and 16-byte IVs.
+    aes: Aes256,
+}
+
+impl Cipher {
+    /// Expand `key` once.
+    pub fn new(key: &DataKey) -> Self {
+        let aes = Aes256::new(GenericArray::from_slice(key.expose()));
+        Cipher {
+            gcm32: AesGcm::from(aes.clone()),
+            aes,
+        }
+    }
+
+    /// Encrypt raw bytes under `aad` with the given 32-byte IV.
+    pub fn seal(&self, plaintext: &[u8], aad: &[u8], iv: [u8; 32], kind: &str) -> Token {
+        let mut buf = plaintext.to_vec();
+        // Encryption with a correctly sized nonce cannot fail for inputs below GCM's 64 GiB
+        // limit.
+        let tag =
+            match self
+                .gcm32
+                .encrypt_in_place_detached(GenericArray::from_slice(&iv), aad, &mut buf)
+            {
+                Ok(tag) => tag.to_vec(),
+                Err(_) => Vec::new(),
+            };
+        Token {
+            data: buf,
+            iv: iv.to_vec(),
+            tag,
+            kind: kind.to_owned(),
+        }
+    }
+
+    /// Decrypt `buf` in place; the IV length picks the GCM variant (12, 16 or 32 bytes, all
+    /// SOPS can produce).
+    fn open_in_place(
+        &self,
+        iv: &[u8],
+        tag: &[u8],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<(), TokenError> {
+        if tag.len() != 16 {
+            return Err(TokenError::IvLength(iv.len()));
+        }
+        let tag = GenericArray::from_slice(tag);
+        let r = match iv.len() {
+            32 => self
+                .gcm32
+                .decrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf, tag),
+            12 => AesGcm::<Aes256, U12>::from(self.aes.clone()).decrypt_in_place_detached(
+                GenericArray::from_slice(iv),
+                aad,
+                buf,
+                tag,
+            ),
+            16 => AesGcm::<Aes256, U16>::from(self.aes.clone()).decrypt_in_place_detached(
+                GenericArray::from_slice(iv),
+                aad,
+                buf,
+                tag,
+            ),
+            n => return Err(TokenError::IvLength(n)),
+        };
+        r.map_err(|_| TokenError::Auth)
+    }
+
+    /// Decrypt a token to raw bytes.
+    pub fn open(&self, t: &Token, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, TokenError> {
+        if !matches!(t.iv.len(), 12 | 16 | 32) {
+            return Err(TokenError::IvLength(t.iv.len()));
+        }
+        let mut buf = Zeroizing::new(t.data.clone());
+        self.open_in_place(&t.iv, &t.tag, aad, &mut buf)?;
+        Ok(buf)
+    }
+
+    /// Parse and decrypt a token's text form in one step, decoding the ciphertext straight into
+    /// the buffer it is decrypted in (no intermediate `Token`). Errors are those of
+    /// `Token::parse` followed by `open`, in the same order.
+    pub fn open_text<'a>(&self, s: &'a str, aad: &[u8]) -> Result<Opened<'a>, TokenError> {
+        let f = Fields::split(s)?;
+        let mut plain = Zeroizing::new(Vec::new());
+        decode_into(f.data, &mut plain, "data")?;
+        let mut iv = [0u8; SMALL];
+        let iv_len = decode_small(f.iv, &mut iv, "iv")?;
+        let mut tag = [0u8; SMALL];
+        let tag_len = decode_small(f.tag, &mut tag, "tag")?;
+        if iv_len > SMALL || tag_len > SMALL {
+            return Err(TokenError::IvLength(iv_len));
+        }
+        self.open_in_place(&iv[..iv_len], &tag[..tag_len], aad, &mut plain)?;
+        Ok(Opened {
+            kind: f.kind,
+            iv,
+            iv_len,
+            plain,
+        })
     }
 }
 
-fn open_with<N: ArrayLength<u8>>(
-    key: &DataKey,
-    t: &Token,
-    aad: &[u8],
-) -> Result<Zeroizing<Vec<u8>>, TokenError> {
-    if t.iv.len() != N::USIZE || t.tag.len() != 16 {
-        return Err(TokenError::IvLength(t.iv.len()));
+/// A token decrypted by `Cipher::open_text`.
+pub struct Opened<'a> {
+    /// The `type:` field.
+    pub kind: &'a str,
+    iv: [u8; SMALL],
+    iv_len: usize,
+    /// The plaintext.
+    pub plain: Zeroizing<Vec<u8>>,
+}
+
+impl Opened<'_> {
+    /// The token's IV.
+    pub fn iv(&self) -> &[u8] {
+        self.iv.get(..self.iv_len).unwrap_or_default()
     }
-    let c = AesGcm::<Aes256, N>::new(GenericArray::from_slice(key.expose()));
-    let mut buf = Zeroizing::new(t.data.clone());
-    c.decrypt_in_place_detached(
-        GenericArray::from_slice(&t.iv),
-        aad,
-        &mut buf,
-        GenericArray::from_slice(&t.tag),
-    )
-    .map_err(|_| TokenError::Auth)?;
-    Ok(buf)
 }
 
 /// Encrypt raw bytes under `aad` with the given 32-byte IV.
 pub fn seal(key: &DataKey, plaintext: &[u8], aad: &[u8], iv: [u8; 32], kind: &str) -> Token {
-    let mut buf = plaintext.to_vec();
-    let tag = seal_with::<U32>(key, &iv, aad, &mut buf);
-    Token {
-        data: buf,
-        iv: iv.to_vec(),
-        tag,
-        kind: kind.to_owned(),
-    }
+    Cipher::new(key).seal(plaintext, aad, iv, kind)
 }
 
 /// A fresh random IV.
@@ -156,12 +315,11 @@ pub fn random_iv() -> [u8; 32] {
 
 /// Decrypt a token to raw bytes. Any IV length SOPS can produce is accepted (12, 16, 32).
 pub fn open(key: &DataKey, t: &Token, aad: &[u8]) -> Result<Zeroizing<Vec<u8>>, TokenError> {
-    match t.iv.len() {
-        32 => open_with::<U32>(key, t, aad),
-        12 => open_with::<U12>(key, t, aad),
-        16 => open_with::<U16>(key, t, aad),
-        n => Err(TokenError::IvLength(n)),
+    // Reject a bad IV length before paying for the key schedule.
+    if !matches!(t.iv.len(), 12 | 16 | 32) {
+        return Err(TokenError::IvLength(t.iv.len()));
     }
+    Cipher::new(key).open(t, aad)
 }
 
 /// A decrypted token: a typed value, or the text of an encrypted comment.

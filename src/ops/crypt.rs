@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 
 use crate::cipher::mac::MacHasher;
 use crate::cipher::value::{
-    is_token, open, plaintext_of, random_iv, seal, typed, Plain, Token, TokenError,
+    is_token, plaintext_of, random_iv, typed, Cipher, Plain, Token, TokenError,
 };
 use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind};
@@ -70,9 +70,21 @@ impl IvStash {
 }
 
 fn aad_of(path: &[String]) -> String {
-    let mut s = path.join(":");
-    s.push(':');
+    let mut s = String::new();
+    aad_into(path, &mut s);
     s
+}
+
+/// Write the AAD of `path` into `out`, reusing its allocation across leaves.
+fn aad_into(path: &[String], out: &mut String) {
+    out.clear();
+    for k in path {
+        out.push_str(k);
+        out.push(':');
+    }
+    if path.is_empty() {
+        out.push(':');
+    }
 }
 
 fn path_text(path: &[String]) -> String {
@@ -92,6 +104,8 @@ pub fn encrypt_doc(
     stash: &IvStash,
 ) -> Result<String, Error> {
     let mut mac = MacHasher::new(mac_only);
+    let cipher = Cipher::new(key);
+    let mut aad = String::new();
     walk_mut(doc, &mut |ctx, leaf| {
         let err = |msg: String| {
             Error::new(
@@ -102,7 +116,8 @@ pub fn encrypt_doc(
         if !ctx.keys_are_strings {
             return Err(err("tree contains a non-string key".into()));
         }
-        let aad = aad_of(ctx.path);
+        aad_into(ctx.path, &mut aad);
+        let aad = aad.as_str();
         let mut value_leaf = |n: &mut Node| -> Result<(), Error> {
             if let Value::Uint(_) = n.value {
                 return Err(err("unknown type: uint64 (integer larger than 2^63-1); quote it to store it as a string".into()));
@@ -113,9 +128,9 @@ pub fn encrypt_doc(
             }
             if selected && n.value != Value::Str(String::new()) {
                 if let Some((kind, plain)) = plaintext_of(&n.value) {
-                    let iv = stash.iv_for(&aad, kind, &plain);
+                    let iv = stash.iv_for(aad, kind, &plain);
                     n.set(Value::Str(
-                        seal(key, &plain, aad.as_bytes(), iv, kind).to_string(),
+                        cipher.seal(&plain, aad.as_bytes(), iv, kind).to_string(),
                     ));
                 }
             }
@@ -123,8 +138,10 @@ pub fn encrypt_doc(
         };
         let comment_leaf = |c: &mut Comment| {
             if !c.text.is_empty() && rule.encrypts(ctx.path, ctx.comments, true) {
-                let iv = stash.iv_for(&aad, "comment", c.text.as_bytes());
-                c.text = seal(key, c.text.as_bytes(), aad.as_bytes(), iv, "comment").to_string();
+                let iv = stash.iv_for(aad, "comment", c.text.as_bytes());
+                c.text = cipher
+                    .seal(c.text.as_bytes(), aad.as_bytes(), iv, "comment")
+                    .to_string();
                 c.changed = true;
             }
         };
@@ -151,6 +168,8 @@ pub fn decrypt_doc(
 ) -> Result<(String, Vec<Warning>), Error> {
     let mut mac = MacHasher::new(mac_only);
     let mut warnings = Vec::new();
+    let cipher = Cipher::new(key);
+    let mut aad = String::new();
     walk_mut(doc, &mut |ctx, leaf| {
         let err = |msg: String| {
             Error::new(
@@ -158,11 +177,14 @@ pub fn decrypt_doc(
                 format!("{}: {msg}", path_text(ctx.path)),
             )
         };
-        let aad = aad_of(ctx.path);
+        aad_into(ctx.path, &mut aad);
+        let aad = aad.as_str();
         let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
         match leaf {
             Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => {
-                if let Some(text) = decrypt_comment(key, &c.text, ctx.path, &mut warnings, stash) {
+                if let Some(text) =
+                    decrypt_comment(&cipher, &c.text, ctx.path, &mut warnings, stash)
+                {
                     c.text = text;
                     c.changed = true;
                 }
@@ -170,7 +192,7 @@ pub fn decrypt_doc(
             Leaf::Node(n) => {
                 let sel = selected(false);
                 if sel {
-                    if let Some(p) = decrypt_value(key, n, &aad, stash).map_err(err)? {
+                    if let Some(p) = decrypt_value(&cipher, n, aad, stash).map_err(err)? {
                         let v = match p {
                             Plain::Value(v) => v,
                             Plain::Comment(t) => Value::Str(t),
@@ -186,7 +208,7 @@ pub fn decrypt_doc(
                 let sel = selected(false);
                 let Elem::Value(n) = e else { return Ok(()) };
                 if sel {
-                    match decrypt_value(key, n, &aad, stash).map_err(err)? {
+                    match decrypt_value(&cipher, n, aad, stash).map_err(err)? {
                         Some(Plain::Comment(text)) => {
                             // sops-compat: an encrypted comment inside a list is stored as a list
                             // element; it becomes a comment again and is not hashed.
@@ -215,7 +237,7 @@ pub fn decrypt_doc(
 
 /// Decrypt a selected value; `None` for the empty string (never encrypted).
 fn decrypt_value(
-    key: &DataKey,
+    cipher: &Cipher,
     n: &Node,
     aad: &str,
     stash: &mut IvStash,
@@ -230,13 +252,12 @@ fn decrypt_value(
             ))
         }
     };
-    let tok = Token::parse(s).map_err(|e| format!("{e}"))?;
-    let plain = open(key, &tok, aad.as_bytes()).map_err(|e| match e {
+    let opened = cipher.open_text(s, aad.as_bytes()).map_err(|e| match e {
         TokenError::Auth => "could not decrypt value: authentication failed (wrong data key, value moved to another key, or ciphertext modified)".to_string(),
         other => other.to_string(),
     })?;
-    stash.remember(aad, &tok.kind, &plain, &tok.iv);
-    typed(&tok.kind, &plain)
+    stash.remember(aad, opened.kind, &opened.plain, opened.iv());
+    typed(opened.kind, &opened.plain)
         .map(Some)
         .map_err(|e| e.to_string())
 }
@@ -244,7 +265,7 @@ fn decrypt_value(
 /// Decrypt an encrypted comment, retrying shorter path prefixes as AAD (comment placement can
 /// differ between parsers). Failure keeps the text, with a warning.
 fn decrypt_comment(
-    key: &DataKey,
+    cipher: &Cipher,
     text: &str,
     path: &[String],
     warnings: &mut Vec<Warning>,
@@ -256,7 +277,7 @@ fn decrypt_comment(
     let tok = Token::parse(text).ok()?;
     for len in (0..=path.len()).rev() {
         let aad = aad_of(&path[..len]);
-        if let Ok(p) = open(key, &tok, aad.as_bytes()) {
+        if let Ok(p) = cipher.open(&tok, aad.as_bytes()) {
             if let Ok(s) = String::from_utf8(p.to_vec()) {
                 stash.remember(&aad, "comment", s.as_bytes(), &tok.iv);
                 return Some(s);

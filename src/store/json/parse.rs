@@ -397,15 +397,16 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<(String, usize), StoreError> {
         let open = self.pos;
         self.pos += 1;
+        // Most strings (every ENC[] token) have no escapes: the first run then ends at the
+        // closing quote and the result is allocated once at its final size.
         let mut out = String::new();
         loop {
             let run = self.pos;
-            while let Some(c) = self.peek() {
-                if c == b'"' || c == b'\\' || c < 0x20 {
-                    break;
-                }
-                self.pos += 1;
-            }
+            let tail = self.s.get(run..).unwrap_or_default();
+            self.pos += tail
+                .iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(tail.len());
             // The run stops at an ASCII byte or the end, so it is whole UTF-8 characters.
             let chunk = self.s.get(run..self.pos).unwrap_or_default();
             out.push_str(std::str::from_utf8(chunk).unwrap_or_default());

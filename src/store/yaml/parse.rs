@@ -5,6 +5,7 @@
 //! indentation into the innermost open collection, a line comment (`k: v # c`) before the item
 //! it sits on, other comments after the item they follow.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
@@ -75,6 +76,9 @@ struct Builder<'a> {
     src: &'a str,
     off: Offsets,
     line_starts: Vec<usize>,
+    /// Index into `line_starts` of the line last looked up: positions are asked for in mostly
+    /// increasing order, so the answer is usually this line or the next.
+    last_line: Cell<usize>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
     cursor: usize,
@@ -102,6 +106,7 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
         src,
         off: Offsets::new(src),
         line_starts,
+        last_line: Cell::new(0),
         stack: Vec::new(),
         anchors: HashMap::new(),
         cursor: 0,
@@ -168,17 +173,35 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
 }
 
 impl Builder<'_> {
+    /// The line (index into `line_starts`) holding byte `off`: the last line that starts at or
+    /// before it.
+    fn line_of(&self, off: usize) -> usize {
+        let starts = &self.line_starts;
+        let hint = self.last_line.get();
+        let within = |l: usize| {
+            starts.get(l).is_some_and(|&s| s <= off)
+                && starts.get(l + 1).is_none_or(|&next| next > off)
+        };
+        let line = if within(hint) {
+            hint
+        } else if within(hint + 1) {
+            hint + 1
+        } else {
+            starts.partition_point(|&s| s <= off).saturating_sub(1)
+        };
+        self.last_line.set(line);
+        line
+    }
+
     fn line_col(&self, off: usize) -> (usize, usize) {
-        let line = self
-            .line_starts
-            .partition_point(|&s| s <= off)
-            .saturating_sub(1);
+        let line = self.line_of(off);
         let ls = self.line_starts[line];
-        let col = self
-            .src
-            .get(ls..off)
-            .map(|s| s.chars().count())
-            .unwrap_or(0);
+        let col = match self.src.get(ls..off) {
+            // All-ASCII source (no char map): characters are bytes, no need to count them.
+            Some(_) if self.off.map.is_none() => off - ls,
+            Some(s) => s.chars().count(),
+            None => 0,
+        };
         (line, col)
     }
 
