@@ -22,7 +22,9 @@ pub struct DotenvStore;
 
 impl Store for DotenvStore {
     fn parse(&self, input: &[u8], side: Side) -> Result<Doc, StoreError> {
-        let mut branch = parse_lines(input)?;
+        // Beyond SOPS, plaintext files may use the common shell-style forms; an encrypted
+        // file is always read with SOPS's byte-literal grammar (leafseal writes it that way).
+        let mut branch = parse_lines(input, side == Side::Plain)?;
         if side == Side::Encrypted {
             take_metadata(&mut branch, input)?;
         }
@@ -143,14 +145,64 @@ fn unescape(b: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Split into items; see the module doc for the grammar.
-fn parse_lines(input: &[u8]) -> Result<Branch, StoreError> {
+/// A shell-style value (beyond SOPS, plaintext side only): `'literal'`, or `"escaped"` with
+/// `\n`, `\"`, `\\` (and `\$`), possibly spanning lines. Returns the value and the number of
+/// extra lines it took, or `None` when `raw` (with `rest`, the following lines) is not one
+/// cleanly closed quoted value; the caller then reads the line literally as SOPS does.
+fn quoted_value(raw: &[u8], rest: &[&[u8]]) -> Option<(Vec<u8>, usize)> {
+    let q = *raw.first()?;
+    if q != b'"' && q != b'\'' {
+        return None;
+    }
+    let mut out = Vec::new();
+    let mut line = &raw[1..];
+    let mut used = 0;
+    loop {
+        let mut i = 0;
+        while i < line.len() {
+            let c = line[i];
+            if c == q {
+                // Only blanks (and a CR) may follow the closing quote.
+                return line[i + 1..]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+                    .then_some((out, used));
+            }
+            if q == b'"' && c == b'\\' && i + 1 < line.len() {
+                match line[i + 1] {
+                    b'n' => out.push(b'\n'),
+                    b'"' | b'\\' | b'$' => out.push(line[i + 1]),
+                    other => out.extend_from_slice(&[b'\\', other]),
+                }
+                i += 2;
+                continue;
+            }
+            out.push(c);
+            i += 1;
+        }
+        // Unclosed on this line: a double- or single-quoted value may continue.
+        let next = rest.get(used)?;
+        used += 1;
+        out.push(b'\n');
+        line = next;
+    }
+}
+
+/// Split into items; see the module doc for the grammar. `extended` accepts `export KEY=…` and
+/// quoted values as well (plaintext side).
+fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
     let mut branch = Branch::new();
     let mut start = 0;
-    for (idx, line) in input.split(|c| *c == b'\n').enumerate() {
+    let lines: Vec<&[u8]> = input.split(|c| *c == b'\n').collect();
+    let mut skip = 0;
+    for (idx, line) in lines.iter().copied().enumerate() {
         let lineno = idx + 1;
         let line_start = start;
         start += line.len() + 1;
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
         // The item's whole text, its line end included when there is one.
         let whole = Span {
             start: line_start,
@@ -179,9 +231,26 @@ fn parse_lines(input: &[u8]) -> Result<Branch, StoreError> {
                 1,
             ));
         };
-        let (key, raw) = (&line[..eq], &line[eq + 1..]);
+        let (mut key, raw) = (&line[..eq], &line[eq + 1..]);
+        let mut quoted = None;
+        if extended {
+            if let Some(k) = key.strip_prefix(b"export ") {
+                let k = k.trim_ascii_start();
+                if !k.is_empty() && !k.contains(&b' ') {
+                    key = k;
+                }
+            }
+            quoted = quoted_value(raw, &lines[idx + 1..]);
+        }
         let key = utf8(key, lineno, 1, "key")?;
-        let bytes = unescape(raw);
+        let bytes = match quoted {
+            Some((v, extra)) => {
+                // The continuation lines are consumed here (the loop skips them).
+                skip = extra;
+                v
+            }
+            None => unescape(raw),
+        };
         // A value that is not UTF-8 is kept as bytes (Go strings hold any bytes).
         let value = match String::from_utf8(bytes) {
             Ok(s) => Value::Str(s),
@@ -366,14 +435,49 @@ mod tests {
     }
 
     #[test]
+    fn shell_style_plaintext() {
+        let src = b"export TOKEN='it is $literal'\nDQ=\"tab\\there \\\"q\\\" \\n end\"\nMULTI=\"line one\nline two\"\nAFTER=x\nOPEN=\"never closed\nHALF='a' tail\n";
+        let doc = DotenvStore.parse(src, Side::Plain).unwrap();
+        assert_eq!(
+            pairs(&doc.branches[0]),
+            vec![
+                ("TOKEN".into(), s("it is $literal")),
+                ("DQ".into(), s("tab\\there \"q\" \n end")),
+                ("MULTI".into(), s("line one\nline two")),
+                ("AFTER".into(), s("x")),
+                // Not cleanly quoted: read literally, as SOPS reads it.
+                ("OPEN".into(), s("\"never closed")),
+                ("HALF".into(), s("'a' tail")),
+            ]
+        );
+        // Written back in SOPS's grammar, which SOPS reads to the same values.
+        let out = DotenvStore.emit(&doc, None, Side::Plain).unwrap();
+        let again = DotenvStore.parse(&out, Side::Encrypted).unwrap();
+        assert_eq!(pairs(&again.branches[0]), pairs(&doc.branches[0]));
+    }
+
+    #[test]
     fn quirks() {
+        // SOPS's byte-literal grammar: what an encrypted file is always read with.
+        let doc = DotenvStore
+            .parse(b"export A=\"q\"\r\nB==x\\\\n\n\n#\n", Side::Encrypted)
+            .unwrap();
+        assert_eq!(
+            pairs(&doc.branches[0]),
+            vec![
+                ("export A".into(), s("\"q\"\r")),
+                ("B".into(), s("=x\\\n")),
+                ("#".into(), Value::Null)
+            ]
+        );
+        // Beyond SOPS, a plaintext file may use `export` and quotes.
         let doc = DotenvStore
             .parse(b"export A=\"q\"\r\nB==x\\\\n\n\n#\n", Side::Plain)
             .unwrap();
         assert_eq!(
             pairs(&doc.branches[0]),
             vec![
-                ("export A".into(), s("\"q\"\r")),
+                ("A".into(), s("q")),
                 ("B".into(), s("=x\\\n")),
                 ("#".into(), Value::Null)
             ]

@@ -129,3 +129,45 @@ fn dotenv_ini_and_binary_corpora_interoperate_both_ways() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// Beyond sops (issue 3): a plaintext .env may use `export KEY=`, quoted and multi-line values;
+/// leafseal writes the encrypted file in sops's grammar, so sops decrypts it to the values.
+#[test]
+fn shell_style_dotenv_is_encrypted_so_sops_reads_the_values() {
+    let Some(sops) = tools::sops() else { return };
+    if !crate::util::testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write("app.env", "# shell style\nexport TOKEN='s3cr3t $literal'\nDQ=\"a \\\"b\\\" c\"\nMULTI=\"-----BEGIN KEY-----\nabc\n-----END KEY-----\"\nPLAIN=x=y\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "app.env"])
+        .run();
+    enc.assert_success();
+    let text = enc.stdout_str();
+    assert!(
+        !text.contains("export") && !text.contains("s3cr3t"),
+        "{text}"
+    );
+    sb.write("app.enc.env", &enc.stdout);
+    let want = "# shell style\nTOKEN=s3cr3t $literal\nDQ=a \"b\" c\nMULTI=-----BEGIN KEY-----\\nabc\\n-----END KEY-----\nPLAIN=x=y\n";
+    for program in [None, Some(&sops)] {
+        let cmd = match program {
+            None => sb.leafseal(),
+            Some(p) => sb.cmd(p),
+        };
+        let out = cmd
+            .args(["decrypt", "app.enc.env"])
+            .age_identity(AGE1.identity_file())
+            .run();
+        out.assert_success().assert_stdout_eq(want.as_bytes());
+    }
+    let out = sb
+        .cmd(&sops)
+        .args(["exec-env", "app.enc.env", "printf '%s' \"$MULTI\""])
+        .age_identity(AGE1.identity_file())
+        .run();
+    out.assert_success()
+        .assert_stdout_eq(b"-----BEGIN KEY-----\nabc\n-----END KEY-----");
+}
