@@ -271,3 +271,42 @@ fn invalid_document_on_a_terminal_reopens_the_editor_with_the_text() {
         .assert_stdout_eq(b"key_000: fixed\nkey_001: value 1\n");
     assert!(runtime_is_empty(&sb));
 }
+
+/// `edit -s` shows the `sops` block; editing a value with it present works, and removing the
+/// block is refused without touching the file.
+#[test]
+fn show_master_keys_shows_the_metadata() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = setup(2);
+    let ed = editor(&sb, "s.sh", "grep -q '^sops:' \"$1\"\ngrep -q 'recipient' \"$1\"\nsed -i 's/^key_001: value 1$/key_001: shown/' \"$1\"");
+    sb.leafseal()
+        .args(["edit", "-s", "secrets.yaml"])
+        .env("EDITOR", &ed)
+        .env("XDG_RUNTIME_DIR", sb.path("runtime"))
+        .age_identity(AGE1.identity_file())
+        .run()
+        .assert_success();
+    let out = sb
+        .cmd(&sops)
+        .args(["decrypt", "--extract", "[\"key_001\"]", "secrets.yaml"])
+        .age_identity(AGE1.identity_file())
+        .run();
+    out.assert_success().assert_stdout_eq(b"shown");
+    let before = sb.read("secrets.yaml");
+    let strip = editor(
+        &sb,
+        "strip.sh",
+        "sed -i '/^sops:/,$d' \"$1\"\nsed -i 's/shown/again/' \"$1\"",
+    );
+    let out = sb
+        .leafseal()
+        .args(["edit", "-s", "secrets.yaml"])
+        .env("EDITOR", &strip)
+        .env("XDG_RUNTIME_DIR", sb.path("runtime"))
+        .age_identity(AGE1.identity_file())
+        .stdin(Vec::new())
+        .run();
+    assert_ne!(out.code, 0);
+    assert_eq!(sb.read("secrets.yaml"), before);
+    assert!(runtime_is_empty(&sb));
+}

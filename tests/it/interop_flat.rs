@@ -171,3 +171,48 @@ fn shell_style_dotenv_is_encrypted_so_sops_reads_the_values() {
     out.assert_success()
         .assert_stdout_eq(b"-----BEGIN KEY-----\nabc\n-----END KEY-----");
 }
+
+/// `--output-type` conversions side by side with sops: YAML → JSON and flat YAML → dotenv give
+/// the same data, nested YAML → dotenv fails with the same exit code (4).
+#[test]
+fn output_type_conversions_match_sops() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    sb.write("flat.yaml", "A: 1\nB: two words\n");
+    sb.write("nested.yaml", "a: 1\nb:\n    c: two\n");
+    for name in ["flat.yaml", "nested.yaml"] {
+        let out = sb
+            .leafseal()
+            .args(["encrypt", "--age", AGE1.recipient, name])
+            .run();
+        out.assert_success();
+        sb.write(&format!("enc.{name}"), &out.stdout);
+    }
+    for (file, to) in [
+        ("enc.flat.yaml", "json"),
+        ("enc.flat.yaml", "dotenv"),
+        ("enc.nested.yaml", "json"),
+        ("enc.nested.yaml", "dotenv"),
+    ] {
+        let a = sb
+            .leafseal()
+            .args(["decrypt", "--output-type", to, file])
+            .age_identity(AGE1.identity_file())
+            .run();
+        let b = sb
+            .cmd(&sops)
+            .args(["decrypt", "--output-type", to, file])
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(
+            a.code,
+            b.code,
+            "{file} → {to}\n{}\n{}",
+            a.describe(),
+            b.describe()
+        );
+        if a.code == 0 {
+            assert_eq!(a.stdout_str(), b.stdout_str(), "{file} → {to}");
+        }
+    }
+}
