@@ -299,9 +299,13 @@ fn comment_line(line: &str, trim_unmarked: bool) -> String {
 }
 
 /// go-ini's key quoting: backticks around a key holding `"`, `=` or `:`, `"""` around one
-/// holding a backtick.
+/// holding a backtick. Beyond go-ini (found by fuzzing), a key that would otherwise read back
+/// as something else is quoted too: one starting with `[` (a section header) or `;` (a
+/// comment; `#` is left alone because go-ini names auto-numbered keys `#1`, `#2`… and SOPS
+/// writes them bare), or with blanks at either end (trimmed on read).
 fn quoted_key(k: &str) -> String {
-    if k.contains(['"', '=', ':']) {
+    let misread = k.starts_with(['[', ';']) || k.trim() != k;
+    if k.contains(['"', '=', ':']) || (misread && !k.contains('`')) {
         format!("`{k}`")
     } else if k.contains('`') {
         format!("\"\"\"{k}\"\"\"")

@@ -135,3 +135,24 @@ fn canonical_block_scalars_parse_back() {
         );
     }
 }
+
+#[test]
+fn fuzz_reproducers_emit_canonically_and_parse_back() {
+    for f in [
+        "bad/enc.sops.fuzz-yaml-block-scalar-indent.yaml",
+        "bad/dec.sops.fuzz-yaml-block-scalar-cr.yaml",
+    ] {
+        let src = testdata(f);
+        let store = YamlStore { indent: 4 };
+        for side in [Side::Plain, Side::Encrypted] {
+            let Ok(doc) = store.parse(src.as_bytes(), side) else {
+                continue;
+            };
+            let canon = store.emit(&doc, None, side).unwrap();
+            let text = String::from_utf8(canon).unwrap();
+            if let Err(e) = parse::parse(&text) {
+                panic!("{f}: canonical output does not parse: {e}\n{text}");
+            }
+        }
+    }
+}

@@ -77,10 +77,19 @@ impl Writer<'_> {
         self.write_indicator("|", true, false, false);
         let first = text.chars().next();
         if first.is_some_and(|c| c == ' ' || is_break(c)) {
-            // sops-compat: the indentation indicator is always the configured step, even in a
-            // list item whose content sits 2 columns in (yaml.v3 then writes unreadable YAML).
-            let hint = char::from_digit(self.best as u32, 10).unwrap_or('2');
-            self.put(hint);
+            // The indicator is the content's indentation relative to the parent node (the
+            // enclosing collection), so a reader finds the content where it is written.
+            // yaml.v3 always writes the configured step here, which inside a list item (content
+            // 2 columns in) gives YAML that neither it nor SOPS can read back; leafseal writes
+            // the real distance (equal to yaml.v3's output wherever that one is readable).
+            let parent = self.indents.last().copied().unwrap_or(-1).max(0);
+            let rel = self.indent - parent;
+            let hint = if (1..=9).contains(&rel) {
+                rel as u32
+            } else {
+                self.best as u32
+            };
+            self.put(char::from_digit(hint, 10).unwrap_or('2'));
         }
         let mut rev = text.chars().rev();
         let chomp = match (rev.next(), rev.next()) {

@@ -684,11 +684,16 @@ fn render_scalar_block_indentation() {
         render_scalar(&v, 2, Owner::MapValue, 2, false),
         "|\n    l1\n    l2"
     );
-    // sops-compat: the indicator is the step even where content sits at dash + 2.
-    assert_eq!(
-        render_scalar(&s(" lead\nx"), 4, Owner::SeqItem, 4, false),
-        "|4-\n       lead\n      x"
-    );
+    // The indicator is the content's real distance from the sequence (dash + 2): yaml.v3 (and
+    // so SOPS) writes the step here, `|4-`, which no parser reads back. Ours parses back.
+    let out = render_scalar(&s(" lead\nx"), 4, Owner::SeqItem, 4, false);
+    assert_eq!(out, "|2-\n       lead\n      x");
+    let doc = crate::store::yaml::parse::parse(&format!("k:\n    - {out}\n")).unwrap();
+    let Some(crate::tree::Value::List(l)) = doc.branches[0].get("k").map(|n| n.value.clone())
+    else {
+        panic!()
+    };
+    assert!(matches!(&l[0], crate::tree::Elem::Value(n) if n.value == s(" lead\nx")));
     assert_eq!(
         render_scalar(&s("a\n\n"), 0, Owner::MapValue, 4, false),
         "|+\n    a\n"
