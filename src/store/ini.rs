@@ -314,9 +314,14 @@ fn quoted_key(k: &str) -> String {
     }
 }
 
-/// go-ini's value quoting (spec §1.5).
+/// go-ini's value quoting (spec §1.5). Beyond go-ini (found by fuzzing): a value the reader
+/// would alter is quoted too — one opening a `"""` block, or wrapped in matching `"…"`/`'…'`
+/// (which the reader strips). Other values keep go-ini's (and SOPS's) bare form.
 fn quoted_value(v: &str) -> String {
-    if v.contains(['\n', '`']) {
+    let wrapped = surrounded(v, '"') || surrounded(v, '\'');
+    if (v.starts_with("\"\"\"") || wrapped) && !v.contains(['\n', '`']) {
+        format!("`{v}`")
+    } else if v.contains(['\n', '`']) {
         format!("\"\"\"{v}\"\"\"")
     } else if v.contains(['#', ';']) {
         format!("`{v}`")
