@@ -58,10 +58,14 @@ fn new_version(input: &Input, old: &Path, required: bool) -> Result<Option<Vec<u
         Ok(s) => s,
         Err(e) if required => return Err(Failure::from_lib(&name, e)),
         Err(e) => {
-            super::warn(&format!(
-                "{name}: not reusing its data key ({}); encrypting afresh",
-                e.message.lines().next().unwrap_or("")
-            ));
+            // Only an encrypted file we could not open is worth a word; a plaintext or
+            // unrelated file at --output is simply replaced, as with SOPS.
+            if leafseal::ops::load(&bytes, input.format, &input.store).is_ok() {
+                super::warn(&format!(
+                    "{name}: not reusing its data key ({}); encrypting afresh",
+                    e.message.lines().next().unwrap_or("")
+                ));
+            }
             return Ok(None);
         }
     };
