@@ -305,10 +305,12 @@ fn comment_line(line: &str, trim_unmarked: bool) -> String {
 /// writes them bare), or with blanks at either end (trimmed on read).
 fn quoted_key(k: &str) -> String {
     let misread = k.starts_with(['[', ';']) || k.trim() != k;
-    if k.contains(['"', '=', ':']) || (misread && !k.contains('`')) {
-        format!("`{k}`")
-    } else if k.contains('`') {
+    if k.contains('`') && !k.contains("\"\"\"") {
+        // Checked first: backticks cannot quote a key that holds one (found by fuzzing with a
+        // key holding both a backtick and `:`), `"""` can.
         format!("\"\"\"{k}\"\"\"")
+    } else if k.contains(['"', '=', ':']) || misread {
+        format!("`{k}`")
     } else {
         k.to_owned()
     }
