@@ -18,4 +18,7 @@ pub mod shamir;
 pub mod store;
 pub mod tree;
 
+#[cfg(test)]
+mod proptests;
+
 pub use error::{Error, ErrorKind, Result};
