@@ -127,8 +127,16 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
 }
 
-/// Append the metadata to every document and emit.
-fn write_encrypted(
+/// Append the metadata as the last item of every document (SOPS repeats it in each).
+pub(crate) fn attach_metadata(doc: &mut Doc, meta: &Metadata) {
+    let block = meta.to_branch();
+    for b in &mut doc.branches {
+        b.push("sops", Value::Map(block.clone()));
+    }
+}
+
+/// Append the metadata to every document and emit (splicing when the format is unchanged).
+pub(crate) fn write_encrypted(
     doc: &mut Doc,
     meta: &Metadata,
     original: &[u8],
@@ -136,10 +144,7 @@ fn write_encrypted(
     output: Format,
     so: &StoreOptions,
 ) -> Result<Vec<u8>> {
-    let block = meta.to_branch();
-    for b in &mut doc.branches {
-        b.push("sops", Value::Map(block.clone()));
-    }
+    attach_metadata(doc, meta);
     let same = input == output;
     output
         .store(so)

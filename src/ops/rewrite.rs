@@ -6,12 +6,14 @@ use zeroize::Zeroizing;
 
 use super::crypt::{encrypt_doc, IvStash};
 use super::layout;
-use super::{emit_err, load, open_tree, read_err, Loaded, SOPS_VERSION};
+use super::{
+    attach_metadata, emit_err, load, open_tree, read_err, write_encrypted, Loaded, SOPS_VERSION,
+};
 use crate::cipher::{mac, DataKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keygroups::{self, Groups};
 use crate::keys::{backend, MasterKey};
-use crate::store::metadata::Metadata;
+use crate::store::metadata::{Metadata, StoredKey};
 use crate::store::{Format, Side, StoreOptions};
 use crate::tree::path::Step;
 use crate::tree::{Branch, Doc, Elem, Item, Node, Time, Value};
@@ -103,23 +105,20 @@ impl Session {
         if version_older(&self.meta.version, SOPS_VERSION) {
             self.meta.version = SOPS_VERSION.into();
         }
-        let block = self.meta.to_branch();
-        for b in &mut doc.branches {
-            b.push("sops", Value::Map(block.clone()));
-        }
-        self.format
-            .store(&self.store)
-            .emit(&doc, Some(layout), Side::Encrypted)
-            .map_err(emit_err)
+        write_encrypted(
+            &mut doc,
+            &self.meta,
+            layout,
+            self.format,
+            self.format,
+            &self.store,
+        )
     }
 
     /// The plaintext plus the `sops` block (`edit --show-master-keys`).
     pub fn plaintext_with_metadata(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let mut doc = self.doc.clone();
-        let block = self.meta.to_branch();
-        for b in &mut doc.branches {
-            b.push("sops", Value::Map(block.clone()));
-        }
+        attach_metadata(&mut doc, &self.meta);
         let out = self
             .format
             .store(&self.store)
@@ -167,27 +166,16 @@ impl Session {
     /// re-encrypted under the new key by [`Session::seal`], keeping their IVs.
     pub fn rotate(&mut self, add: Vec<Box<dyn MasterKey>>, remove: &[String]) -> Result<()> {
         let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
-        let mut groups: Groups = Vec::new();
-        let mut created: Vec<(String, String)> = Vec::new();
-        for g in &self.meta.groups {
-            let mut keys = Vec::new();
-            for k in g {
-                if remove.iter().any(|r| *r == k.id()) {
-                    continue;
-                }
-                if let Some(c) = k.field("created_at") {
-                    created.push((k.id(), c.to_owned()));
-                }
-                let b = backend(&k.kind).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Generic,
-                        format!("{} keys are not supported by this build", k.kind),
-                    )
-                })?;
-                keys.push(b.key_from_stored(k).map_err(fail)?);
-            }
-            groups.push(keys);
-        }
+        let removed = |k: &StoredKey| remove.iter().any(|r| *r == k.id());
+        let created: Vec<(String, String)> = self
+            .meta
+            .groups
+            .iter()
+            .flatten()
+            .filter(|k| !removed(k))
+            .filter_map(|k| k.field("created_at").map(|c| (k.id(), c.to_owned())))
+            .collect();
+        let mut groups = master_keys(&self.meta.groups, removed)?;
         if groups.is_empty() {
             groups.push(Vec::new());
         }
@@ -260,13 +248,14 @@ impl Session {
         if spellings != self.spellings {
             self.meta.layout = layout::seal_entries(&self.key, &spellings);
         }
-        let block = self.meta.to_branch();
-        for b in &mut doc.branches {
-            b.push("sops", Value::Map(block.clone()));
-        }
-        store
-            .emit(&doc, Some(plain), Side::Encrypted)
-            .map_err(emit_err)
+        write_encrypted(
+            &mut doc,
+            &self.meta,
+            plain,
+            self.format,
+            self.format,
+            &self.store,
+        )
     }
 
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
@@ -289,6 +278,29 @@ impl Session {
         }
         Ok(doc)
     }
+}
+
+/// The master keys stored groups were made with (to wrap a new key or share for them),
+/// leaving out the entries `skip` names.
+fn master_keys(stored: &[Vec<StoredKey>], skip: impl Fn(&StoredKey) -> bool) -> Result<Groups> {
+    stored
+        .iter()
+        .map(|g| {
+            g.iter()
+                .filter(|k| !skip(k))
+                .map(|k| {
+                    let b = backend(&k.kind).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Generic,
+                            format!("{} keys are not supported by this build", k.kind),
+                        )
+                    })?;
+                    b.key_from_stored(k)
+                        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// True when no scalar of `doc` was changed since parsing: it was parsed from plaintext (the
@@ -602,14 +614,7 @@ pub fn update_keys(
     }
     loaded.meta.groups = wrapped;
     loaded.meta.shamir_threshold = new_threshold;
-    let block = loaded.meta.to_branch();
-    for b in &mut loaded.doc.branches {
-        b.push("sops", Value::Map(block.clone()));
-    }
-    let out = format
-        .store(store)
-        .emit(&loaded.doc, Some(input), Side::Encrypted)
-        .map_err(emit_err)?;
+    let out = write_encrypted(&mut loaded.doc, &loaded.meta, input, format, format, store)?;
     Ok((diff, Some(out)))
 }
 
@@ -627,20 +632,7 @@ pub fn regroup(
     let key = keygroups::recover(&loaded.meta, order)
         .map_err(|r| Error::new(ErrorKind::NoDataKey, r.to_string()))?;
     let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
-    let mut groups: Groups = Vec::new();
-    for g in &loaded.meta.groups {
-        let mut keys = Vec::new();
-        for k in g {
-            let b = backend(&k.kind).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::Generic,
-                    format!("{} keys are not supported by this build", k.kind),
-                )
-            })?;
-            keys.push(b.key_from_stored(k).map_err(fail)?);
-        }
-        groups.push(keys);
-    }
+    let mut groups = master_keys(&loaded.meta.groups, |_| false)?;
     let mut threshold = loaded.meta.shamir_threshold;
     change(&mut groups, &mut threshold)?;
     if groups.is_empty() || groups.iter().any(|g| g.is_empty()) {
@@ -664,12 +656,5 @@ pub fn regroup(
     }
     loaded.meta.groups = keygroups::wrap(&groups, threshold, &key).map_err(fail)?;
     loaded.meta.shamir_threshold = threshold;
-    let block = loaded.meta.to_branch();
-    for b in &mut loaded.doc.branches {
-        b.push("sops", Value::Map(block.clone()));
-    }
-    format
-        .store(store)
-        .emit(&loaded.doc, Some(input), Side::Encrypted)
-        .map_err(emit_err)
+    write_encrypted(&mut loaded.doc, &loaded.meta, input, format, format, store)
 }
