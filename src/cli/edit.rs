@@ -181,7 +181,7 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
         let original = std::fs::read(&a.file)
             .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let order = order(a.common.decryption_order.as_deref())?;
-        let s = Session::open(
+        let mut s = Session::open(
             &original,
             format,
             StoreOptions::default(),

@@ -52,10 +52,10 @@ fn each_selected(doc: &mut Doc, rule: &Rule, f: &mut dyn FnMut(&str, u32, &mut N
 
 /// Spellings in `original` (the text `doc` was parsed from) that differ from the store's own
 /// rendering. Only nodes still as parsed count.
-pub fn capture(doc: &Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Vec<Entry> {
+/// (`doc` is `&mut` only because the shared walker is; nothing is changed.)
+pub fn capture(doc: &mut Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Vec<Entry> {
     let mut out = Vec::new();
-    let mut doc = doc.clone();
-    each_selected(&mut doc, rule, &mut |aad, n, node| {
+    each_selected(doc, rule, &mut |aad, n, node| {
         let (Some(src), false) = (node.src, node.changed) else {
             return;
         };
@@ -81,7 +81,7 @@ fn same(a: &Value, b: &Value) -> bool {
 /// For a decrypted `doc` (spans into the encrypted text), the spellings to splice in, by span
 /// start. An entry is used only when it parses to exactly the node's value.
 pub fn apply(
-    doc: &Doc,
+    doc: &mut Doc,
     entries: &[Entry],
     store: &dyn Store,
     rule: &Rule,
@@ -91,8 +91,7 @@ pub fn apply(
         .map(|(a, n, t)| ((a.as_str(), *n), t.as_str()))
         .collect();
     let mut out = HashMap::new();
-    let mut doc = doc.clone();
-    each_selected(&mut doc, rule, &mut |aad, n, node| {
+    each_selected(doc, rule, &mut |aad, n, node| {
         let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else {
             return;
         };

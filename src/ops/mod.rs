@@ -91,7 +91,7 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     let effective = rule.clone().unwrap_or_else(Rule::default_rule);
     // Original spellings of values, kept encrypted so decrypt restores the file exactly.
     let spellings = if opts.input == opts.output {
-        layout::capture(&doc, input, store.as_ref(), &effective)
+        layout::capture(&mut doc, input, store.as_ref(), &effective)
     } else {
         Vec::new()
     };
@@ -266,7 +266,7 @@ pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
     let output = match &opts.extract {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
         None if opts.input == opts.output => {
-            let verbatim = spellings(&loaded, &key, out_store.as_ref());
+            let verbatim = spellings(&mut loaded, &key, out_store.as_ref());
             out_store
                 .emit_verbatim(&loaded.doc, input, Side::Plain, &verbatim)
                 .map_err(emit_err)?
@@ -283,13 +283,13 @@ pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
 
 /// The original spellings recorded at encryption that still match the decrypted values.
 pub fn spellings(
-    loaded: &Loaded,
+    loaded: &mut Loaded,
     key: &DataKey,
     store: &dyn crate::store::Store,
 ) -> std::collections::HashMap<usize, String> {
     match &loaded.meta.layout {
         Some(token) => layout::apply(
-            &loaded.doc,
+            &mut loaded.doc,
             &layout::open_entries(key, token),
             store,
             &loaded.meta.effective_rule(),

@@ -62,10 +62,10 @@ impl Session {
     }
 
     /// The plaintext as the store writes it, spliced into `original` (the encrypted text).
-    pub fn plaintext(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    pub fn plaintext(&mut self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let store = self.format.store(&self.store);
         let verbatim = layout::apply(
-            &self.doc,
+            &mut self.doc,
             &self.spellings,
             store.as_ref(),
             &self.meta.effective_rule(),
@@ -83,8 +83,12 @@ impl Session {
         // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
         // else the file's recorded ones carried over (set, unset, rotate; `ops::layout`
         // validates them against the values on decrypt).
-        let captured =
-            layout::capture(&doc, layout, self.format.store(&self.store).as_ref(), &rule);
+        let captured = layout::capture(
+            &mut doc,
+            layout,
+            self.format.store(&self.store).as_ref(),
+            &rule,
+        );
         let parsed_from_plaintext = doc_is_unchanged_plaintext(&doc);
         let spellings = if parsed_from_plaintext {
             captured
@@ -231,7 +235,7 @@ impl Session {
             ));
         }
         let rule = self.meta.effective_rule();
-        let spellings = layout::capture(&doc, plain, store.as_ref(), &rule);
+        let spellings = layout::capture(&mut doc, plain, store.as_ref(), &rule);
         let mac_hex = encrypt_doc(
             &mut doc,
             &self.key,
@@ -306,17 +310,23 @@ fn master_keys(stored: &[Vec<StoredKey>], skip: impl Fn(&StoredKey) -> bool) -> 
 /// True when no scalar of `doc` was changed since parsing: it was parsed from plaintext (the
 /// editor's text), not decrypted from the encrypted file.
 fn doc_is_unchanged_plaintext(doc: &Doc) -> bool {
-    let mut doc = doc.clone();
-    let mut any_changed = false;
-    let _ = crate::tree::walk::walk_mut::<()>(&mut doc, &mut |_, leaf| {
-        if let crate::tree::walk::Leaf::Node(n) | crate::tree::walk::Leaf::Elem(Elem::Value(n)) =
-            leaf
-        {
-            any_changed |= n.changed;
+    fn value(v: &Value) -> bool {
+        match v {
+            Value::Map(b) => branch(b),
+            Value::List(l) => l.iter().all(|e| match e {
+                Elem::Value(n) => !n.changed && value(&n.value),
+                Elem::Comment(_) => true,
+            }),
+            _ => true,
         }
-        Ok(())
-    });
-    !any_changed
+    }
+    fn branch(b: &Branch) -> bool {
+        b.items.iter().all(|i| match i {
+            Item::Pair(_, n) => !n.changed && value(&n.value),
+            Item::Comment(_) => true,
+        })
+    }
+    doc.branches.iter().all(branch)
 }
 
 /// `a < b` for dotted numeric versions (non-numeric parts compare as 0).
