@@ -12,7 +12,7 @@ use crate::cipher::value::{
 use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind};
 use crate::tree::select::Rule;
-use crate::tree::walk::{walk_mut, Leaf};
+use crate::tree::walk::{walk_mut_from, Leaf};
 use crate::tree::{Comment, Doc, Elem, Node, Value};
 
 /// IVs of values seen decrypted, so re-encrypting an unchanged value reproduces its
@@ -105,8 +105,23 @@ pub fn encrypt_doc(
 ) -> Result<String, Error> {
     let mut mac = MacHasher::new(mac_only);
     let cipher = Cipher::new(key);
+    encrypt_piece(doc, &cipher, rule, mac_only, &mut mac, stash, &[])?;
+    Ok(mac.finish())
+}
+
+/// [`encrypt_doc`] for one piece of a document: the MAC is fed into `mac` (shared by the
+/// pieces, in order) and the walk starts with the root comments the earlier pieces left.
+pub fn encrypt_piece(
+    doc: &mut Doc,
+    cipher: &Cipher,
+    rule: &Rule,
+    mac_only: bool,
+    mac: &mut MacHasher,
+    stash: &IvStash,
+    root_comments: &[String],
+) -> Result<(), Error> {
     let mut aad = String::new();
-    walk_mut(doc, &mut |ctx, leaf| {
+    walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
             Error::new(
                 ErrorKind::EncryptTree,
@@ -150,8 +165,7 @@ pub fn encrypt_doc(
             Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => comment_leaf(c),
         }
         Ok(())
-    })?;
-    Ok(mac.finish())
+    })
 }
 
 /// A comment that could not be decrypted (kept as written, as SOPS does).
@@ -169,8 +183,33 @@ pub fn decrypt_doc(
     let mut mac = MacHasher::new(mac_only);
     let mut warnings = Vec::new();
     let cipher = Cipher::new(key);
+    decrypt_piece(
+        doc,
+        &cipher,
+        rule,
+        mac_only,
+        &mut mac,
+        &mut warnings,
+        stash,
+        &[],
+    )?;
+    Ok((mac.finish(), warnings))
+}
+
+/// [`decrypt_doc`] for one piece of a document (see [`encrypt_piece`]).
+#[allow(clippy::too_many_arguments)]
+pub fn decrypt_piece(
+    doc: &mut Doc,
+    cipher: &Cipher,
+    rule: &Rule,
+    mac_only: bool,
+    mac: &mut MacHasher,
+    warnings: &mut Vec<Warning>,
+    stash: &mut IvStash,
+    root_comments: &[String],
+) -> Result<(), Error> {
     let mut aad = String::new();
-    walk_mut(doc, &mut |ctx, leaf| {
+    walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
             Error::new(
                 ErrorKind::DecryptTree,
@@ -182,8 +221,7 @@ pub fn decrypt_doc(
         let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
         match leaf {
             Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => {
-                if let Some(text) =
-                    decrypt_comment(&cipher, &c.text, ctx.path, &mut warnings, stash)
+                if let Some(text) = decrypt_comment(cipher, &c.text, ctx.path, warnings, stash)
                 {
                     c.text = text;
                     c.changed = true;
@@ -192,7 +230,7 @@ pub fn decrypt_doc(
             Leaf::Node(n) => {
                 let sel = selected(false);
                 if sel {
-                    if let Some(p) = decrypt_value(&cipher, n, aad, stash).map_err(err)? {
+                    if let Some(p) = decrypt_value(cipher, n, aad, stash).map_err(err)? {
                         let v = match p {
                             Plain::Value(v) => v,
                             Plain::Comment(t) => Value::Str(t),
@@ -208,7 +246,7 @@ pub fn decrypt_doc(
                 let sel = selected(false);
                 let Elem::Value(n) = e else { return Ok(()) };
                 if sel {
-                    match decrypt_value(&cipher, n, aad, stash).map_err(err)? {
+                    match decrypt_value(cipher, n, aad, stash).map_err(err)? {
                         Some(Plain::Comment(text)) => {
                             // sops-compat: an encrypted comment inside a list is stored as a list
                             // element; it becomes a comment again and is not hashed.
@@ -231,8 +269,7 @@ pub fn decrypt_doc(
             }
         }
         Ok(())
-    })?;
-    Ok((mac.finish(), warnings))
+    })
 }
 
 /// Decrypt a selected value; `None` for the empty string (never encrypted).

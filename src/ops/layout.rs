@@ -18,7 +18,7 @@ use crate::cipher::DataKey;
 use crate::store::Store;
 use crate::tree::scalar::canonical_bytes;
 use crate::tree::select::Rule;
-use crate::tree::walk::{walk_mut, Leaf};
+use crate::tree::walk::{walk_mut_from, Leaf};
 use crate::tree::{Doc, Elem, Node, Value};
 
 /// The metadata field name.
@@ -29,9 +29,15 @@ const AAD: &[u8] = b"leafseal_layout:";
 pub type Entry = (String, u32, String);
 
 /// Call `f(aad, occurrence, node)` for every leaf encryption would encrypt, in walk order.
-fn each_selected(doc: &mut Doc, rule: &Rule, f: &mut dyn FnMut(&str, u32, &mut Node)) {
+/// `root_comments` as for [`walk_mut_from`] (a piece of a larger document).
+fn each_selected(
+    doc: &mut Doc,
+    rule: &Rule,
+    root_comments: &[String],
+    f: &mut dyn FnMut(&str, u32, &mut Node),
+) {
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let _ = walk_mut::<()>(doc, &mut |ctx, leaf| {
+    let _ = walk_mut_from::<()>(doc, root_comments, &mut |ctx, leaf| {
         let n = match leaf {
             Leaf::Node(n) | Leaf::Elem(Elem::Value(n)) => n,
             _ => return Ok(()),
@@ -55,7 +61,20 @@ fn each_selected(doc: &mut Doc, rule: &Rule, f: &mut dyn FnMut(&str, u32, &mut N
 /// (`doc` is `&mut` only because the shared walker is; nothing is changed.)
 pub fn capture(doc: &mut Doc, original: &[u8], store: &dyn Store, rule: &Rule) -> Vec<Entry> {
     let mut out = Vec::new();
-    each_selected(doc, rule, &mut |aad, n, node| {
+    capture_piece(doc, original, store, rule, &[], &mut out);
+    out
+}
+
+/// [`capture`] for one piece of a document, appending to `out`.
+pub fn capture_piece(
+    doc: &mut Doc,
+    original: &[u8],
+    store: &dyn Store,
+    rule: &Rule,
+    root_comments: &[String],
+    out: &mut Vec<Entry>,
+) {
+    each_selected(doc, rule, root_comments, &mut |aad, n, node| {
         let (Some(src), false) = (node.src, node.changed) else {
             return;
         };
@@ -69,7 +88,6 @@ pub fn capture(doc: &mut Doc, original: &[u8], store: &dyn Store, rule: &Rule) -
             out.push((aad.to_owned(), n, raw.to_owned()));
         }
     });
-    out
 }
 
 /// Whether two scalars are the same value (type and canonical bytes).
@@ -86,12 +104,33 @@ pub fn apply(
     store: &dyn Store,
     rule: &Rule,
 ) -> HashMap<usize, String> {
-    let index: HashMap<(&str, u32), &str> = entries
+    apply_piece(doc, &index(entries), store, rule, &[])
+}
+
+/// Entries by `(aad, occurrence)`.
+pub type Index<'a> = HashMap<(&'a str, u32), &'a str>;
+
+/// Index entries for [`apply_piece`].
+pub fn index(entries: &[Entry]) -> Index<'_> {
+    entries
         .iter()
         .map(|(a, n, t)| ((a.as_str(), *n), t.as_str()))
-        .collect();
+        .collect()
+}
+
+/// [`apply`] for one piece of a document.
+pub fn apply_piece(
+    doc: &mut Doc,
+    index: &Index<'_>,
+    store: &dyn Store,
+    rule: &Rule,
+    root_comments: &[String],
+) -> HashMap<usize, String> {
     let mut out = HashMap::new();
-    each_selected(doc, rule, &mut |aad, n, node| {
+    if index.is_empty() {
+        return out;
+    }
+    each_selected(doc, rule, root_comments, &mut |aad, n, node| {
         let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else {
             return;
         };

@@ -4,6 +4,7 @@
 pub mod crypt;
 pub mod layout;
 pub mod merge;
+mod pieces;
 pub mod rewrite;
 
 use zeroize::Zeroizing;
@@ -12,7 +13,7 @@ use crate::cipher::mac;
 use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keygroups::{self, Groups};
-use crate::store::metadata::Metadata;
+use crate::store::metadata::{Metadata, StoredKey};
 use crate::store::{Format, Side, StoreError, StoreOptions};
 use crate::tree::path::Step;
 use crate::tree::select::Rule;
@@ -56,6 +57,19 @@ pub struct EncryptOptions {
 /// Encrypt a plaintext file.
 pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     let store = opts.input.store(&opts.store);
+    let no_keys = opts.groups.iter().all(|g| g.is_empty());
+    let key = DataKey::generate();
+    // Large files of the common shape are encrypted piece by piece. The data key is wrapped
+    // only once every piece is done, so a fallback to the whole path (which also reports any
+    // error) wraps it once too.
+    if !no_keys && opts.input != Format::Binary {
+        let rule = opts.rule.clone().unwrap_or_else(Rule::default_rule);
+        if let Some(sealed) = pieces::encrypt(input, opts, &key, &rule) {
+            let groups = wrap_key(opts, &key)?;
+            let meta = seal_metadata(opts, &key, groups, Some(rule), &sealed.mac_hex, &sealed.spellings);
+            return pieces::finish(sealed, &meta, input, store.as_ref()).map_err(emit_err);
+        }
+    }
     let mut doc = store.parse(input, Side::Plain).map_err(read_err)?;
     if doc.branches.is_empty() {
         return Err(Error::new(
@@ -77,7 +91,7 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
         return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` entry, or `sops_…` keys in a flat format)")
             .hint("to change an encrypted file use `leafseal edit`; if it is plaintext, rename that entry"));
     }
-    if opts.groups.iter().all(|g| g.is_empty()) {
+    if no_keys {
         return Err(Error::new(ErrorKind::Generic, "no master keys: nothing to encrypt the data key to")
             .hint("pass --age RECIPIENT (or set SOPS_AGE_RECIPIENTS), or add a creation rule to .sops.yaml"));
     }
@@ -95,13 +109,7 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
     } else {
         Vec::new()
     };
-    let key = DataKey::generate();
-    let groups = keygroups::wrap(&opts.groups, opts.shamir_threshold, &key).map_err(|e| {
-        Error::new(
-            ErrorKind::Generic,
-            format!("could not wrap the data key: {e}"),
-        )
-    })?;
+    let groups = wrap_key(opts, &key)?;
     let mac_hex = crypt::encrypt_doc(
         &mut doc,
         &key,
@@ -109,22 +117,44 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
         opts.mac_only_encrypted,
         &IvStash::default(),
     )?;
+    let meta = seal_metadata(opts, &key, groups, rule, &mac_hex, &spellings);
+    write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
+}
+
+/// Wrap the data key for every key group.
+fn wrap_key(opts: &EncryptOptions, key: &DataKey) -> Result<Vec<Vec<StoredKey>>> {
+    keygroups::wrap(&opts.groups, opts.shamir_threshold, key).map_err(|e| {
+        Error::new(
+            ErrorKind::Generic,
+            format!("could not wrap the data key: {e}"),
+        )
+    })
+}
+
+/// The metadata of a freshly encrypted file.
+fn seal_metadata(
+    opts: &EncryptOptions,
+    key: &DataKey,
+    groups: Vec<Vec<StoredKey>>,
+    rule: Option<Rule>,
+    mac_hex: &str,
+    spellings: &[layout::Entry],
+) -> Metadata {
     let lastmodified = Time::now_utc().rfc3339();
-    let meta = Metadata {
+    Metadata {
         groups,
         shamir_threshold: if opts.groups.len() > 1 {
             opts.shamir_threshold
         } else {
             0
         },
-        mac: mac::seal_mac(&key, &mac_hex, &lastmodified).unwrap_or_default(),
+        mac: mac::seal_mac(key, mac_hex, &lastmodified).unwrap_or_default(),
         lastmodified,
         rule,
         mac_only_encrypted: opts.mac_only_encrypted,
         version: SOPS_VERSION.into(),
-        layout: layout::seal_entries(&key, &spellings),
-    };
-    write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
+        layout: layout::seal_entries(key, spellings),
+    }
 }
 
 /// Append the metadata as the last item of every document (SOPS repeats it in each).
@@ -221,8 +251,14 @@ pub fn open_tree(
     ignore_mac: bool,
     stash: &mut IvStash,
 ) -> Result<(DataKey, Vec<String>)> {
-    let key = keygroups::recover(&loaded.meta, order).map_err(|r| {
-        let kinds: Vec<&str> = loaded.meta.groups.iter().flatten().map(|k| k.kind.as_str()).collect();
+    let key = recover_key(&loaded.meta, order)?;
+    open_tree_with(loaded, key, ignore_mac, stash)
+}
+
+/// Recover the data key of a file with `meta`, trying key types in `order`.
+pub fn recover_key(meta: &Metadata, order: &[String]) -> Result<DataKey> {
+    keygroups::recover(meta, order).map_err(|r| {
+        let kinds: Vec<&str> = meta.groups.iter().flatten().map(|k| k.kind.as_str()).collect();
         let mut hints = Vec::new();
         if kinds.contains(&"age") {
             hints.push("for age keys give a matching identity (SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
@@ -235,7 +271,16 @@ pub fn open_tree(
         }
         let e = Error::new(ErrorKind::NoDataKey, r.to_string());
         if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
-    })?;
+    })
+}
+
+/// [`open_tree`] with the data key already recovered.
+fn open_tree_with(
+    loaded: &mut Loaded,
+    key: DataKey,
+    ignore_mac: bool,
+    stash: &mut IvStash,
+) -> Result<(DataKey, Vec<String>)> {
     let rule = loaded.meta.effective_rule();
     let (computed, warnings) = crypt::decrypt_doc(
         &mut loaded.doc,
@@ -245,23 +290,39 @@ pub fn open_tree(
         stash,
     )?;
     if !ignore_mac {
-        mac::verify(&key, &loaded.meta.mac, &loaded.meta.lastmodified, &computed).map_err(|e| {
-            Error::new(ErrorKind::MacMismatch, e.to_string())
-                .hint("the file was changed without re-encrypting; restore it, or pass --ignore-mac to read it anyway")
-        })?;
+        verify_mac(&key, &loaded.meta, &computed)?;
     }
     Ok((key, warnings.into_iter().map(|w| w.0).collect()))
 }
 
+/// Check the MAC computed over the decrypted values against the stored one.
+fn verify_mac(key: &DataKey, meta: &Metadata, computed: &str) -> Result<()> {
+    mac::verify(key, &meta.mac, &meta.lastmodified, computed).map_err(|e| {
+        Error::new(ErrorKind::MacMismatch, e.to_string())
+            .hint("the file was changed without re-encrypting; restore it, or pass --ignore-mac to read it anyway")
+    })
+}
+
 /// Decrypt an encrypted file.
 pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
+    // Large files of the common shape are decrypted piece by piece (bounded memory, parsing
+    // beside decryption); anything that path does not handle is done on the whole document,
+    // which also gives the authoritative error. The data key is recovered once either way.
+    let mut recovered = None;
+    if let Some(plan) = pieces::DecryptPlan::new(input, opts) {
+        let key = recover_key(&plan.meta, &opts.decryption_order)?;
+        if let Some(out) = plan.run(input, opts, &key) {
+            return out;
+        }
+        recovered = Some(key);
+    }
     let mut loaded = load(input, opts.input, &opts.store)?;
-    let (key, warnings) = open_tree(
-        &mut loaded,
-        &opts.decryption_order,
-        opts.ignore_mac,
-        &mut IvStash::default(),
-    )?;
+    let key = match recovered {
+        Some(k) => k,
+        None => recover_key(&loaded.meta, &opts.decryption_order)?,
+    };
+    let (key, warnings) =
+        open_tree_with(&mut loaded, key, opts.ignore_mac, &mut IvStash::default())?;
     let out_store = opts.output.store(&opts.store);
     let output = match &opts.extract {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
@@ -298,7 +359,11 @@ pub fn spellings(
     }
 }
 
-fn extract(doc: &Doc, path: &[Step], store: &dyn crate::store::Store) -> Result<Vec<u8>> {
+pub(crate) fn extract(
+    doc: &Doc,
+    path: &[Step],
+    store: &dyn crate::store::Store,
+) -> Result<Vec<u8>> {
     let not_found = |i: usize| {
         let shown: String = path[..=i]
             .iter()
@@ -309,29 +374,40 @@ fn extract(doc: &Doc, path: &[Step], store: &dyn crate::store::Store) -> Result<
             .collect();
         Error::new(ErrorKind::Generic, format!("key not found: {shown}"))
     };
-    let mut cur = Value::Map(doc.branches.first().cloned().unwrap_or_default());
+    // Walk by reference: only the extracted value is copied, never the whole tree.
+    let empty = crate::tree::Branch::new();
+    let mut cur: Option<&Value> = None;
+    let root = doc.branches.first().unwrap_or(&empty);
     for (i, step) in path.iter().enumerate() {
-        let next = match (step, &cur) {
-            (Step::Key(k), Value::Map(b)) => b.items.iter().find_map(|it| match it {
-                Item::Pair(key, n) if key.name == *k => Some(n.value.clone()),
-                _ => None,
-            }),
-            (Step::Index(n), Value::List(l)) => l
+        let next = match (step, cur) {
+            (Step::Key(k), None) => find_key(root, k),
+            (Step::Key(k), Some(Value::Map(b))) => find_key(b, k),
+            (Step::Index(n), Some(Value::List(l))) => l
                 .iter()
                 .filter_map(|e| match e {
                     Elem::Value(v) => Some(&v.value),
                     Elem::Comment(_) => None,
                 })
-                .nth(*n)
-                .cloned(),
+                .nth(*n),
             _ => None,
         };
-        cur = next.ok_or_else(|| not_found(i))?;
+        cur = Some(next.ok_or_else(|| not_found(i))?);
     }
+    let cur = match cur {
+        Some(v) => v.clone(),
+        None => Value::Map(root.clone()),
+    };
     match cur {
         // sops-compat: a string leaf prints raw, with no trailing newline.
         Value::Str(s) => Ok(s.into_bytes()),
         Value::Bytes(b) => Ok(b),
         other => store.emit_value(&other).map_err(emit_err),
     }
+}
+
+fn find_key<'a>(b: &'a crate::tree::Branch, k: &str) -> Option<&'a Value> {
+    b.items.iter().find_map(|it| match it {
+        Item::Pair(key, n) if key.name == *k => Some(&n.value),
+        _ => None,
+    })
 }

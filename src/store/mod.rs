@@ -17,7 +17,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-use crate::tree::{Doc, Node, Value};
+use crate::tree::{Doc, Node, Span, Value};
 
 /// A file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -219,5 +219,34 @@ pub trait Store {
         _verbatim: &std::collections::HashMap<usize, String>,
     ) -> Result<Vec<u8>, StoreError> {
         self.emit(doc, Some(original), side)
+    }
+
+    /// Beyond SOPS, for bounded memory and pipelining: the ranges of `input`'s top-level
+    /// entries, in order and covering all of it, when this store can parse them one at a time
+    /// ([`Store::parse_piece`]) to exactly what [`Store::parse`] gives for the whole; `None`
+    /// when it cannot for this input.
+    fn pieces(&self, _input: &[u8]) -> Option<Vec<Span>> {
+        None
+    }
+
+    /// Parse one range from [`Store::pieces`]: a document with one branch holding the range's
+    /// items, positions in terms of the whole `input`. An error means only that this piece
+    /// cannot be parsed alone; the caller then parses the whole input.
+    fn parse_piece(&self, _input: &[u8], _range: Span, _side: Side) -> Result<Doc, StoreError> {
+        Err(StoreError::input("this format is parsed whole"))
+    }
+
+    /// Write one piece: `range` of `original` with the changes in `doc` spliced in (as
+    /// [`Store::emit_verbatim`] would write them), appended to `out`. `None` when the changes
+    /// cannot be spliced; `out` is then as it was.
+    fn emit_piece(
+        &self,
+        _doc: &Doc,
+        _original: &[u8],
+        _range: Span,
+        _verbatim: &std::collections::HashMap<usize, String>,
+        _out: &mut Vec<u8>,
+    ) -> Option<()> {
+        None
     }
 }

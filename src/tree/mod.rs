@@ -330,3 +330,61 @@ impl Drop for Doc {
         }
     }
 }
+
+impl Doc {
+    /// Move every source position by `by` bytes: a document parsed from a slice of a file
+    /// starting at `by` then points into the whole file.
+    pub fn shift_spans(&mut self, by: usize) {
+        fn span(s: &mut Span, by: usize) {
+            s.start += by;
+            s.end += by;
+        }
+        fn node(n: &mut Node, by: usize) {
+            if let Some(src) = &mut n.src {
+                span(&mut src.span, by);
+            }
+            match &mut n.value {
+                Value::Map(b) => branch(b, by),
+                Value::List(l) => {
+                    for e in l {
+                        match e {
+                            Elem::Value(n) => node(n, by),
+                            Elem::Comment(c) => comment(c, by),
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        fn comment(c: &mut Comment, by: usize) {
+            if let Some(s) = &mut c.src {
+                span(s, by);
+            }
+        }
+        fn branch(b: &mut Branch, by: usize) {
+            if let Some(e) = &mut b.end {
+                *e += by;
+            }
+            for r in &mut b.removed {
+                span(r, by);
+            }
+            for i in &mut b.items {
+                match i {
+                    Item::Pair(k, n) => {
+                        if let Some(s) = &mut k.span {
+                            span(s, by);
+                        }
+                        node(n, by);
+                    }
+                    Item::Comment(c) => comment(c, by),
+                }
+            }
+        }
+        if by == 0 {
+            return;
+        }
+        for b in &mut self.branches {
+            branch(b, by);
+        }
+    }
+}

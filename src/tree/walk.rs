@@ -59,6 +59,13 @@ impl<E> Walker<'_, E> {
 
     fn branch(&mut self, b: &mut Branch) -> Result<(), E> {
         self.stack.push(Vec::new());
+        let r = self.branch_items(b);
+        self.stack.pop();
+        r
+    }
+
+    /// The items of `b` in the comment frame already on top of the stack.
+    fn branch_items(&mut self, b: &mut Branch) -> Result<(), E> {
         for item in &mut b.items {
             match item {
                 Item::Comment(c) => {
@@ -76,7 +83,6 @@ impl<E> Walker<'_, E> {
                 }
             }
         }
-        self.stack.pop();
         Ok(())
     }
 
@@ -116,6 +122,18 @@ impl<E> Walker<'_, E> {
 
 /// Visit every leaf of every document in order.
 pub fn walk_mut<E>(doc: &mut Doc, f: &mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>) -> Result<(), E> {
+    walk_mut_from(doc, &[], f)
+}
+
+/// Like [`walk_mut`] for one piece of a larger document (see `store::Store::pieces`): the root
+/// frame of the comment stack starts with `root_comments`, the comments the earlier pieces
+/// left pending there ([`pending_root_comments`]), so rules that look at preceding comments
+/// see exactly what a walk of the whole document would.
+pub fn walk_mut_from<E>(
+    doc: &mut Doc,
+    root_comments: &[String],
+    f: &mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>,
+) -> Result<(), E> {
     let mut w = Walker {
         path: Vec::new(),
         strings: Vec::new(),
@@ -123,9 +141,29 @@ pub fn walk_mut<E>(doc: &mut Doc, f: &mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>
         f,
     };
     for b in &mut doc.branches {
-        w.branch(b)?;
+        w.stack.push(root_comments.to_vec());
+        let r = w.branch_items(b);
+        w.stack.pop();
+        r?;
     }
     Ok(())
+}
+
+/// The root comment frame after walking `b` when it started as `carried`: the comments after
+/// the last pair, or everything if the branch holds no pair.
+pub fn pending_root_comments(carried: &[String], b: &Branch) -> Vec<String> {
+    let last_pair = b.items.iter().rposition(|i| matches!(i, Item::Pair(..)));
+    let mut out = match last_pair {
+        Some(_) => Vec::new(),
+        None => carried.to_vec(),
+    };
+    let from = last_pair.map_or(0, |p| p + 1);
+    for i in &b.items[from..] {
+        if let Item::Comment(c) = i {
+            out.push(c.text.clone());
+        }
+    }
+    out
 }
 
 /// Visit one branch (a single document) in order.

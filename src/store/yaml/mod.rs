@@ -8,6 +8,7 @@
 
 pub mod emit;
 pub mod parse;
+pub mod pieces;
 pub mod resolve;
 
 use std::collections::HashMap;
@@ -96,6 +97,34 @@ impl Store for YamlStore {
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
         Ok(emit::emit_value(v, self.indent).into_bytes())
     }
+
+    fn pieces(&self, input: &[u8]) -> Option<Vec<Span>> {
+        pieces::split(std::str::from_utf8(input).ok()?)
+    }
+
+    fn parse_piece(&self, input: &[u8], range: Span, _side: Side) -> Result<Doc, StoreError> {
+        let text = input
+            .get(range.start..range.end)
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .ok_or_else(|| StoreError::input("invalid UTF-8"))?;
+        pieces::parse_piece(text, range.start)
+    }
+
+    fn emit_piece(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        range: Span,
+        verbatim: &HashMap<usize, String>,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        // Only this piece's text is needed (checking all of a large file for every piece
+        // would make the whole job quadratic).
+        let orig = std::str::from_utf8(original.get(range.start..range.end)?).ok()?;
+        let mut s = Splicer::new(orig, self.indent, verbatim);
+        s.base = range.start;
+        s.run_range(doc, range, out)
+    }
 }
 
 /// The text spliced in for a changed scalar. A string keeps the quote style its node had in
@@ -120,7 +149,9 @@ fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
 }
 
 struct Splicer<'a> {
+    /// The original text from byte `base` of the file on (all of it, or one piece).
     orig: &'a str,
+    base: usize,
     indent: usize,
     verbatim: &'a HashMap<usize, String>,
     edits: Vec<(Span, String)>,
@@ -130,35 +161,67 @@ impl<'a> Splicer<'a> {
     fn new(orig: &'a str, indent: usize, verbatim: &'a HashMap<usize, String>) -> Self {
         Splicer {
             orig,
+            base: 0,
             indent,
             verbatim,
             edits: Vec::new(),
         }
     }
 
+    /// The original text between two file offsets.
+    fn text(&self, start: usize, end: usize) -> Option<&'a str> {
+        self.orig
+            .get(start.checked_sub(self.base)?..end.checked_sub(self.base)?)
+    }
+
     /// Splice every change into the original text; `None` when some change cannot be spliced.
-    fn run(mut self, doc: &Doc) -> Option<String> {
+    fn run(self, doc: &Doc) -> Option<String> {
+        let whole = Span {
+            start: 0,
+            end: self.orig.len(),
+        };
+        let mut out = Vec::with_capacity(self.orig.len() + self.orig.len() / 2);
+        self.run_range(doc, whole, &mut out)?;
+        String::from_utf8(out).ok()
+    }
+
+    /// Splice the changes of `doc`, all inside `range`, into that range of the original text,
+    /// appending the result to `out` (left as it was on `None`).
+    fn run_range(mut self, doc: &Doc, range: Span, out: &mut Vec<u8>) -> Option<()> {
         for b in &doc.branches {
             self.branch(b)?;
         }
         // Removals are pushed first for each branch, so at equal offsets they sort first and an
         // edit inside a removed range is dropped.
         self.edits.sort_by_key(|(s, _)| (s.start, s.end));
-        let mut out = String::with_capacity(self.orig.len() + self.orig.len() / 2);
-        let mut pos = 0;
+        let mark = out.len();
+        let mut pos = range.start;
         for (span, text) in &self.edits {
-            if span.start < pos {
-                if span.end <= pos {
+            if span.start < pos || span.end > range.end {
+                if span.start >= range.start && span.end <= pos {
                     continue; // inside a range already replaced (a removed item)
                 }
+                out.truncate(mark);
                 return None;
             }
-            out.push_str(self.orig.get(pos..span.start)?);
-            out.push_str(text);
+            match self.text(pos, span.start) {
+                Some(t) => out.extend_from_slice(t.as_bytes()),
+                None => {
+                    out.truncate(mark);
+                    return None;
+                }
+            }
+            out.extend_from_slice(text.as_bytes());
             pos = span.end;
         }
-        out.push_str(self.orig.get(pos..)?);
-        Some(out)
+        match self.text(pos, range.end) {
+            Some(t) => out.extend_from_slice(t.as_bytes()),
+            None => {
+                out.truncate(mark);
+                return None;
+            }
+        }
+        Some(())
     }
 
     fn branch(&mut self, b: &Branch) -> Option<()> {
@@ -181,7 +244,7 @@ impl<'a> Splicer<'a> {
             let at = b.end?;
             let col = self.child_column(b)?;
             let mut text = String::new();
-            if at > 0 && !self.orig[..at].ends_with('\n') {
+            if at > 0 && self.text(at - 1, at) != Some("\n") {
                 text.push('\n');
             }
             for line in added.lines() {
@@ -204,8 +267,7 @@ impl<'a> Splicer<'a> {
         });
         match first {
             Some(s) => Some(
-                self.orig
-                    .get(s.start..)?
+                self.text(s.start, self.base + self.orig.len())?
                     .bytes()
                     .take_while(|&c| c == b' ')
                     .count(),
@@ -250,12 +312,12 @@ impl<'a> Splicer<'a> {
         if c.as_elem {
             // `- ENC[…,type:comment]` becomes a comment line: cut the dash too.
             let b = self.orig.as_bytes();
-            let mut i = span.start;
+            let mut i = span.start.checked_sub(self.base)?;
             while i > 0 && b[i - 1] == b' ' {
                 i -= 1;
             }
             if i > 0 && b[i - 1] == b'-' {
-                span.start = i - 1;
+                span.start = self.base + i - 1;
             }
         }
         self.edits.push((span, emit::render_comment(&c.text)));

@@ -1,0 +1,335 @@
+//! Encrypt and decrypt piece by piece (beyond SOPS, for large files): a store that can split
+//! its input into top-level entries ([`Store::pieces`]) has each entry parsed, processed and
+//! written on its own, so only the input, the output and a few entries are in memory at once,
+//! and parsing runs on a second thread beside the cryptography.
+//!
+//! The result is byte for byte what the whole-document path writes: the pieces carry between
+//! them everything a whole walk would carry (the MAC, the root comment frame that comment
+//! rules look at, the top-level keys seen), and anything this path does not handle — a piece
+//! that does not parse alone, a duplicate key, a change that cannot be spliced, any error —
+//! makes the caller run the whole-document path, which also gives the authoritative error.
+//! Side effects stay single: the data key is recovered (decrypt) or wrapped (encrypt) once.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::sync_channel;
+
+use zeroize::Zeroizing;
+
+use super::crypt::{decrypt_piece, encrypt_piece, IvStash};
+use super::{extract, layout, verify_mac, DecryptOptions, Decrypted, EncryptOptions};
+use crate::cipher::mac::MacHasher;
+use crate::cipher::value::Cipher;
+use crate::cipher::DataKey;
+use crate::error::Result;
+use crate::store::metadata::Metadata;
+use crate::store::{Format, Side, Store, StoreError, StoreOptions};
+use crate::tree::path::Step;
+use crate::tree::select::Rule;
+use crate::tree::walk::pending_root_comments;
+use crate::tree::{Branch, Doc, Item, Span, Value};
+
+/// Inputs at least this large are parsed on a second thread.
+const THREAD_FROM: usize = 256 * 1024;
+
+/// Parsed pieces queued between the parsing thread and the caller.
+const QUEUE: usize = 64;
+
+/// Parse the pieces of `input` in order and hand each to `f` (with its range). Stops at the
+/// first piece that does not parse or when `f` says `None`; `None` then.
+fn each_piece(
+    format: Format,
+    so: StoreOptions,
+    input: &[u8],
+    ranges: &[Span],
+    side: Side,
+    f: &mut dyn FnMut(Span, Doc) -> Option<()>,
+) -> Option<()> {
+    if input.len() < THREAD_FROM {
+        let store = format.store(&so);
+        for r in ranges {
+            f(*r, store.parse_piece(input, *r, side).ok()?)?;
+        }
+        return Some(());
+    }
+    std::thread::scope(|scope| {
+        let (tx, rx) = sync_channel::<std::result::Result<Doc, StoreError>>(QUEUE);
+        scope.spawn(move || {
+            let store = format.store(&so);
+            for r in ranges {
+                let piece = store.parse_piece(input, *r, side);
+                let failed = piece.is_err();
+                // A closed channel means the consumer stopped: stop too.
+                if tx.send(piece).is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let mut got = 0;
+        for piece in rx.iter() {
+            let r = *ranges.get(got)?;
+            got += 1;
+            f(r, piece.ok()?)?;
+        }
+        (got == ranges.len()).then_some(())
+    })
+}
+
+/// Tracks the top-level keys of the pieces: a key seen twice is an error the whole parse
+/// reports, so this path gives up on it.
+#[derive(Default)]
+struct Keys(HashSet<String>);
+
+impl Keys {
+    fn all_new(&mut self, b: &Branch) -> bool {
+        b.items.iter().all(|i| match i {
+            Item::Pair(k, _) => self.0.insert(k.name.clone()),
+            Item::Comment(_) => true,
+        })
+    }
+}
+
+/// A decryption the piecewise path can do: the file splits into pieces and one of them holds
+/// readable metadata.
+pub(crate) struct DecryptPlan {
+    /// The metadata, as the whole-document path would load it.
+    pub meta: Metadata,
+    ranges: Vec<Span>,
+}
+
+/// The piece that starts with the key `sops` could hold the metadata.
+fn may_hold_metadata(piece: &[u8]) -> bool {
+    [&b"sops"[..], b"\"sops\"", b"'sops'"]
+        .iter()
+        .any(|k| piece.starts_with(k))
+}
+
+impl DecryptPlan {
+    /// `None` when the file is not for this path (the caller decrypts it whole).
+    pub fn new(input: &[u8], opts: &DecryptOptions) -> Option<Self> {
+        if opts.extract.is_none() && opts.input != opts.output {
+            return None;
+        }
+        let store = opts.input.store(&opts.store);
+        let ranges = store.pieces(input)?;
+        for (i, r) in ranges.iter().enumerate() {
+            let text = input.get(r.start..r.end)?;
+            if i > 0 && !may_hold_metadata(text) {
+                continue;
+            }
+            let doc = store.parse_piece(input, *r, Side::Encrypted).ok()?;
+            let Some(node) = doc.branches.first().and_then(|b| b.get("sops")) else {
+                continue;
+            };
+            let Value::Map(mb) = &node.value else {
+                return None;
+            };
+            let meta = Metadata::from_branch(mb).ok()?;
+            return Some(DecryptPlan { meta, ranges });
+        }
+        None
+    }
+
+    /// Decrypt with the recovered `key`. `None`: use the whole-document path. A MAC mismatch
+    /// is final (the whole path would find the same values).
+    pub fn run(
+        &self,
+        input: &[u8],
+        opts: &DecryptOptions,
+        key: &DataKey,
+    ) -> Option<Result<Decrypted>> {
+        let meta = &self.meta;
+        let rule = meta.effective_rule();
+        let cipher = Cipher::new(key);
+        let store = opts.input.store(&opts.store);
+        let mut mac = MacHasher::new(meta.mac_only_encrypted);
+        let mut warnings = Vec::new();
+        let mut stash = IvStash::default();
+        let entries = meta
+            .layout
+            .as_ref()
+            .map(|t| layout::open_entries(key, t))
+            .unwrap_or_default();
+        let index = layout::index(&entries);
+        let first_key = match opts.extract.as_deref().and_then(|p| p.first()) {
+            Some(Step::Key(k)) => Some(k.as_str()),
+            _ => None,
+        };
+        // The output is the input with tokens replaced by shorter plaintexts (or spellings
+        // taken from the metadata, which is cut): reserving the input's length up front means
+        // the buffer does not move, so no stale copy of plaintext is left unzeroized.
+        let mut out = Zeroizing::new(Vec::with_capacity(if opts.extract.is_some() {
+            0
+        } else {
+            input.len()
+        }));
+        let mut keys = Keys::default();
+        let mut crypt_carry: Vec<String> = Vec::new();
+        let mut layout_carry: Vec<String> = Vec::new();
+        let mut found: Option<Doc> = None;
+        let mut saw_meta = false;
+        each_piece(
+            opts.input,
+            opts.store,
+            input,
+            &self.ranges,
+            Side::Encrypted,
+            &mut |range, mut doc| {
+                let b = doc.branches.first_mut()?;
+                if !keys.all_new(b) {
+                    return None;
+                }
+                saw_meta |= b.remove("sops").is_some();
+                let next_crypt = pending_root_comments(&crypt_carry, b);
+                decrypt_piece(
+                    &mut doc,
+                    &cipher,
+                    &rule,
+                    meta.mac_only_encrypted,
+                    &mut mac,
+                    &mut warnings,
+                    &mut stash,
+                    &crypt_carry,
+                )
+                .ok()?;
+                crypt_carry = next_crypt;
+                let b = doc.branches.first()?;
+                let next_layout = pending_root_comments(&layout_carry, b);
+                if opts.extract.is_some() {
+                    let holds = |b: &Branch| first_key.is_some_and(|k| b.get(k).is_some());
+                    if found.is_none() && holds(b) {
+                        found = Some(doc);
+                    }
+                } else {
+                    let verbatim =
+                        layout::apply_piece(&mut doc, &index, store.as_ref(), &rule, &layout_carry);
+                    store.emit_piece(&doc, input, range, &verbatim, &mut out)?;
+                }
+                layout_carry = next_layout;
+                Some(())
+            },
+        )?;
+        if !saw_meta {
+            return None;
+        }
+        let computed = mac.finish();
+        if !opts.ignore_mac {
+            if let Err(e) = verify_mac(key, meta, &computed) {
+                return Some(Err(e));
+            }
+        }
+        if let Some(path) = &opts.extract {
+            let out_store = opts.output.store(&opts.store);
+            let doc = found.unwrap_or_else(|| Doc {
+                branches: vec![Branch::new()],
+            });
+            return Some(extract(&doc, path, out_store.as_ref()).map(|o| Decrypted {
+                output: Zeroizing::new(o),
+                warnings: warnings.into_iter().map(|w| w.0).collect(),
+            }));
+        }
+        Some(Ok(Decrypted {
+            output: out,
+            warnings: warnings.into_iter().map(|w| w.0).collect(),
+        }))
+    }
+}
+
+/// What the piecewise encryption produced before the metadata is written.
+pub(crate) struct Sealed {
+    /// Every piece but the last, written.
+    pub out: Vec<u8>,
+    /// The last piece, encrypted, waiting for the metadata; and its range.
+    pub last: (Doc, Span),
+    /// MAC over the plaintext (uppercase hex).
+    pub mac_hex: String,
+    /// Original spellings to keep (see `layout`).
+    pub spellings: Vec<layout::Entry>,
+}
+
+/// Encrypt the pieces of `input` under `key` with the effective `rule`. `None`: use the
+/// whole-document path (nothing was wrapped or written yet).
+pub(crate) fn encrypt(
+    input: &[u8],
+    opts: &EncryptOptions,
+    key: &DataKey,
+    rule: &Rule,
+) -> Option<Sealed> {
+    if opts.input != opts.output {
+        return None;
+    }
+    let store = opts.input.store(&opts.store);
+    let ranges = store.pieces(input)?;
+    let cipher = Cipher::new(key);
+    let mut mac = MacHasher::new(opts.mac_only_encrypted);
+    let stash = IvStash::default();
+    let mut spellings = Vec::new();
+    let mut keys = Keys::default();
+    let mut carry: Vec<String> = Vec::new();
+    let mut out = Vec::with_capacity(input.len() * 3);
+    let mut last = None;
+    let count = ranges.len();
+    let mut seen = 0;
+    each_piece(
+        opts.input,
+        opts.store,
+        input,
+        &ranges,
+        Side::Plain,
+        &mut |range, mut doc| {
+            seen += 1;
+            let b = doc.branches.first()?;
+            // An already encrypted file is refused by the whole path, with its message.
+            if !keys.all_new(b) || b.get("sops").is_some() {
+                return None;
+            }
+            let next = pending_root_comments(&carry, b);
+            layout::capture_piece(&mut doc, input, store.as_ref(), rule, &carry, &mut spellings);
+            encrypt_piece(
+                &mut doc,
+                &cipher,
+                rule,
+                opts.mac_only_encrypted,
+                &mut mac,
+                &stash,
+                &carry,
+            )
+            .ok()?;
+            carry = next;
+            if seen == count {
+                // Check now that it splices, before any key is wrapped; it is written with the
+                // metadata by the caller.
+                let mut probe = Vec::new();
+                store.emit_piece(&doc, input, range, &HashMap::new(), &mut probe)?;
+                last = Some((doc, range));
+            } else {
+                store.emit_piece(&doc, input, range, &HashMap::new(), &mut out)?;
+            }
+            Some(())
+        },
+    )?;
+    Some(Sealed {
+        out,
+        last: last?,
+        mac_hex: mac.finish(),
+        spellings,
+    })
+}
+
+/// Write the last piece with the metadata appended (as the whole path appends it).
+pub(crate) fn finish(
+    sealed: Sealed,
+    meta: &Metadata,
+    input: &[u8],
+    store: &dyn Store,
+) -> std::result::Result<Vec<u8>, StoreError> {
+    let Sealed {
+        mut out,
+        last: (mut doc, range),
+        ..
+    } = sealed;
+    super::attach_metadata(&mut doc, meta);
+    store
+        .emit_piece(&doc, input, range, &HashMap::new(), &mut out)
+        .ok_or_else(|| StoreError::emit("cannot append the metadata to the last entry"))?;
+    Ok(out)
+}
