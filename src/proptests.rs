@@ -36,8 +36,75 @@ fn doc_of(pairs: Vec<(String, Value)>) -> Doc {
     Doc { branches: vec![b] }
 }
 
+/// One top-level YAML entry in one of the shapes real files have, with comments around.
+fn yaml_entry() -> impl Strategy<Value = String> {
+    let word = "[a-z][a-z0-9_]{0,6}";
+    let plain = prop_oneof![
+        "[a-z][a-z0-9 ]{0,12}[a-z0-9]".boxed(),
+        any::<i32>().prop_map(|n| n.to_string()).boxed(),
+        Just("true".to_string()).boxed(),
+        Just("null".to_string()).boxed(),
+        "'[a-z #:]{0,10}'".boxed(),
+        "\"[a-z #:]{0,10}\"".boxed(),
+    ];
+    let comment = prop::option::of("# [a-z ]{0,10}");
+    (
+        word,
+        plain.clone(),
+        comment.clone(),
+        0u8..5,
+        prop::collection::vec((word, plain), 1..4),
+        comment,
+    )
+        .prop_map(|(k, v, c, shape, kids, between)| {
+            let mut s = String::new();
+            match shape {
+                0 => s.push_str(&format!("{k}: {v}\n")),
+                1 => {
+                    s.push_str(&format!("{k}:\n"));
+                    for (ck, cv) in &kids {
+                        s.push_str(&format!("  {ck}: {cv}\n"));
+                    }
+                }
+                2 => {
+                    s.push_str(&format!("{k}:\n"));
+                    for (_, cv) in &kids {
+                        s.push_str(&format!("- {cv}\n"));
+                    }
+                }
+                3 => s.push_str(&format!("{k}: |\n  {v}\n\n  more\n")),
+                _ => {
+                    s.push_str(&format!("{k}:\n"));
+                    for (ck, cv) in &kids {
+                        s.push_str(&format!("  - {ck}: {cv}\n"));
+                        if let Some(c) = &c {
+                            s.push_str(&format!("    {c}\n"));
+                        }
+                    }
+                }
+            }
+            if let Some(c) = between {
+                s.push_str(&format!("{c}\n"));
+            }
+            s
+        })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn yaml_pieces_add_up_to_the_whole_parse(
+        head in prop::option::of("# [a-z]{0,8}\n"),
+        entries in prop::collection::vec(yaml_entry(), 1..8),
+    ) {
+        let mut src = head.unwrap_or_default();
+        for (i, e) in entries.iter().enumerate() {
+            // Unique keys: every entry starts with its key at column 0.
+            src.push_str(&format!("e{i}_{e}"));
+        }
+        prop_assert!(crate::store::yaml::pieces::tests::assert_pieces_add_up(&src), "not compared: {:?}", src);
+    }
 
     #[test]
     fn shamir_split_then_combine(secret in proptest::collection::vec(any::<u8>(), 1..40), parts in 2usize..6, extra in 0usize..3) {

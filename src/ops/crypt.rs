@@ -221,8 +221,7 @@ pub fn decrypt_piece(
         let selected = |is_comment| rule.encrypts(ctx.path, ctx.comments, is_comment);
         match leaf {
             Leaf::Comment(c) | Leaf::Elem(Elem::Comment(c)) => {
-                if let Some(text) = decrypt_comment(cipher, &c.text, ctx.path, warnings, stash)
-                {
+                if let Some(text) = decrypt_comment(cipher, &c.text, ctx.path, warnings, stash) {
                     c.text = text;
                     c.changed = true;
                 }

@@ -66,7 +66,14 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
         let rule = opts.rule.clone().unwrap_or_else(Rule::default_rule);
         if let Some(sealed) = pieces::encrypt(input, opts, &key, &rule) {
             let groups = wrap_key(opts, &key)?;
-            let meta = seal_metadata(opts, &key, groups, Some(rule), &sealed.mac_hex, &sealed.spellings);
+            let meta = seal_metadata(
+                opts,
+                &key,
+                groups,
+                Some(rule),
+                &sealed.mac_hex,
+                &sealed.spellings,
+            );
             return pieces::finish(sealed, &meta, input, store.as_ref()).map_err(emit_err);
         }
     }

@@ -24,6 +24,7 @@ mod keys_interop;
 mod kms_moto;
 mod lossless;
 mod moto;
+mod pieces;
 mod tamper_all;
 mod toml_store;
 mod util;

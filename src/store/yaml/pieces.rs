@@ -79,7 +79,7 @@ pub fn parse_piece(text: &str, at: usize) -> Result<Doc, StoreError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::tree::{Branch, Item};
 
