@@ -9,6 +9,33 @@ use std::path::Path;
 /// gets `new_mode` (subject to the umask). A symlinked target is resolved and the file it
 /// points to is replaced, so the link survives.
 pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<()> {
+    write_atomic_with(path, new_mode, |f| {
+        f.write_all(data).map_err(WriteError::Io)
+    })
+    .map_err(|e| match e {
+        WriteError::Io(e) => e,
+        WriteError::Produce(e) => e,
+    })
+}
+
+/// Why [`write_atomic_with`] failed: writing the file, or producing its content.
+#[derive(Debug)]
+pub enum WriteError<E> {
+    /// Creating, syncing or renaming the file.
+    Io(std::io::Error),
+    /// The producer's own error (the target is untouched).
+    Produce(E),
+}
+
+/// Like [`write_atomic`], with the content written by `produce` straight into the temporary
+/// file (so it never needs to be in memory at once). If `produce` fails, the temporary file is
+/// removed and the target is untouched.
+pub fn write_atomic_with<E>(
+    path: &Path,
+    new_mode: u32,
+    produce: impl FnOnce(&mut fs::File) -> Result<(), WriteError<E>>,
+) -> Result<(), WriteError<E>> {
+    let io = WriteError::Io;
     let target = match fs::canonicalize(path) {
         Ok(p) => p,
         Err(_) => path.to_path_buf(),
@@ -20,9 +47,10 @@ pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
     let mut tmp = tempfile::Builder::new()
         .prefix(".leafseal-")
         .suffix(".tmp")
-        .tempfile_in(&dir)?;
-    tmp.write_all(data)?;
-    tmp.as_file().sync_all()?;
+        .tempfile_in(&dir)
+        .map_err(io)?;
+    produce(tmp.as_file_mut())?;
+    tmp.as_file().sync_all().map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -39,9 +67,9 @@ pub fn write_atomic(path: &Path, data: &[u8], new_mode: u32) -> std::io::Result<
             // owner is already theirs, and a group they are not in cannot be kept anyway.
             let _ = std::os::unix::fs::chown(tmp.path(), Some(m.uid()), Some(m.gid()));
         }
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode))?;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
     }
-    tmp.persist(&target).map_err(|e| e.error)?;
+    tmp.persist(&target).map_err(|e| io(e.error))?;
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();
     }

@@ -6,7 +6,7 @@ use leafseal::tree::select::{Rule, RuleKind};
 use super::args::EncryptArgs;
 use leafseal::ops::rewrite::Session;
 
-use super::io::{read_input, write_output, Input};
+use super::io::{read_input, write_output, write_streamed, Input};
 use std::path::Path;
 
 use super::options::creation;
@@ -129,6 +129,7 @@ pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
         rule: resolved.rule,
         mac_only_encrypted: resolved.mac_only_encrypted,
     };
-    let out = ops::encrypt(&input.bytes, &opts).map_err(|e| Failure::from_lib(&input.name, e))?;
-    write_output(&a.io, &input, &out, false)
+    write_streamed(&a.io, &input, |sink| {
+        ops::encrypt_to(&input.bytes, &opts, sink).map_err(|e| Failure::from_lib(&input.name, e))
+    })
 }

@@ -1,8 +1,9 @@
 //! Reading the input, choosing formats and writing the output, shared by the subcommands.
 
-use std::io::{Read, Write};
+use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
+use leafseal::ops::Sink;
 use leafseal::store::{Format, StoreOptions};
 
 use super::args::IoArgs;
@@ -132,6 +133,47 @@ pub fn write_output(
             out.write_all(data)
                 .and_then(|_| out.flush())
                 .map_err(|e| Failure::new(3, format!("<stdout>: cannot write: {e}")))
+        }
+    }
+}
+
+/// Ciphertext larger than this goes to stdout through an unlinked temporary file.
+const SPOOL_IN_MEMORY: usize = 4 << 20;
+
+/// Write encrypted output produced by `produce` as it comes, so it is never all in memory:
+/// into a temporary file beside the target that replaces it on success, or, for stdout, into a
+/// spool (memory, then an unlinked temporary file once large; ciphertext only) copied out once
+/// complete. A failure leaves no partial output anywhere.
+pub fn write_streamed(
+    io: &IoArgs,
+    input: &Input,
+    produce: impl FnOnce(&mut dyn Sink) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    use leafseal::fsio::WriteError;
+    let target: Option<&Path> = if io.in_place {
+        input.path.as_deref()
+    } else {
+        io.output.as_deref()
+    };
+    match target {
+        Some(p) => {
+            leafseal::fsio::write_atomic_with(p, 0o644, |f| produce(f).map_err(WriteError::Produce))
+                .map_err(|e| match e {
+                    WriteError::Io(e) => {
+                        Failure::new(3, format!("{}: cannot write: {e}", p.display()))
+                    }
+                    WriteError::Produce(f) => f,
+                })
+        }
+        None => {
+            let mut spool = tempfile::spooled_tempfile(SPOOL_IN_MEMORY);
+            produce(&mut spool)?;
+            let fail = |e: std::io::Error| Failure::new(3, format!("<stdout>: cannot write: {e}"));
+            spool.rewind().map_err(fail)?;
+            let mut out = std::io::stdout().lock();
+            std::io::copy(&mut spool, &mut out)
+                .and_then(|_| out.flush())
+                .map_err(fail)
         }
     }
 }

@@ -54,17 +54,62 @@ pub struct EncryptOptions {
     pub mac_only_encrypted: bool,
 }
 
+/// Where [`encrypt_to`] writes the encrypted file as it is produced (ciphertext only).
+pub trait Sink: std::io::Write {
+    /// Discard everything written so far.
+    fn restart(&mut self) -> std::io::Result<()>;
+}
+
+impl Sink for Vec<u8> {
+    fn restart(&mut self) -> std::io::Result<()> {
+        self.clear();
+        Ok(())
+    }
+}
+
+impl Sink for std::fs::File {
+    fn restart(&mut self) -> std::io::Result<()> {
+        use std::io::Seek;
+        self.set_len(0)?;
+        self.rewind()
+    }
+}
+
+impl Sink for tempfile::SpooledTempFile {
+    fn restart(&mut self) -> std::io::Result<()> {
+        use std::io::Seek;
+        self.set_len(0)?;
+        self.rewind()
+    }
+}
+
+fn write_err(e: std::io::Error) -> Error {
+    Error::new(
+        ErrorKind::WriteOutput,
+        format!("cannot write the output: {e}"),
+    )
+}
+
 /// Encrypt a plaintext file.
 pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    encrypt_to(input, opts, &mut out)?;
+    Ok(out)
+}
+
+/// Encrypt a plaintext file into `sink`, which holds the whole encrypted file on success and
+/// anything (to be discarded) on error.
+pub fn encrypt_to(input: &[u8], opts: &EncryptOptions, sink: &mut dyn Sink) -> Result<()> {
     let store = opts.input.store(&opts.store);
     let no_keys = opts.groups.iter().all(|g| g.is_empty());
     let key = DataKey::generate();
-    // Large files of the common shape are encrypted piece by piece. The data key is wrapped
-    // only once every piece is done, so a fallback to the whole path (which also reports any
-    // error) wraps it once too.
+    // Large files of the common shape are encrypted piece by piece, each written out when
+    // done. The data key is wrapped only once every piece is done, so a fallback to the whole
+    // path (which also reports any error) wraps it once too.
     if !no_keys && opts.input != Format::Binary {
         let rule = opts.rule.clone().unwrap_or_else(Rule::default_rule);
-        if let Some(sealed) = pieces::encrypt(input, opts, &key, &rule) {
+        if let Some(sealed) = pieces::encrypt(input, opts, &key, &rule, sink) {
+            let sealed = sealed.map_err(write_err)?;
             let groups = wrap_key(opts, &key)?;
             let meta = seal_metadata(
                 opts,
@@ -74,9 +119,19 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
                 &sealed.mac_hex,
                 &sealed.spellings,
             );
-            return pieces::finish(sealed, &meta, input, store.as_ref()).map_err(emit_err);
+            let tail = pieces::finish(sealed, &meta, input, store.as_ref()).map_err(emit_err)?;
+            return sink.write_all(&tail).map_err(write_err);
         }
+        sink.restart().map_err(write_err)?;
     }
+    let out = encrypt_whole(input, opts, key)?;
+    sink.write_all(&out).map_err(write_err)
+}
+
+/// The whole-document encryption.
+fn encrypt_whole(input: &[u8], opts: &EncryptOptions, key: DataKey) -> Result<Vec<u8>> {
+    let store = opts.input.store(&opts.store);
+    let no_keys = opts.groups.iter().all(|g| g.is_empty());
     let mut doc = store.parse(input, Side::Plain).map_err(read_err)?;
     if doc.branches.is_empty() {
         return Err(Error::new(

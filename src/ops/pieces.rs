@@ -16,7 +16,7 @@ use std::sync::mpsc::sync_channel;
 use zeroize::Zeroizing;
 
 use super::crypt::{decrypt_piece, encrypt_piece, IvStash};
-use super::{extract, layout, verify_mac, DecryptOptions, Decrypted, EncryptOptions};
+use super::{extract, layout, verify_mac, DecryptOptions, Decrypted, EncryptOptions, Sink};
 use crate::cipher::mac::MacHasher;
 use crate::cipher::value::Cipher;
 use crate::cipher::DataKey;
@@ -244,7 +244,7 @@ impl DecryptPlan {
 
 /// What the piecewise encryption produced before the metadata is written.
 pub(crate) struct Sealed {
-    /// Every piece but the last, written.
+    /// Output not yet handed to the sink.
     pub out: Vec<u8>,
     /// The last piece, encrypted, waiting for the metadata; and its range.
     pub last: (Doc, Span),
@@ -254,14 +254,19 @@ pub(crate) struct Sealed {
     pub spellings: Vec<layout::Entry>,
 }
 
-/// Encrypt the pieces of `input` under `key` with the effective `rule`. `None`: use the
-/// whole-document path (nothing was wrapped or written yet).
+/// Output is handed to the sink in blocks of about this size.
+const FLUSH_AT: usize = 1 << 20;
+
+/// Encrypt the pieces of `input` under `key` with the effective `rule`, writing all but the
+/// last to `sink` as they are done. `None`: use the whole-document path (nothing was wrapped
+/// yet; the sink must be restarted). `Some(Err)`: the sink failed.
 pub(crate) fn encrypt(
     input: &[u8],
     opts: &EncryptOptions,
     key: &DataKey,
     rule: &Rule,
-) -> Option<Sealed> {
+    sink: &mut dyn Sink,
+) -> Option<std::io::Result<Sealed>> {
     if !enabled() || opts.input != opts.output {
         return None;
     }
@@ -273,11 +278,12 @@ pub(crate) fn encrypt(
     let mut spellings = Vec::new();
     let mut keys = Keys::default();
     let mut carry: Vec<String> = Vec::new();
-    let mut out = Vec::with_capacity(input.len() * 3);
+    let mut out = Vec::with_capacity(FLUSH_AT * 2);
+    let mut sink_error = None;
     let mut last = None;
     let count = ranges.len();
     let mut seen = 0;
-    each_piece(
+    let done = each_piece(
         opts.input,
         opts.store,
         input,
@@ -318,16 +324,27 @@ pub(crate) fn encrypt(
                 last = Some((doc, range));
             } else {
                 store.emit_piece(&doc, input, range, &HashMap::new(), &mut out)?;
+                if out.len() >= FLUSH_AT {
+                    if let Err(e) = sink.write_all(&out) {
+                        sink_error = Some(e);
+                        return None;
+                    }
+                    out.clear();
+                }
             }
             Some(())
         },
-    )?;
-    Some(Sealed {
+    );
+    if let Some(e) = sink_error {
+        return Some(Err(e));
+    }
+    done?;
+    Some(Ok(Sealed {
         out,
         last: last?,
         mac_hex: mac.finish(),
         spellings,
-    })
+    }))
 }
 
 /// Write the last piece with the metadata appended (as the whole path appends it).
@@ -369,8 +386,10 @@ mod tests {
         };
         let key = DataKey::generate();
         let rule = Rule::default_rule();
-        let sealed = encrypt(input.as_bytes(), &enc_opts, &key, &rule)
-            .expect("a block-mapping file is encrypted piecewise");
+        let mut enc = Vec::new();
+        let sealed = encrypt(input.as_bytes(), &enc_opts, &key, &rule, &mut enc)
+            .expect("a block-mapping file is encrypted piecewise")
+            .expect("writes");
         let meta = super::super::seal_metadata(
             &enc_opts,
             &key,
@@ -380,7 +399,7 @@ mod tests {
             &sealed.spellings,
         );
         let store = Format::Yaml.store(&StoreOptions::default());
-        let enc = finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish");
+        enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish"));
         assert!(String::from_utf8_lossy(&enc).contains("ENC[AES256_GCM,"));
         let dec_opts = DecryptOptions {
             input: Format::Yaml,
