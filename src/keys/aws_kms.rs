@@ -5,7 +5,10 @@
 //! and a `role` is assumed through STS with SOPS's session name. Every network wait is bounded
 //! (see [`Limits`] and `docs/keys/aws-kms.md`) so a machine without credentials fails in about a
 //! second instead of stalling. The traits stay synchronous: calls run on one lazily created
-//! current-thread tokio runtime shared by every KMS key of the process.
+//! current-thread tokio runtime shared by every KMS key of the process. Several threads may
+//! wait on it at once (key groups, keys of a group, files of `decrypt`/`rotate`/`updatekeys`
+//! over many files): the first drives I/O and timers for all of them, so their network waits
+//! overlap (`tests/it/many_files.rs` counts the requests in flight).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -286,6 +289,11 @@ impl Backend for KmsBackend {
             .iter()
             .map(|k| KmsKey::parse(k).map(|k| Box::new(k) as Box<dyn MasterKey>))
             .collect()
+    }
+
+    fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
+        // rotate and groups re-wrap a new key for the same ARN, role, context and profile.
+        Ok(Box::new(KmsKey::from_stored(stored)?))
     }
 
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
