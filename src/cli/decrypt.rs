@@ -37,6 +37,15 @@ pub fn run(a: DecryptArgs) -> Result<(), Failure> {
     let several = !a.more.is_empty()
         || a.output_dir.is_some()
         || a.io.file.as_ref().is_some_and(|f| f.is_dir());
+    if let Some(dir) = a.io.file.as_ref().filter(|f| f.is_dir()) {
+        if a.more.is_empty() && !a.io.in_place && a.output_dir.is_none() {
+            // sops-compat: exit 2, as reading a directory fails in SOPS.
+            return Err(
+                Failure::new(2, format!("{}: is a directory", dir.display()))
+                    .hint("to decrypt the encrypted files below it give --output-dir DIR or -i"),
+            );
+        }
+    }
     if several {
         return run_many(a);
     }

@@ -221,6 +221,10 @@ fn many_files_age_only_and_failure_policy() {
     }
     assert_eq!(mode(&sb, "out/sub"), 0o700);
     assert!(!sb.exists("out/plain.yaml") && !sb.exists("out/.git"));
+    // A lone directory without -i or --output-dir fails as in SOPS (exit 2), with a hint.
+    let o = age(sb.leafseal()).args(["decrypt", "d"]).run();
+    o.assert_code(2).assert_leafseal_one_line_error("d");
+    o.assert_stderr_contains("--output-dir");
 
     // Usage errors: nothing is written.
     let two = [where_(0), where_(1)];
