@@ -7,6 +7,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 
+use crate::imds::{Imds, Role};
 use crate::kms_gate::KmsGate;
 use crate::moto::{Moto, ACCESS_KEY, SECRET_KEY};
 use crate::util::keys::{AGE1, AGE2, AGE3};
@@ -472,5 +473,50 @@ fn many_files_kms_calls_overlap_bounded_by_jobs() {
             .run()
             .assert_success()
             .assert_stdout_eq(plain(i).as_bytes());
+    }
+}
+
+/// Credentials are resolved once per process even when several files need them at the same
+/// moment: the instance role's credentials are fetched from the metadata service once.
+#[test]
+fn many_files_resolve_credentials_once() {
+    if !testing_leafseal() {
+        return;
+    }
+    let gate = KmsGate::start();
+    let ep = gate.endpoint();
+    let sb = Sandbox::new();
+    let arn = "arn:aws:kms:eu-west-1:111122223333:key/4f1a7c2e-0000-4000-8000-000000000002";
+    const N: usize = 8;
+    for i in 0..N {
+        sb.write(&name("p", i), plain(i));
+        let o = aws(sb.leafseal(), &sb, &ep)
+            .args(["encrypt", "--kms", arn, &name("p", i)])
+            .run();
+        o.assert_success();
+        sb.write(&name("e", i), &o.stdout);
+    }
+    let imds = Imds::start(Role {
+        name: "web-server".into(),
+        access_key: "ASIAIMDSTESTEXAMPLE1".into(),
+        secret_key: "imds-secret-for-tests-only".into(),
+        token: "imds-session-token".into(),
+        region: "eu-west-1".into(),
+    });
+    // All files start at once (--jobs N), so all need credentials before any has them (the old
+    // check-then-fill cache fetched them 8 times here).
+    gate.gate(N);
+    aws(sb.leafseal(), &sb, &ep)
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_EC2_METADATA_DISABLED")
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.endpoint())
+        .args(["decrypt", "--jobs", &N.to_string(), "-i", "e"])
+        .run()
+        .assert_success();
+    assert_eq!(imds.credentials_served(), 1);
+    assert_eq!(gate.counts().max_in_flight, N);
+    for i in 0..N {
+        assert_eq!(sb.read_string(&name("e", i)), plain(i));
     }
 }
