@@ -28,7 +28,7 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -l config -d 'Path to th
 complete -c leafseal -n "__fish_leafseal_needs_command" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_needs_command" -s V -l version -d 'Print version'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
-complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
@@ -77,6 +77,8 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l filename-o
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l indent -d 'Indentation of YAML/JSON output' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l extract -d 'Print only this key or subtree, e.g. \'["db"]["password"]\'' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output-dir -d 'With several files: write each decrypted file below this directory (beyond SOPS)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l ignore-mac -d 'Do not verify the MAC'
@@ -126,6 +128,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-pgp -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-pgp -d 'PGP fingerprints to remove' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-kms -d 'AWS KMS ARNs to add' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-kms -d 'AWS KMS ARNs to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s h -l help -d 'Print help'
@@ -153,6 +156,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l input-type -d 'Input format (default: from each file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt (default: keep the file\'s)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s y -l yes -d 'Apply without asking'
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s h -l help -d 'Print help'
@@ -193,7 +197,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l config -d 'P
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l strict -d 'Treat "cannot verify (no key)" as a failure too'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'

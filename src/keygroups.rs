@@ -117,6 +117,11 @@ fn is_network(kind: &str) -> bool {
     matches!(kind, "kms" | "gcp_kms" | "azure_kv" | "hc_vault" | "hckms")
 }
 
+/// Held while a local key (age, PGP) is tried: they may prompt (pinentry, `SOPS_AGE_KEY_CMD`),
+/// so in the whole process only one is tried at a time, also when several groups or several
+/// files (`cli::many`) are opened at once. Network keys do not take it.
+static LOCAL_KEYS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Recover one group's secret. Local keys (age, PGP) are tried one after another in
 /// `--decryption-order`, since they may prompt (pinentry, an age plugin). The network keys
 /// then run concurrently and the first success wins, so a slow or unreachable service does not
@@ -132,7 +137,11 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
         .filter(|(_, k)| !is_network(&k.kind))
     {
         tried[i] = true;
-        match attempt(k) {
+        let outcome = {
+            let _one_at_a_time = LOCAL_KEYS.lock().unwrap_or_else(|p| p.into_inner());
+            attempt(k)
+        };
+        match outcome {
             Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
             Err(e) => results[i] = Some(e.to_string()),
         }

@@ -30,9 +30,10 @@ pub enum Command {
         after_help = "Example:\n  leafseal encrypt --age age1qy… --encrypted-regex '^(password|token)$' app.yaml > app.enc.yaml"
     )]
     Encrypt(EncryptArgs),
-    /// Decrypt a file and print the result (or write it with -i / --output).
+    /// Decrypt a file and print the result (or write it with -i / --output); several files
+    /// with -i or --output-dir.
     #[command(
-        after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml"
+        after_help = "Examples:\n  leafseal decrypt app.enc.yaml\n  leafseal decrypt --extract '[\"db\"][\"password\"]' app.enc.yaml\n  leafseal decrypt --output-dir /run/app secrets/   # every encrypted file below secrets/"
     )]
     Decrypt(DecryptArgs),
     /// Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save.
@@ -50,7 +51,7 @@ pub enum Command {
     Unset(UnsetArgs),
     /// Generate a new data key and re-encrypt every value; optionally add or remove master keys.
     #[command(
-        after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml"
+        after_help = "Examples:\n  leafseal rotate -i secrets.enc.yaml\n  leafseal rotate -i --add-age age1new… --rm-age age1old… secrets.enc.yaml\n  leafseal rotate -i secrets/ other.enc.yaml   # several files, 8 at a time (--jobs)"
     )]
     Rotate(RotateArgs),
     /// Add or delete a key group (Shamir secret sharing).
@@ -186,6 +187,15 @@ pub struct DecryptArgs {
     /// Key types to try first, comma separated (default age,pgp).
     #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
     pub decryption_order: Option<String>,
+    /// With several files: write each decrypted file below this directory (beyond SOPS).
+    #[arg(long = "output-dir")]
+    pub output_dir: Option<PathBuf>,
+    /// With several files: how many are worked on at once (beyond SOPS).
+    #[arg(long, env = "LEAFSEAL_JOBS", default_value_t = super::many::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// More files or directories (beyond SOPS; several files need -i or --output-dir).
+    #[arg(value_name = "FILE")]
+    pub more: Vec<PathBuf>,
 }
 
 /// `filestatus`.
@@ -393,6 +403,12 @@ pub struct RotateArgs {
     /// AWS KMS ARNs to remove.
     #[arg(long = "rm-kms")]
     pub rm_kms: Option<String>,
+    /// With several files: how many are worked on at once (beyond SOPS).
+    #[arg(long, env = "LEAFSEAL_JOBS", default_value_t = super::many::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
+    /// More files or directories (beyond SOPS; several files need -i).
+    #[arg(value_name = "FILE")]
+    pub more: Vec<PathBuf>,
 }
 
 /// `updatekeys`.
@@ -410,6 +426,9 @@ pub struct UpdatekeysArgs {
     /// Key types to try first, comma separated (default age,pgp).
     #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
     pub decryption_order: Option<String>,
+    /// With several files: how many are worked on at once (beyond SOPS).
+    #[arg(long, env = "LEAFSEAL_JOBS", default_value_t = super::many::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: u16,
     /// Files or directories (walked; only encrypted files matching a creation rule change).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,

@@ -1,16 +1,17 @@
 //! `rotate` and `updatekeys`: change a file's data key or the master keys that wrap it.
 
 use std::io::{BufRead, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use leafseal::config;
 use leafseal::keys::{backend, MasterKey};
-use leafseal::ops::rewrite::{regroup, update_keys, Session};
+use leafseal::ops::rewrite::{regroup, update_keys, KeyDiff, Session};
 use leafseal::store::{Format, StoreOptions};
 
 use super::args::{GroupsCommand, RotateArgs, UpdatekeysArgs};
 use super::decrypt::order;
 use super::io::{read_input, write_output};
+use super::many::{self, Entry, Tally};
 use super::Failure;
 
 fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>, Failure> {
@@ -37,42 +38,8 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
         );
     }
     let order = order(a.decryption_order.as_deref())?;
-    if let Some(dir) = a.io.file.as_ref().filter(|f| f.is_dir()) {
-        // Beyond SOPS: every encrypted file below a directory, in place, each under a new
-        // data key of its own.
-        if !a.io.in_place {
-            return Err(Failure::new(
-                8,
-                format!(
-                    "{}: rotating a directory needs -i (files are rewritten in place)",
-                    dir.display()
-                ),
-            ));
-        }
-        let mut files = Vec::new();
-        super::walk::files(dir, &mut files)?;
-        for file in files.into_iter().filter(|f| is_encrypted(f)) {
-            let name = file.display().to_string();
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
-            let mut add = parse_keys("age", a.add_age.as_deref())?;
-            add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
-            add.extend(parse_keys("kms", a.add_kms.as_deref())?);
-            let format = Format::from_path(Some(&file));
-            let out = rotate_bytes(
-                &bytes,
-                format,
-                StoreOptions::default(),
-                &order,
-                add,
-                &remove,
-            )
-            .map_err(|e| Failure::from_lib(&name, e))?;
-            leafseal::fsio::write_atomic(&file, &out, 0o644)
-                .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
-            eprintln!("{name}: rotated");
-        }
-        return Ok(());
+    if !a.more.is_empty() || a.io.file.as_ref().is_some_and(|f| f.is_dir()) {
+        return rotate_many(&a, &order, &remove);
     }
     let input = read_input(&a.io, false)?;
     let out = rotate_bytes(
@@ -87,6 +54,79 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
     write_output(&a.io, &input, &out, false)
 }
 
+/// `rotate -i` of several files or directories (beyond SOPS): every encrypted file below a
+/// directory and every file named, each under a new data key of its own, by the pool of
+/// `cli::many`.
+fn rotate_many(a: &RotateArgs, order: &[String], remove: &[String]) -> Result<(), Failure> {
+    let mut args: Vec<PathBuf> = a.io.file.iter().cloned().collect();
+    args.extend(a.more.iter().cloned());
+    if !a.io.in_place {
+        return Err(Failure::new(
+            8,
+            format!(
+                "{}: rotating several files or a directory needs -i (files are rewritten in place)",
+                args.first()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if a.io.output.is_some() {
+        return Err(Failure::new(
+            8,
+            "--in-place and --output cannot be used together",
+        ));
+    }
+    if args.iter().any(|f| f.as_os_str() == "-") {
+        return Err(Failure::new(8, "stdin (-) cannot be rotated in place"));
+    }
+    let format = match &a.io.input_type {
+        Some(t) => Some(
+            Format::from_name(t)
+                .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        ),
+        None => None,
+    };
+    let entries = many::collect(&args, super::walk::is_encrypted);
+    let mut tally = Tally::default();
+    many::run(
+        &entries,
+        usize::from(a.jobs),
+        |e| rotate_file(e, a, format, order, remove),
+        |e, r| match r {
+            Ok(()) => eprintln!("{}: rotated", e.name()),
+            Err(f) => tally.fail(f),
+        },
+    );
+    tally.finish()
+}
+
+fn rotate_file(
+    e: &Entry,
+    a: &RotateArgs,
+    format: Option<Format>,
+    order: &[String],
+    remove: &[String],
+) -> Result<(), Failure> {
+    if let Some(f) = &e.broken {
+        return Err(f.clone());
+    }
+    let name = e.name();
+    if !e.path.exists() {
+        return Err(Failure::new(100, format!("{name}: no such file")));
+    }
+    let bytes = std::fs::read(&e.path)
+        .map_err(|err| Failure::new(2, format!("{name}: cannot read: {err}")))?;
+    let mut add = parse_keys("age", a.add_age.as_deref())?;
+    add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
+    add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+    let format = format.unwrap_or_else(|| Format::from_path(Some(&e.path)));
+    let out = rotate_bytes(&bytes, format, StoreOptions::default(), order, add, remove)
+        .map_err(|err| Failure::from_lib(&name, err))?;
+    leafseal::fsio::write_atomic(&e.path, &out, 0o644)
+        .map_err(|err| Failure::new(3, format!("{name}: cannot write: {err}")))
+}
+
 fn rotate_bytes(
     bytes: &[u8],
     format: Format,
@@ -99,15 +139,6 @@ fn rotate_bytes(
     session.rotate(add, remove)?;
     let doc = session.doc.clone();
     session.seal(doc, bytes)
-}
-
-fn is_encrypted(p: &Path) -> bool {
-    std::fs::read(p)
-        .ok()
-        .and_then(|b| {
-            leafseal::ops::load(&b, Format::from_path(Some(p)), &StoreOptions::default()).ok()
-        })
-        .is_some_and(|l| !l.meta.mac.is_empty())
 }
 
 fn confirm() -> bool {
@@ -138,20 +169,84 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
         .map(Path::to_path_buf)
         .unwrap_or_else(|| cwd.clone());
     let walking = a.files.iter().any(|f| f.is_dir());
-    let mut files = Vec::new();
-    for f in &a.files {
-        let mut found = Vec::new();
-        super::walk::files(f, &mut found)?;
-        // A file named directly is always considered; below a directory only encrypted ones.
-        files.extend(found.into_iter().filter(|p| !f.is_dir() || is_encrypted(p)));
-    }
+    let format = match &a.input_type {
+        Some(t) => Some(
+            Format::from_name(t)
+                .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        ),
+        None => None,
+    };
     let order = order(a.decryption_order.as_deref())?;
-    for file in files {
-        let name = file.display().to_string();
-        let abs = config::absolute(&file, &cwd);
-        let rule = match cfg.rule_for(&abs, &dir) {
+    // A file named directly is always considered; below a directory only encrypted ones.
+    let entries = many::collect(&a.files, super::walk::is_encrypted);
+    let job = Update {
+        a: &a,
+        cfg: &cfg,
+        dir: &dir,
+        cwd: &cwd,
+        walking,
+        format,
+        order: &order,
+    };
+    if let [one] = entries.as_slice() {
+        if !walking {
+            // One file: its failure is reported as it is (the key report on several lines).
+            return match job.prepare(one)? {
+                Some((diff, out)) => job.apply(one, &diff, out),
+                None => Ok(()),
+            };
+        }
+    }
+    let mut tally = Tally::default();
+    // Keys are recovered and re-wrapped in the pool; the changes are shown, confirmed and
+    // written here, one file after another in argument order.
+    many::run(
+        &entries,
+        usize::from(a.jobs),
+        |e| job.prepare(e),
+        |e, r| {
+            if let Err(f) = r.and_then(|p| match p {
+                Some((diff, out)) => job.apply(e, &diff, out),
+                None => Ok(()),
+            }) {
+                tally.fail(f);
+            }
+        },
+    );
+    tally.finish()
+}
+
+/// What `updatekeys` needs for each file.
+struct Update<'a> {
+    a: &'a UpdatekeysArgs,
+    cfg: &'a config::Config,
+    dir: &'a Path,
+    cwd: &'a Path,
+    walking: bool,
+    format: Option<Format>,
+    order: &'a [String],
+}
+
+/// A file's key changes and its new text (`None` when already up to date).
+type Prepared = (KeyDiff, Option<Vec<u8>>);
+
+impl Update<'_> {
+    /// Recover the file's data key and wrap it for its rule's keys; `None` for a file below a
+    /// directory that no rule matches (skipped).
+    fn prepare(&self, e: &Entry) -> Result<Option<Prepared>, Failure> {
+        if let Some(f) = &e.broken {
+            return Err(f.clone());
+        }
+        let name = e.name();
+        if !e.path.exists() {
+            return Err(Failure::new(100, format!("{name}: no such file")));
+        }
+        let abs = config::absolute(&e.path, self.cwd);
+        let rule = match self.cfg.rule_for(&abs, self.dir) {
             Ok(Some(r)) => r,
-            Ok(None) | Err(config::ConfigError::NoMatchingRule { .. }) if walking => continue,
+            Ok(None) | Err(config::ConfigError::NoMatchingRule { .. }) if self.walking => {
+                return Ok(None)
+            }
             Ok(None) => {
                 return Err(Failure::new(
                     1,
@@ -168,30 +263,34 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
         let groups = rule
             .build_groups()
             .map_err(|e| Failure::new(1, format!("{name}: {e}")))?;
-        let bytes = std::fs::read(&file)
+        let bytes = std::fs::read(&e.path)
             .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
-        let format = match &a.input_type {
-            Some(t) => Format::from_name(t)
-                .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
-            None => Format::from_path(Some(&file)),
-        };
-        let threshold = if a.shamir_threshold > 0 {
-            a.shamir_threshold
+        let format = self
+            .format
+            .unwrap_or_else(|| Format::from_path(Some(&e.path)));
+        let threshold = if self.a.shamir_threshold > 0 {
+            self.a.shamir_threshold
         } else {
             rule.shamir_threshold
         };
-        let (diff, out) = update_keys(
+        update_keys(
             &bytes,
             format,
-            &cfg.stores.options(format),
-            &order,
+            &self.cfg.stores.options(format),
+            self.order,
             &groups,
             threshold,
         )
-        .map_err(|e| Failure::from_lib(&name, e))?;
+        .map(Some)
+        .map_err(|e| Failure::from_lib(&name, e))
+    }
+
+    /// Show the changes, ask unless `-y`, write.
+    fn apply(&self, e: &Entry, diff: &KeyDiff, out: Option<Vec<u8>>) -> Result<(), Failure> {
+        let name = e.name();
         let Some(out) = out else {
             eprintln!("{name}: already up to date");
-            continue;
+            return Ok(());
         };
         eprintln!("{name}: the following changes will be made to the file's key groups:");
         for (g, k) in &diff.added {
@@ -203,15 +302,15 @@ pub fn updatekeys(a: UpdatekeysArgs, explicit: Option<&Path>) -> Result<(), Fail
         if let Some((o, n)) = diff.threshold {
             eprintln!("    shamir_threshold: {o} -> {n}");
         }
-        if !a.yes && !confirm() {
+        if !self.a.yes && !confirm() {
             eprintln!("{name}: changes not applied");
-            continue;
+            return Ok(());
         }
-        leafseal::fsio::write_atomic(&file, &out, 0o644)
+        leafseal::fsio::write_atomic(&e.path, &out, 0o644)
             .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
         eprintln!("{name}: updated");
+        Ok(())
     }
-    Ok(())
 }
 
 /// Run `groups add` / `groups delete`.

@@ -13,6 +13,7 @@ mod git;
 mod io;
 mod keys;
 mod legacy;
+mod many;
 mod options;
 mod rewrite;
 mod walk;
@@ -24,6 +25,7 @@ use clap::Parser;
 use args::{Cli, Command};
 
 /// A failure to report: already has the file name in its message.
+#[derive(Clone, Debug)]
 pub struct Failure {
     /// Exit code.
     pub code: u8,

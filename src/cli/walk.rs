@@ -1,5 +1,6 @@
-//! Walking the paths given to `updatekeys` and `check`: a file stands for itself, a directory
-//! for every file below it in sorted order, hidden directories (`.git`, …) skipped.
+//! Walking the paths given to `decrypt`, `rotate`, `updatekeys` and `check`: a file stands
+//! for itself, a directory for every file below it in sorted order, hidden directories
+//! (`.git`, …) skipped.
 
 use std::path::{Path, PathBuf};
 
@@ -33,4 +34,15 @@ pub fn files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// True when `p` parses as an encrypted file (it has SOPS metadata with a MAC).
+pub fn is_encrypted(p: &Path) -> bool {
+    use leafseal::store::{Format, StoreOptions};
+    std::fs::read(p)
+        .ok()
+        .and_then(|b| {
+            leafseal::ops::load(&b, Format::from_path(Some(p)), &StoreOptions::default()).ok()
+        })
+        .is_some_and(|l| !l.meta.mac.is_empty())
 }

@@ -5,12 +5,15 @@
 //! and a `role` is assumed through STS with SOPS's session name. Every network wait is bounded
 //! (see [`Limits`] and `docs/keys/aws-kms.md`) so a machine without credentials fails in about a
 //! second instead of stalling. The traits stay synchronous: calls run on one lazily created
-//! current-thread tokio runtime shared by every KMS key of the process.
+//! current-thread tokio runtime shared by every KMS key of the process. Several threads may
+//! wait on it at once (key groups, keys of a group, files of `decrypt`/`rotate`/`updatekeys`
+//! over many files): the first drives I/O and timers for all of them, so their network waits
+//! overlap (`tests/it/many_files.rs` counts the requests in flight).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::future::Future;
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use aws_config::default_provider::credentials::DefaultCredentialsChain;
@@ -288,6 +291,11 @@ impl Backend for KmsBackend {
             .collect()
     }
 
+    fn key_from_stored(&self, stored: &StoredKey) -> Result<Box<dyn MasterKey>, KeyError> {
+        // rotate and groups re-wrap a new key for the same ARN, role, context and profile.
+        Ok(Box::new(KmsKey::from_stored(stored)?))
+    }
+
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let key = KmsKey::from_stored(stored)?;
         let blob = base64::engine::general_purpose::STANDARD
@@ -362,16 +370,30 @@ fn secs(d: Duration) -> String {
     }
 }
 
+/// A value resolved at most once per process, shared by every thread that waits for it.
+type Cached<T> = Arc<tokio::sync::OnceCell<Result<T, KeyError>>>;
+
+/// The cell for `key` in `map` (created empty on first use).
+fn cell<K: std::hash::Hash + Eq, T>(map: &Mutex<HashMap<K, Cached<T>>>, key: K) -> Cached<T> {
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key)
+        .or_default()
+        .clone()
+}
+
 /// Process-wide state: the runtime, the HTTPS client and what was already resolved.
 struct Shared {
     rt: tokio::runtime::Runtime,
     http: SharedHttpClient,
     limits: Limits,
     /// Base credentials per `(profile, region)`, failures included so a second key does not
-    /// wait for the same missing metadata service again.
-    creds: Mutex<HashMap<(String, String), Result<Credentials, KeyError>>>,
-    /// KMS clients per `(region, profile, role)`.
-    clients: Mutex<HashMap<(String, String, String), aws_sdk_kms::Client>>,
+    /// wait for the same missing metadata service again. A cell is filled once: threads that
+    /// need it meanwhile (several files at once) wait for that one resolution instead of
+    /// starting their own (one `credential_process` run, one MFA prompt).
+    creds: Mutex<HashMap<(String, String), Cached<Credentials>>>,
+    /// KMS clients per `(region, profile, role)`, failures (STS) included, filled once alike.
+    clients: Mutex<HashMap<(String, String, String), Cached<aws_sdk_kms::Client>>>,
 }
 
 fn shared() -> Result<&'static Shared, KeyError> {
@@ -497,15 +519,18 @@ async fn base_credentials(
     profile: &str,
     region: &str,
 ) -> Result<Credentials, KeyError> {
-    let cache_key = (profile.to_owned(), region.to_owned());
-    if let Some(r) = sh
-        .creds
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&cache_key).cloned())
-    {
-        return r;
-    }
+    cell(&sh.creds, (profile.to_owned(), region.to_owned()))
+        .get_or_init(|| resolve_credentials(sh, profile, region))
+        .await
+        .clone()
+}
+
+/// [`base_credentials`] without the cache.
+async fn resolve_credentials(
+    sh: &Shared,
+    profile: &str,
+    region: &str,
+) -> Result<Credentials, KeyError> {
     let pc = ProviderConfig::without_region()
         .with_http_client(sh.http.clone())
         .with_region(Some(Region::new(region.to_owned())));
@@ -527,7 +552,7 @@ async fn base_credentials(
         chain = chain.profile_name(profile);
     }
     let chain = chain.build().await;
-    let r = match chain.provide_credentials().await {
+    match chain.provide_credentials().await {
         Ok(c) => Ok(c),
         Err(CredentialsError::CredentialsNotLoaded(_))
         | Err(CredentialsError::ProviderTimedOut(_)) => Err(KeyError::NotMine(format!(
@@ -539,11 +564,7 @@ async fn base_credentials(
             chain_text(&e),
             sources_tried(profile)
         ))),
-    };
-    if let Ok(mut c) = sh.creds.lock() {
-        c.insert(cache_key, r.clone());
     }
-    r
 }
 
 /// RoleSessionName as SOPS builds it: `sops@` + the sanitised hostname, at most 64 chars.
@@ -574,19 +595,25 @@ fn hostname() -> Result<String, KeyError> {
     ))
 }
 
-/// A KMS client for `key`'s region, profile and role.
+/// A KMS client for `key`'s region, profile and role, made once per process.
 async fn client_for(key: &KmsKey) -> Result<aws_sdk_kms::Client, KeyError> {
     let sh = shared()?;
     let region = region_of(&key.arn)?;
-    let cache_key = (region.clone(), key.profile.clone(), key.role.clone());
-    if let Some(c) = sh
-        .clients
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&cache_key).cloned())
-    {
-        return Ok(c);
-    }
+    cell(
+        &sh.clients,
+        (region.clone(), key.profile.clone(), key.role.clone()),
+    )
+    .get_or_init(|| new_client(sh, key, region))
+    .await
+    .clone()
+}
+
+/// [`client_for`] without the cache.
+async fn new_client(
+    sh: &Shared,
+    key: &KmsKey,
+    region: String,
+) -> Result<aws_sdk_kms::Client, KeyError> {
     let base = base_credentials(sh, &key.profile, &region).await?;
     let creds = if key.role.is_empty() {
         base
@@ -607,11 +634,7 @@ async fn client_for(key: &KmsKey) -> Result<aws_sdk_kms::Client, KeyError> {
         })?
     };
     let conf = sdk_config(sh, &region, &key.profile, Some(creds)).await;
-    let client = aws_sdk_kms::Client::new(&conf);
-    if let Ok(mut c) = sh.clients.lock() {
-        c.insert(cache_key, client.clone());
-    }
-    Ok(client)
+    Ok(aws_sdk_kms::Client::new(&conf))
 }
 
 /// An error and its sources as one line (`a: b: c`), without the SDK's `Debug` dumps; a
