@@ -1,5 +1,5 @@
 //! Piecewise processing (issue 8): large YAML files are encrypted and decrypted one top-level
-//! entry at a time. It must be invisible: for every YAML file in `testdata/` the piecewise
+//! entry at a time. It must be invisible: for every YAML and JSON file in `testdata/` the piecewise
 //! path and the whole-document path (`LEAFSEAL_NO_PIECES=1`) give the same output, exit code
 //! and message, and a file large enough to be parsed on a second thread interoperates with
 //! the reference sops both ways.
@@ -11,7 +11,7 @@ use crate::util::{testdata, testing_leafseal, tools, Output, Sandbox};
 
 const WHOLE: &str = "LEAFSEAL_NO_PIECES";
 
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+fn data_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -19,7 +19,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            yaml_files(&p, out);
+            data_files(&p, out);
         } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
             out.push(p);
         }
@@ -31,7 +31,7 @@ fn masked(out: &[u8]) -> String {
     let text = String::from_utf8_lossy(out);
     let mut s = String::new();
     for line in text.lines() {
-        if line.starts_with("sops:") {
+        if line.starts_with("sops:") || line.trim_start().starts_with("\"sops\":") {
             break;
         }
         let mut rest = line;
@@ -58,21 +58,23 @@ fn same_result(what: &str, a: &Output, b: &Output) {
 }
 
 #[test]
-fn piecewise_and_whole_paths_agree_on_every_yaml_file() {
+fn piecewise_and_whole_paths_agree_on_every_yaml_and_json_file() {
     if !testing_leafseal() {
         return;
     }
     let sb = Sandbox::new();
     let mut files = Vec::new();
-    yaml_files(&testdata(""), &mut files);
+    data_files(&testdata(""), &mut files);
     let mut encrypted = 0;
     let mut plain = 0;
     for (i, path) in files.iter().enumerate() {
         let bytes = std::fs::read(path).unwrap();
-        let name = format!("f{i}.yaml");
+        let ext = path.extension().unwrap().to_string_lossy();
+        let name = format!("f{i}.{ext}");
         sb.write(&name, &bytes);
         let what = path.display().to_string();
-        let is_encrypted = String::from_utf8_lossy(&bytes).contains("\nsops:");
+        let text = String::from_utf8_lossy(&bytes);
+        let is_encrypted = text.contains("\nsops:") || text.contains("\"sops\":");
         if is_encrypted {
             encrypted += 1;
             let run = |whole: bool, extra: &[&str]| {
@@ -113,7 +115,7 @@ fn piecewise_and_whole_paths_agree_on_every_yaml_file() {
                 // Both encryptions decrypt (either way) to the same text.
                 let mut outs = Vec::new();
                 for (j, enc) in [&a, &b].iter().enumerate() {
-                    let enc_name = format!("e{i}-{j}.yaml");
+                    let enc_name = format!("e{i}-{j}.{ext}");
                     sb.write(&enc_name, &enc.stdout);
                     for whole in [false, true] {
                         let mut c = sb.leafseal().args(["decrypt", &enc_name]);

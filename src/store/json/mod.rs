@@ -5,6 +5,7 @@
 //! Submodules: `parse` (span-keeping parser), `write` (canonical text), `splice`.
 
 mod parse;
+mod pieces;
 mod splice;
 mod write;
 
@@ -82,6 +83,42 @@ impl Store for JsonStore {
             crate::tree::Item::Pair(_, n) if n.value.is_scalar() => Some(n.value),
             _ => None,
         }
+    }
+
+    fn pieces(&self, input: &[u8]) -> Option<Vec<crate::tree::Span>> {
+        pieces::split(input)
+    }
+
+    fn parse_piece(
+        &self,
+        input: &[u8],
+        range: crate::tree::Span,
+        _side: Side,
+    ) -> Result<Doc, StoreError> {
+        pieces::parse_piece(input, range, range.end >= input.len())
+    }
+
+    fn emit_piece(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        range: crate::tree::Span,
+        verbatim: &std::collections::HashMap<usize, String>,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let unit = self.unit();
+        splice::splice_piece(
+            doc.branches.first()?,
+            original,
+            range,
+            range.end >= original.len(),
+            &Layout {
+                unit: &unit,
+                newline: "\n",
+            },
+            verbatim,
+            out,
+        )
     }
 
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {

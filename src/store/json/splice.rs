@@ -374,3 +374,118 @@ fn merge(removed: &[Span]) -> Vec<Span> {
     }
     out
 }
+
+/// Splice one piece (see `pieces`): `root` holds the piece's top-level members, positions in
+/// terms of the whole `original`. Appends `range` of the original with the changes inside it
+/// to `out`. New members (the metadata on encryption) are allowed in the `last` piece only and
+/// go where [`splice`] puts them, laid out like the file's first member. A removed member is
+/// allowed only as the last piece's only member: what [`splice`] cuts for it starts at the end
+/// of the previous value, so the separator already written for the piece before is taken back
+/// from `out`. `None` when the piece cannot be spliced; `out` is then as it was.
+pub(crate) fn splice_piece(
+    root: &Branch,
+    original: &[u8],
+    range: Span,
+    last: bool,
+    default: &Layout,
+    verbatim: &std::collections::HashMap<usize, String>,
+    out: &mut Vec<u8>,
+) -> Option<()> {
+    let mut sp = Splicer {
+        src: original,
+        unit: default.unit.to_owned(),
+        newline: default.newline.to_owned(),
+        edits: Vec::new(),
+        line_starts: None,
+        verbatim,
+    };
+    // The file's layout, from the whitespace after its opening brace (as detect_layout).
+    let open = original.iter().position(|&c| c == b'{')?;
+    let lead_end = sp.skip_ws_fwd(open + 1);
+    let lead = original.get(open + 1..lead_end)?;
+    let prefix = lead
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map(|nl| String::from_utf8_lossy(lead.get(nl + 1..).unwrap_or_default()).into_owned());
+    if let Some(p) = &prefix {
+        sp.unit = p.clone();
+        let nl = lead.iter().rposition(|&c| c == b'\n').unwrap_or(0);
+        let crlf = nl > 0 && lead.get(nl - 1) == Some(&b'\r');
+        sp.newline = if crlf { "\r\n" } else { "\n" }.to_owned();
+    }
+    let mut start = range.start;
+    let mut take_back_to = None;
+    let mut work = Vec::new();
+    let mut new_items = Vec::new();
+    let mut kept = 0;
+    for item in &root.items {
+        match item {
+            Item::Pair(k, n) if k.span.is_some() => {
+                kept += 1;
+                work.push(Work::Node(n));
+            }
+            Item::Pair(k, n) => new_items.push((k, n)),
+            Item::Comment(_) => {}
+        }
+    }
+    if !root.removed.is_empty() {
+        // Only `{ …, "sops": {…} }`: the last piece, its one member removed, nothing added.
+        if !last || kept > 0 || !new_items.is_empty() || root.removed.len() != 1 {
+            return None;
+        }
+        // Take back the separator written after the previous value, blanks around it too.
+        let comma = out.iter().rposition(|&c| !is_ws(c))?;
+        if out.get(comma) != Some(&b',') {
+            return None;
+        }
+        take_back_to = Some(out[..comma].iter().rposition(|&c| !is_ws(c))? + 1);
+        start = root.removed[0].end;
+    }
+    while let Some(w) = work.pop() {
+        let placed = match w {
+            Work::Branch(b) => sp.branch(b, &mut work).ok()?,
+            Work::Node(n) => sp.node(n, &mut work).ok()?,
+        };
+        if !placed {
+            return None;
+        }
+    }
+    if !new_items.is_empty() {
+        let end = root.end?;
+        if !last || kept == 0 || original.get(end) != Some(&b'}') {
+            return None;
+        }
+        // Members on their own lines (a one-line object is left to `splice`).
+        let p = prefix.as_deref()?;
+        let at = sp.skip_ws_back(end);
+        let mut text = String::new();
+        for (k, n) in new_items {
+            text.push(',');
+            text.push_str(&sp.newline);
+            text.push_str(p);
+            text.push_str(&sp.member(k, n, p).ok()?);
+        }
+        sp.edit(at, at, text);
+    }
+    let mut edits = std::mem::take(&mut sp.edits);
+    edits.sort_by_key(|e| (e.start, e.end != e.start, std::cmp::Reverse(e.end)));
+    let mut piece = Vec::with_capacity(range.end.saturating_sub(start));
+    let mut cursor = start;
+    for e in edits {
+        if e.start < cursor || e.end > range.end {
+            if e.start >= start && e.end <= cursor {
+                continue;
+            }
+            return None;
+        }
+        piece.extend_from_slice(original.get(cursor..e.start)?);
+        piece.extend_from_slice(e.text.as_bytes());
+        cursor = e.end;
+    }
+    piece.extend_from_slice(original.get(cursor..range.end)?);
+    if let Some(t) = take_back_to {
+        out.truncate(t);
+    }
+    out.extend_from_slice(&piece);
+    Some(())
+}
