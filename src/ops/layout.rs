@@ -25,8 +25,13 @@ use crate::tree::{Doc, Elem, Node, Value};
 pub const FIELD: &str = "leafseal_layout";
 const AAD: &[u8] = b"leafseal_layout:";
 
-/// `(aad, occurrence, spelling)`.
+/// `(aad, occurrence, spelling)`. A spelling is the value's original text, or [`STEP`] and a
+/// digit: the value rendered by the store with that many columns per indentation level (how
+/// block scalars written by other tools are kept without a second copy of their text).
 pub type Entry = (String, u32, String);
+
+/// Marks a spelling that is an indentation step (no YAML text starts with a NUL).
+pub const STEP: &str = "\u{0}step:";
 
 /// Call `f(aad, occurrence, node)` for every leaf encryption would encrypt, in walk order.
 /// `root_comments` as for [`walk_mut_from`] (a piece of a larger document).
@@ -85,7 +90,16 @@ pub fn capture_piece(
             return;
         };
         if store.scalar_text(node).is_some_and(|canon| canon != raw) {
-            out.push((aad.to_owned(), n, raw.to_owned()));
+            // A block written with another indentation step is kept as that step, not as a
+            // copy of its (possibly long) text.
+            let step = raw.contains('\n').then(|| {
+                (1..=9).find(|&k| store.scalar_text_indented(node, k).as_deref() == Some(raw))
+            });
+            let spelling = match step.flatten() {
+                Some(k) => format!("{STEP}{k}"),
+                None => raw.to_owned(),
+            };
+            out.push((aad.to_owned(), n, spelling));
         }
     });
 }
@@ -134,11 +148,22 @@ pub fn apply_piece(
         let (Some(src), Some(raw)) = (node.src, index.get(&(aad, n))) else {
             return;
         };
+        let text = match raw.strip_prefix(STEP) {
+            Some(k) => match k
+                .parse()
+                .ok()
+                .and_then(|k| store.scalar_text_indented(node, k))
+            {
+                Some(t) => t,
+                None => return,
+            },
+            None => (*raw).to_owned(),
+        };
         if store
-            .parse_scalar(raw)
+            .parse_scalar(&text)
             .is_some_and(|v| same(&v, &node.value))
         {
-            out.insert(src.span.start, (*raw).to_owned());
+            out.insert(src.span.start, text);
         }
     });
     out

@@ -82,6 +82,18 @@ fn each_piece(
     })
 }
 
+/// Make room for `extra` more bytes in a plaintext buffer; when it must grow, the old
+/// allocation is wiped (dropping a `Zeroizing` buffer zeroizes it) instead of being freed as
+/// is by `Vec`'s own growth.
+fn reserve_zeroizing(out: &mut Zeroizing<Vec<u8>>, extra: usize) {
+    if out.capacity() - out.len() < extra {
+        let cap = (out.capacity() * 2).max(out.len() + extra);
+        let mut bigger = Zeroizing::new(Vec::with_capacity(cap));
+        bigger.extend_from_slice(out);
+        *out = bigger;
+    }
+}
+
 /// Tracks the top-level keys of the pieces: a key seen twice is an error the whole parse
 /// reports, so this path gives up on it.
 #[derive(Default)]
@@ -162,13 +174,13 @@ impl DecryptPlan {
             Some(Step::Key(k)) => Some(k.as_str()),
             _ => None,
         };
-        // The output is the input with tokens replaced by shorter plaintexts (or spellings
-        // taken from the metadata, which is cut): reserving the input's length up front means
-        // the buffer does not move, so no stale copy of plaintext is left unzeroized.
+        // Plaintext buffers only grow through `reserve_zeroizing`, so no stale copy is left
+        // behind unzeroized. (Zeroizing wipes the whole capacity on drop, which also makes it
+        // resident: reserve about what decryption gives, not the input's size.)
         let mut out = Zeroizing::new(Vec::with_capacity(if opts.extract.is_some() {
             0
         } else {
-            input.len()
+            input.len() / 3
         }));
         let mut keys = Keys::default();
         let mut crypt_carry: Vec<String> = Vec::new();
@@ -210,6 +222,10 @@ impl DecryptPlan {
                 } else {
                     let verbatim =
                         layout::apply_piece(&mut doc, &index, store.as_ref(), &rule, &layout_carry);
+                    // A piece's plaintext is shorter than its text but for rare long
+                    // spellings: with this much room the buffer does not move while the
+                    // piece is written into it.
+                    reserve_zeroizing(&mut out, 2 * (range.end - range.start) + 4096);
                     store.emit_piece(&doc, input, range, &verbatim, &mut out)?;
                 }
                 layout_carry = next_layout;
@@ -371,10 +387,10 @@ mod tests {
     use super::*;
     use crate::store::Format;
 
-    fn round_trip(input: &str) {
+    fn round_trip(format: Format, input: &str) {
         let enc_opts = EncryptOptions {
-            input: Format::Yaml,
-            output: Format::Yaml,
+            input: format,
+            output: format,
             store: StoreOptions::default(),
             groups: vec![crate::keys::backend("age")
                 .expect("age backend")
@@ -398,12 +414,12 @@ mod tests {
             &sealed.mac_hex,
             &sealed.spellings,
         );
-        let store = Format::Yaml.store(&StoreOptions::default());
+        let store = format.store(&StoreOptions::default());
         enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish"));
         assert!(String::from_utf8_lossy(&enc).contains("ENC[AES256_GCM,"));
         let dec_opts = DecryptOptions {
-            input: Format::Yaml,
-            output: Format::Yaml,
+            input: format,
+            output: format,
             store: StoreOptions::default(),
             ignore_mac: false,
             extract: None,
@@ -423,7 +439,7 @@ mod tests {
     #[test]
     fn small_and_threaded_files_round_trip_piecewise() {
         let small = "# head\na: 1 # one\n# between\nb:\n  c: 'x'\n  d: [1, 2]\ne: |\n  text\n";
-        round_trip(small);
+        round_trip(Format::Yaml, small);
         let mut big = String::new();
         let mut i = 0;
         while big.len() < THREAD_FROM * 2 {
@@ -432,6 +448,25 @@ mod tests {
             ));
             i += 1;
         }
-        round_trip(&big);
+        round_trip(Format::Yaml, &big);
+    }
+
+    #[test]
+    fn json_files_round_trip_piecewise() {
+        round_trip(
+            Format::Json,
+            "{\n  \"a\": 1,\n  \"b\": {\"c\": [true, \"x\"]},\n  \"d\": 1.50\n}\n",
+        );
+        round_trip(Format::Json, "{\n\t\"only\": \"one\"\n}");
+        let mut big = String::from("{\n\t\"first\": null");
+        let mut i = 0;
+        while big.len() < THREAD_FROM * 2 {
+            big.push_str(&format!(
+                ",\n\t\"k{i}\": {{\"v\": {i}, \"s\": \"q,{{}}{i}\"}}"
+            ));
+            i += 1;
+        }
+        big.push_str("\n}\n");
+        round_trip(Format::Json, &big);
     }
 }

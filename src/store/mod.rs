@@ -204,6 +204,13 @@ pub trait Store {
         None
     }
 
+    /// Like [`Store::scalar_text`] with `step` columns of indentation per level instead of
+    /// the store's own (block scalars written by other tools), or `None` when the store has no
+    /// such setting.
+    fn scalar_text_indented(&self, _node: &Node, _step: usize) -> Option<String> {
+        None
+    }
+
     /// Parse one scalar as written in a file of this format (`'x'`, `1.50`, `"\u00e9"`).
     fn parse_scalar(&self, _text: &str) -> Option<Value> {
         None

@@ -83,6 +83,10 @@ impl Store for YamlStore {
         n.value.is_scalar().then(|| render(n, src, self.indent))
     }
 
+    fn scalar_text_indented(&self, n: &Node, step: usize) -> Option<String> {
+        YamlStore { indent: step }.scalar_text(n)
+    }
+
     fn parse_scalar(&self, text: &str) -> Option<Value> {
         // A one-key document: block scalars keep their (absolute) indentation, which is deeper
         // than column 0, so they parse the same here.
