@@ -333,10 +333,17 @@ pub(crate) fn encrypt(
             .ok()?;
             carry = next;
             if seen == count {
-                // Check now that it splices, before any key is wrapped; it is written with the
-                // metadata by the caller.
+                // Check now, with a stand-in for the metadata, that it splices before any key
+                // is wrapped; it is written with the real metadata by the caller.
+                let mut stand_in = doc.clone();
+                let mut meta = Branch::new();
+                meta.push("version", Value::Str(String::new()));
+                stand_in
+                    .branches
+                    .first_mut()?
+                    .push("sops", Value::Map(meta));
                 let mut probe = Vec::new();
-                store.emit_piece(&doc, input, range, &HashMap::new(), &mut probe)?;
+                store.emit_piece(&stand_in, input, range, &HashMap::new(), &mut probe)?;
                 last = Some((doc, range));
             } else {
                 store.emit_piece(&doc, input, range, &HashMap::new(), &mut out)?;
@@ -449,6 +456,30 @@ mod tests {
             i += 1;
         }
         round_trip(Format::Yaml, &big);
+    }
+
+    #[test]
+    fn one_line_json_is_left_to_the_whole_path() {
+        // The metadata could not be laid out like the members: nothing is wrapped or kept.
+        let opts = EncryptOptions {
+            input: Format::Json,
+            output: Format::Json,
+            store: StoreOptions::default(),
+            groups: Vec::new(),
+            shamir_threshold: 0,
+            rule: None,
+            mac_only_encrypted: false,
+        };
+        let mut sink = Vec::new();
+        let key = DataKey::generate();
+        let r = encrypt(
+            br#"{"a": 1, "b": "x"}"#,
+            &opts,
+            &key,
+            &Rule::default_rule(),
+            &mut sink,
+        );
+        assert!(r.is_none());
     }
 
     #[test]
