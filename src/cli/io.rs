@@ -109,6 +109,15 @@ pub fn read_input(io: &IoArgs, stdin_needs_name: bool) -> Result<Input, Failure>
     })
 }
 
+/// Where the output goes: the input file (`-i`), `--output`, or stdout (`None`).
+fn target<'a>(io: &'a IoArgs, input: &'a Input) -> Option<&'a Path> {
+    if io.in_place {
+        input.path.as_deref()
+    } else {
+        io.output.as_deref()
+    }
+}
+
 /// Write the result: `--output`, in place, or stdout. Nothing is written before this point.
 pub fn write_output(
     io: &IoArgs,
@@ -116,12 +125,7 @@ pub fn write_output(
     data: &[u8],
     plaintext: bool,
 ) -> Result<(), Failure> {
-    let target: Option<&Path> = if io.in_place {
-        input.path.as_deref()
-    } else {
-        io.output.as_deref()
-    };
-    match target {
+    match target(io, input) {
         Some(p) => {
             // Decrypted output that creates a new file is private to the user.
             let mode = if plaintext { 0o600 } else { 0o644 };
@@ -150,12 +154,7 @@ pub fn write_streamed(
     produce: impl FnOnce(&mut dyn Sink) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     use leafseal::fsio::WriteError;
-    let target: Option<&Path> = if io.in_place {
-        input.path.as_deref()
-    } else {
-        io.output.as_deref()
-    };
-    match target {
+    match target(io, input) {
         Some(p) => {
             leafseal::fsio::write_atomic_with(p, 0o644, |f| produce(f).map_err(WriteError::Produce))
                 .map_err(|e| match e {

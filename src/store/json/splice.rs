@@ -46,14 +46,7 @@ pub(crate) fn splice(
     let Some(root) = doc.branches.first() else {
         return Ok(None);
     };
-    let mut sp = Splicer {
-        src: original,
-        unit: default.unit.to_owned(),
-        newline: default.newline.to_owned(),
-        edits: Vec::new(),
-        line_starts: None,
-        verbatim,
-    };
+    let mut sp = Splicer::new(original, default, verbatim);
     sp.detect_layout(root);
     let mut work = vec![Work::Branch(root)];
     while let Some(w) = work.pop() {
@@ -80,6 +73,21 @@ fn is_ws(b: u8) -> bool {
 }
 
 impl<'s> Splicer<'s> {
+    fn new(
+        src: &'s [u8],
+        default: &Layout,
+        verbatim: &'s std::collections::HashMap<usize, String>,
+    ) -> Self {
+        Splicer {
+            src,
+            unit: default.unit.to_owned(),
+            newline: default.newline.to_owned(),
+            edits: Vec::new(),
+            line_starts: None,
+            verbatim,
+        }
+    }
+
     fn layout(&self) -> Layout<'_> {
         Layout {
             unit: &self.unit,
@@ -391,14 +399,7 @@ pub(crate) fn splice_piece(
     verbatim: &std::collections::HashMap<usize, String>,
     out: &mut Vec<u8>,
 ) -> Option<()> {
-    let mut sp = Splicer {
-        src: original,
-        unit: default.unit.to_owned(),
-        newline: default.newline.to_owned(),
-        edits: Vec::new(),
-        line_starts: None,
-        verbatim,
-    };
+    let mut sp = Splicer::new(original, default, verbatim);
     // The file's layout, from the whitespace after its opening brace (as detect_layout).
     let open = original.iter().position(|&c| c == b'{')?;
     let lead_end = sp.skip_ws_fwd(open + 1);
