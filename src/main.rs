@@ -5,6 +5,11 @@
 
 mod cli;
 
+/// mimalloc: the piecewise pipeline allocates pieces on one thread and frees them on another,
+/// which glibc's allocator handles slowly (a quarter of a large decrypt went to malloc/free).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     cli::main()
 }

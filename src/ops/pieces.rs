@@ -39,8 +39,12 @@ fn enabled() -> bool {
 /// Inputs at least this large are parsed on a second thread.
 const THREAD_FROM: usize = 256 * 1024;
 
-/// Parsed pieces queued between the parsing thread and the caller.
-const QUEUE: usize = 64;
+/// Batches of parsed pieces queued between the parsing thread and the caller.
+const QUEUE: usize = 4;
+
+/// Pieces are handed over in batches of about this many input bytes (one handover per piece
+/// costs a thread wake-up each).
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// Parse the pieces of `input` in order and hand each to `f` (with its range). Stops at the
 /// first piece that does not parse or when `f` says `None`; `None` then.
@@ -59,24 +63,37 @@ fn each_piece(
         }
         return Some(());
     }
+    type Batch = Vec<std::result::Result<Doc, StoreError>>;
     std::thread::scope(|scope| {
-        let (tx, rx) = sync_channel::<std::result::Result<Doc, StoreError>>(QUEUE);
+        let (tx, rx) = sync_channel::<Batch>(QUEUE);
         scope.spawn(move || {
             let store = format.store(&so);
+            let mut batch: Batch = Vec::new();
+            let mut bytes = 0;
             for r in ranges {
                 let piece = store.parse_piece(input, *r, side);
                 let failed = piece.is_err();
-                // A closed channel means the consumer stopped: stop too.
-                if tx.send(piece).is_err() || failed {
-                    break;
+                batch.push(piece);
+                bytes += r.end - r.start;
+                if bytes >= BATCH_BYTES || failed {
+                    // A closed channel means the consumer stopped: stop too.
+                    if tx.send(std::mem::take(&mut batch)).is_err() || failed {
+                        return;
+                    }
+                    bytes = 0;
                 }
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
             }
         });
         let mut got = 0;
-        for piece in rx.iter() {
-            let r = *ranges.get(got)?;
-            got += 1;
-            f(r, piece.ok()?)?;
+        for batch in rx.iter() {
+            for piece in batch {
+                let r = *ranges.get(got)?;
+                got += 1;
+                f(r, piece.ok()?)?;
+            }
         }
         (got == ranges.len()).then_some(())
     })
