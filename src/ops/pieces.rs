@@ -147,7 +147,7 @@ impl DecryptPlan {
             return None;
         }
         let store = opts.input.store(&opts.store);
-        let ranges = store.pieces(input)?;
+        let ranges = store.pieces(input, Side::Encrypted)?;
         for (i, r) in ranges.iter().enumerate() {
             let text = input.get(r.start..r.end)?;
             if i > 0 && !may_hold_metadata(text) {
@@ -304,7 +304,7 @@ pub(crate) fn encrypt(
         return None;
     }
     let store = opts.input.store(&opts.store);
-    let ranges = store.pieces(input)?;
+    let ranges = store.pieces(input, Side::Plain)?;
     let cipher = Cipher::new(key);
     let mut mac = MacHasher::new(opts.mac_only_encrypted);
     let stash = IvStash::default();
@@ -325,8 +325,15 @@ pub(crate) fn encrypt(
         &mut |range, mut doc| {
             seen += 1;
             let b = doc.branches.first()?;
-            // An already encrypted file is refused by the whole path, with its message.
-            if !keys.all_new(b) || b.get("sops").is_some() {
+            // An already encrypted file is refused by the whole path, with its message (in
+            // dotenv any `sops_…` key marks one).
+            let flat_marker = |b: &Branch| {
+                opts.input == Format::Dotenv
+                    && b.items
+                        .iter()
+                        .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_")))
+            };
+            if !keys.all_new(b) || b.get("sops").is_some() || flat_marker(b) {
                 return None;
             }
             let next = pending_root_comments(&carry, b);
@@ -473,6 +480,75 @@ mod tests {
             i += 1;
         }
         round_trip(Format::Yaml, &big);
+    }
+
+    #[test]
+    fn dotenv_encrypts_piecewise_without_splitting_multi_line_values() {
+        let opts = EncryptOptions {
+            input: Format::Dotenv,
+            output: Format::Dotenv,
+            store: StoreOptions::default(),
+            groups: Vec::new(),
+            shamir_threshold: 0,
+            rule: None,
+            mac_only_encrypted: false,
+        };
+        // Items of ~100 bytes, and every 97th a quoted value over three lines, so that piece
+        // boundaries (every 64 KiB) fall next to and inside such values.
+        let mut input = String::from("# head\n");
+        for i in 0..3000 {
+            if i % 97 == 0 {
+                input.push_str(&format!(
+                    "export Q{i}=\"first {i}\nK{i}=not a key\nlast\"\n"
+                ));
+            } else {
+                input.push_str(&format!("K{i}={}\n", "v".repeat(90)));
+            }
+        }
+        let store = Format::Dotenv.store(&StoreOptions::default());
+        let ranges = store.pieces(input.as_bytes(), Side::Plain).expect("pieces");
+        assert!(ranges.len() > 3);
+        let key = DataKey::generate();
+        let rule = Rule::default_rule();
+        let mut enc = Vec::new();
+        let sealed = encrypt(input.as_bytes(), &opts, &key, &rule, &mut enc)
+            .expect("piecewise")
+            .expect("writes");
+        let meta = super::super::seal_metadata(
+            &opts,
+            &key,
+            Vec::new(),
+            Some(rule.clone()),
+            &sealed.mac_hex,
+            &[],
+        );
+        enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish"));
+        // Decrypted, it is what the whole path makes of the plaintext.
+        let mut doc = store.parse(&enc, Side::Encrypted).expect("parses");
+        doc.branches[0].remove("sops");
+        let (mac, _) =
+            super::super::crypt::decrypt_doc(&mut doc, &key, &rule, false, &mut IvStash::default())
+                .expect("decrypts");
+        let whole = store
+            .parse(input.as_bytes(), Side::Plain)
+            .expect("whole parse");
+        assert_eq!(
+            store.emit(&doc, None, Side::Plain).expect("emit"),
+            store.emit(&whole, None, Side::Plain).expect("emit")
+        );
+        let mut whole_doc = whole.clone();
+        let whole_mac = super::super::crypt::encrypt_doc(
+            &mut whole_doc,
+            &key,
+            &rule,
+            false,
+            &IvStash::default(),
+        )
+        .expect("whole");
+        assert_eq!(
+            mac, whole_mac,
+            "the MAC covers the same values in the same order"
+        );
     }
 
     #[test]

@@ -72,6 +72,68 @@ impl Store for DotenvStore {
         Ok(out)
     }
 
+    /// Plaintext only (an encrypted file's metadata is spread over `sops_…` lines that must be
+    /// read together). Pieces are runs of whole items of about 64 KiB, cut where the whole
+    /// scan says an item starts (the scan [`parse_lines`] itself uses, building nothing), so
+    /// a multi-line quoted value is never split.
+    fn pieces(&self, input: &[u8], side: Side) -> Option<Vec<Span>> {
+        const PIECE: usize = 64 * 1024;
+        if side != Side::Plain {
+            return None;
+        }
+        let mut starts = Vec::new();
+        scan(input, true, &mut |found| {
+            starts.push(match found {
+                Found::Comment { whole, .. } | Found::Pair { whole, .. } => whole.start,
+            });
+            Ok(())
+        })
+        .ok()?;
+        let mut out = Vec::new();
+        let mut start = 0;
+        for &s in &starts {
+            if s - start >= PIECE {
+                out.push(Span { start, end: s });
+                start = s;
+            }
+        }
+        if starts.is_empty() {
+            return None;
+        }
+        out.push(Span {
+            start,
+            end: input.len(),
+        });
+        Some(out)
+    }
+
+    fn parse_piece(&self, input: &[u8], range: Span, side: Side) -> Result<Doc, StoreError> {
+        if side != Side::Plain {
+            return Err(StoreError::input("encrypted dotenv files are parsed whole"));
+        }
+        let text = input
+            .get(range.start..range.end)
+            .ok_or_else(|| StoreError::input("piece out of range"))?;
+        let mut doc = Doc {
+            branches: vec![parse_lines(text, true)?],
+        };
+        doc.shift_spans(range.start);
+        Ok(doc)
+    }
+
+    fn emit_piece(
+        &self,
+        doc: &Doc,
+        _original: &[u8],
+        _range: Span,
+        _verbatim: &std::collections::HashMap<usize, String>,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        // Canonical output is one line per item, so a piece's output is its part of the whole.
+        out.extend_from_slice(&self.emit(doc, None, Side::Encrypted).ok()?);
+        Some(())
+    }
+
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
         match v {
             Value::Str(s) => Ok(s.as_bytes().to_vec()),
@@ -188,10 +250,32 @@ fn quoted_value(raw: &[u8], rest: &[&[u8]]) -> Option<(Vec<u8>, usize)> {
     }
 }
 
-/// Split into items; see the module doc for the grammar. `extended` accepts `export KEY=…` and
-/// quoted values as well (plaintext side).
-fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
-    let mut branch = Branch::new();
+/// One item as [`scan`] finds it.
+enum Found<'a> {
+    /// `#text`.
+    Comment {
+        text: &'a [u8],
+        whole: Span,
+        lineno: usize,
+    },
+    /// `key=value`; `value` unescaped/unquoted.
+    Pair {
+        key: &'a [u8],
+        value: Vec<u8>,
+        whole: Span,
+        value_span: Span,
+        lineno: usize,
+    },
+}
+
+/// Walk the items of `input`; see the module doc for the grammar. `extended` accepts
+/// `export KEY=…` and quoted values as well (plaintext side). The one place that decides where
+/// an item starts, for [`parse_lines`] and for cutting a file into pieces.
+fn scan<'a>(
+    input: &'a [u8],
+    extended: bool,
+    f: &mut dyn FnMut(Found<'a>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
     let mut start = 0;
     let lines: Vec<&[u8]> = input.split(|c| *c == b'\n').collect();
     let mut skip = 0;
@@ -212,13 +296,11 @@ fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
             continue;
         }
         if let Some(text) = line.strip_prefix(b"#") {
-            let text = utf8(text, lineno, 2, "comment")?;
-            branch.items.push(Item::Comment(Comment {
+            f(Found::Comment {
                 text,
-                src: Some(whole),
-                changed: false,
-                as_elem: false,
-            }));
+                whole,
+                lineno,
+            })?;
             continue;
         }
         let Some(eq) = line.iter().position(|c| *c == b'=') else {
@@ -242,8 +324,7 @@ fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
             }
             quoted = quoted_value(raw, &lines[idx + 1..]);
         }
-        let key = utf8(key, lineno, 1, "key")?;
-        let bytes = match quoted {
+        let value = match quoted {
             Some((v, extra)) => {
                 // The continuation lines are consumed here (the loop skips them).
                 skip = extra;
@@ -251,29 +332,68 @@ fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
             }
             None => unescape(raw),
         };
-        // A value that is not UTF-8 is kept as bytes (Go strings hold any bytes).
-        let value = match String::from_utf8(bytes) {
-            Ok(s) => Value::Str(s),
-            Err(e) => Value::Bytes(e.into_bytes()),
-        };
-        let value_span = Span {
-            start: line_start + eq + 1,
-            end: line_start + line.len(),
-        };
-        let mut node = parsed(value);
-        node.src = Some(Src {
-            span: value_span,
-            ..Src::default()
-        });
-        branch.items.push(Item::Pair(
-            Key {
-                name: key,
-                is_string: true,
-                span: Some(whole),
+        f(Found::Pair {
+            key,
+            value,
+            whole,
+            value_span: Span {
+                start: line_start + eq + 1,
+                end: line_start + line.len(),
             },
-            node,
-        ));
+            lineno,
+        })?;
     }
+    Ok(())
+}
+
+/// Split into items (see [`scan`]).
+fn parse_lines(input: &[u8], extended: bool) -> Result<Branch, StoreError> {
+    let mut branch = Branch::new();
+    scan(input, extended, &mut |found| {
+        match found {
+            Found::Comment {
+                text,
+                whole,
+                lineno,
+            } => {
+                let text = utf8(text, lineno, 2, "comment")?;
+                branch.items.push(Item::Comment(Comment {
+                    text,
+                    src: Some(whole),
+                    changed: false,
+                    as_elem: false,
+                }));
+            }
+            Found::Pair {
+                key,
+                value,
+                whole,
+                value_span,
+                lineno,
+            } => {
+                let key = utf8(key, lineno, 1, "key")?;
+                // A value that is not UTF-8 is kept as bytes (Go strings hold any bytes).
+                let value = match String::from_utf8(value) {
+                    Ok(s) => Value::Str(s),
+                    Err(e) => Value::Bytes(e.into_bytes()),
+                };
+                let mut node = parsed(value);
+                node.src = Some(Src {
+                    span: value_span,
+                    ..Src::default()
+                });
+                branch.items.push(Item::Pair(
+                    Key {
+                        name: key,
+                        is_string: true,
+                        span: Some(whole),
+                    },
+                    node,
+                ));
+            }
+        }
+        Ok(())
+    })?;
     branch.end = Some(input.len());
     Ok(branch)
 }

@@ -230,9 +230,9 @@ pub trait Store {
 
     /// Beyond SOPS, for bounded memory and pipelining: the ranges of `input`'s top-level
     /// entries, in order and covering all of it, when this store can parse them one at a time
-    /// ([`Store::parse_piece`]) to exactly what [`Store::parse`] gives for the whole; `None`
-    /// when it cannot for this input.
-    fn pieces(&self, _input: &[u8]) -> Option<Vec<Span>> {
+    /// ([`Store::parse_piece`]) on `side` to exactly what [`Store::parse`] gives for the
+    /// whole; `None` when it cannot for this input.
+    fn pieces(&self, _input: &[u8], _side: Side) -> Option<Vec<Span>> {
         None
     }
 

@@ -34,6 +34,9 @@ fn masked(out: &[u8]) -> String {
         if line.starts_with("sops:") || line.trim_start().starts_with("\"sops\":") {
             break;
         }
+        if line.starts_with("sops_") {
+            continue; // dotenv metadata
+        }
         let mut rest = line;
         while let Some(at) = rest.find("ENC[") {
             s.push_str(&rest[..at]);
@@ -74,7 +77,8 @@ fn piecewise_and_whole_paths_agree_on_every_yaml_and_json_file() {
         sb.write(&name, &bytes);
         let what = path.display().to_string();
         let text = String::from_utf8_lossy(&bytes);
-        let is_encrypted = text.contains("\nsops:") || text.contains("\"sops\":");
+        let is_encrypted =
+            text.contains("\nsops:") || text.contains("\"sops\":") || text.contains("\nsops_mac=");
         if is_encrypted {
             encrypted += 1;
             let run = |whole: bool, extra: &[&str]| {

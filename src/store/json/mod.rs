@@ -85,7 +85,7 @@ impl Store for JsonStore {
         }
     }
 
-    fn pieces(&self, input: &[u8]) -> Option<Vec<crate::tree::Span>> {
+    fn pieces(&self, input: &[u8], _side: Side) -> Option<Vec<crate::tree::Span>> {
         pieces::split(input)
     }
 

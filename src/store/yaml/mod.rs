@@ -102,7 +102,7 @@ impl Store for YamlStore {
         Ok(emit::emit_value(v, self.indent).into_bytes())
     }
 
-    fn pieces(&self, input: &[u8]) -> Option<Vec<Span>> {
+    fn pieces(&self, input: &[u8], _side: Side) -> Option<Vec<Span>> {
         pieces::split(std::str::from_utf8(input).ok()?)
     }
 
