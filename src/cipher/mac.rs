@@ -35,6 +35,8 @@ impl MacHasher {
         // temporary copy of the plaintext.
         if let Value::Str(s) = v {
             self.0.update(s.as_bytes());
+        } else if let Value::Bytes(b) = v {
+            self.0.update(b);
         } else if let Some(b) = canonical_bytes(v) {
             self.0.update(zeroize::Zeroizing::new(b).as_slice());
         }

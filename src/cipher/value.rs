@@ -216,6 +216,35 @@ impl Cipher {
         }
     }
 
+    /// [`Cipher::seal`] straight to the token's text, sized once (a large value is not held
+    /// as a `Token` and then copied into its text). The plaintext buffer is encrypted in
+    /// place, so no copy of it is made (or left behind).
+    pub fn seal_text(&self, mut buf: Vec<u8>, aad: &[u8], iv: [u8; 32], kind: &str) -> String {
+        let tag =
+            match self
+                .gcm32
+                .encrypt_in_place_detached(GenericArray::from_slice(&iv), aad, &mut buf)
+            {
+                Ok(tag) => tag.to_vec(),
+                Err(_) => Vec::new(),
+            };
+        let b64 = |n: usize| n.div_ceil(3) * 4;
+        let mut out = String::with_capacity(
+            48 + b64(buf.len()) + b64(iv.len()) + b64(tag.len()) + kind.len(),
+        );
+        out.push_str("ENC[AES256_GCM,data:");
+        B64.encode_string(&buf, &mut out);
+        drop(buf);
+        out.push_str(",iv:");
+        B64.encode_string(iv, &mut out);
+        out.push_str(",tag:");
+        B64.encode_string(&tag, &mut out);
+        out.push_str(",type:");
+        out.push_str(kind);
+        out.push(']');
+        out
+    }
+
     /// Decrypt `buf` in place; the IV length picks the GCM variant (12, 16 or 32 bytes, all
     /// SOPS can produce).
     fn open_in_place(

@@ -142,11 +142,20 @@ pub fn encrypt_piece(
                 mac.feed(&n.value);
             }
             if selected && n.value != Value::Str(String::new()) {
-                if let Some((kind, plain)) = plaintext_of(&n.value) {
-                    let iv = stash.iv_for(aad, kind, &plain);
-                    n.set(Value::Str(
-                        cipher.seal(&plain, aad.as_bytes(), iv, kind).to_string(),
-                    ));
+                // Strings and bytes are encrypted in their own buffer, taken out of the tree;
+                // other scalars from their canonical text.
+                let token = match &mut n.value {
+                    Value::Str(s) => {
+                        let plain = std::mem::take(s).into_bytes();
+                        Some(seal_one(cipher, stash, aad, "str", plain))
+                    }
+                    Value::Bytes(b) => Some(seal_one(cipher, stash, aad, "str", std::mem::take(b))),
+                    other => plaintext_of(other).map(|(kind, mut plain)| {
+                        seal_one(cipher, stash, aad, kind, std::mem::take(&mut *plain))
+                    }),
+                };
+                if let Some(t) = token {
+                    n.set(Value::Str(t));
                 }
             }
             Ok(())
@@ -166,6 +175,12 @@ pub fn encrypt_piece(
         }
         Ok(())
     })
+}
+
+/// One value's token, keeping its IV when the stash knows it. `plain` is encrypted in place.
+fn seal_one(cipher: &Cipher, stash: &IvStash, aad: &str, kind: &str, plain: Vec<u8>) -> String {
+    let iv = stash.iv_for(aad, kind, &plain);
+    cipher.seal_text(plain, aad.as_bytes(), iv, kind)
 }
 
 /// A comment that could not be decrypted (kept as written, as SOPS does).

@@ -156,9 +156,11 @@ impl JsonStore {
         }
         // sops-compat: only the first document is written; JSON holds one.
         let unit = self.unit();
-        let mut out = String::new();
         let empty = Branch::new();
         let root = doc.branches.first().unwrap_or(&empty);
+        // Sized up front: a large value (the binary store's one token) is not copied while the
+        // buffer doubles.
+        let mut out = String::with_capacity(size_hint(root));
         push_branch(
             &mut out,
             root,
@@ -171,6 +173,33 @@ impl JsonStore {
         out.push('\n');
         Ok(out.into_bytes())
     }
+}
+
+/// About the canonical text's length: keys and strings plus room for layout per item.
+fn size_hint(b: &Branch) -> usize {
+    fn value(v: &Value) -> usize {
+        match v {
+            Value::Str(s) => s.len() + 16,
+            Value::Bytes(b) => b.len() + 16,
+            Value::Map(b) => size_hint(b),
+            Value::List(l) => l
+                .iter()
+                .map(|e| match e {
+                    crate::tree::Elem::Value(n) => value(&n.value) + 8,
+                    crate::tree::Elem::Comment(_) => 0,
+                })
+                .sum(),
+            _ => 32,
+        }
+    }
+    b.items
+        .iter()
+        .map(|i| match i {
+            crate::tree::Item::Pair(k, n) => k.name.len() + 16 + value(&n.value),
+            crate::tree::Item::Comment(_) => 0,
+        })
+        .sum::<usize>()
+        + 16
 }
 
 #[cfg(test)]
