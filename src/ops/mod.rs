@@ -124,12 +124,16 @@ pub fn encrypt_to(input: &[u8], opts: &EncryptOptions, sink: &mut dyn Sink) -> R
         }
         sink.restart().map_err(write_err)?;
     }
-    let out = encrypt_whole(input, opts, key)?;
-    sink.write_all(&out).map_err(write_err)
+    encrypt_whole(input, opts, key, sink)
 }
 
 /// The whole-document encryption.
-fn encrypt_whole(input: &[u8], opts: &EncryptOptions, key: DataKey) -> Result<Vec<u8>> {
+fn encrypt_whole(
+    input: &[u8],
+    opts: &EncryptOptions,
+    key: DataKey,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let store = opts.input.store(&opts.store);
     let no_keys = opts.groups.iter().all(|g| g.is_empty());
     let mut doc = store.parse(input, Side::Plain).map_err(read_err)?;
@@ -180,7 +184,17 @@ fn encrypt_whole(input: &[u8], opts: &EncryptOptions, key: DataKey) -> Result<Ve
         &IvStash::default(),
     )?;
     let meta = seal_metadata(opts, &key, groups, rule, &mac_hex, &spellings);
-    write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)
+    if opts.output == Format::Binary {
+        // The encrypted side of the binary store is canonical JSON holding one large token:
+        // written straight out, never copied into an output buffer.
+        attach_metadata(&mut doc, &meta);
+        let json = crate::store::json::JsonStore {
+            indent: opts.store.json_indent,
+        };
+        return json.write_canonical_to(&doc, sink).map_err(write_err);
+    }
+    let out = write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)?;
+    sink.write_all(&out).map_err(write_err)
 }
 
 /// Wrap the data key for every key group.

@@ -482,6 +482,94 @@ mod tests {
         round_trip(Format::Yaml, &big);
     }
 
+    /// Encrypt `input` piecewise (asserting that path is taken, in several pieces) and check
+    /// that it decrypts to what the whole path makes of the plaintext, with the same MAC.
+    fn flat_piecewise_matches_whole(format: Format, input: &str) {
+        let opts = EncryptOptions {
+            input: format,
+            output: format,
+            store: StoreOptions::default(),
+            groups: Vec::new(),
+            shamir_threshold: 0,
+            rule: None,
+            mac_only_encrypted: false,
+        };
+        let store = format.store(&StoreOptions::default());
+        let ranges = store.pieces(input.as_bytes(), Side::Plain).expect("pieces");
+        assert!(ranges.len() > 3, "{} pieces", ranges.len());
+        let key = DataKey::generate();
+        let rule = Rule::default_rule();
+        let mut enc = Vec::new();
+        let sealed = encrypt(input.as_bytes(), &opts, &key, &rule, &mut enc)
+            .expect("piecewise")
+            .expect("writes");
+        let meta = super::super::seal_metadata(
+            &opts,
+            &key,
+            Vec::new(),
+            Some(rule.clone()),
+            &sealed.mac_hex,
+            &[],
+        );
+        enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish"));
+        let mut doc = store.parse(&enc, Side::Encrypted).expect("parses");
+        doc.branches[0].remove("sops");
+        let (mac, _) =
+            super::super::crypt::decrypt_doc(&mut doc, &key, &rule, false, &mut IvStash::default())
+                .expect("decrypts");
+        let whole = store
+            .parse(input.as_bytes(), Side::Plain)
+            .expect("whole parse");
+        assert_eq!(
+            String::from_utf8_lossy(&store.emit(&doc, None, Side::Plain).expect("emit")),
+            String::from_utf8_lossy(&store.emit(&whole, None, Side::Plain).expect("emit"))
+        );
+        let mut whole_doc = whole.clone();
+        let whole_mac = super::super::crypt::encrypt_doc(
+            &mut whole_doc,
+            &key,
+            &rule,
+            false,
+            &IvStash::default(),
+        )
+        .expect("whole");
+        assert_eq!(
+            mac, whole_mac,
+            "the MAC covers the same values in the same order"
+        );
+        // And the encrypted layout is the whole path's, tokens aside.
+        let mut whole_enc = whole_doc;
+        super::super::attach_metadata(&mut whole_enc, &meta);
+        let mask = |b: &[u8]| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .map(|l| match l.find("ENC[") {
+                    Some(i) => format!("{}ENC", &l[..i]),
+                    None => l.to_owned(),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            mask(&enc),
+            mask(&store.emit(&whole_enc, None, Side::Encrypted).expect("emit"))
+        );
+    }
+
+    #[test]
+    fn ini_encrypts_piecewise_with_comments_and_multi_line_values() {
+        let mut input = String::from("top = 1 ; default section\n\n");
+        for i in 0..2500 {
+            input.push_str(&format!("; about section {i}\n# second line\n\n[s{i}]\n"));
+            input.push_str(&format!("a = {}\n", "v".repeat(40)));
+            if i % 41 == 0 {
+                input.push_str("multi = \"\"\"first\n[not_a_section]\nlast\"\"\"\n");
+                input.push_str("cont = one \\\n[two]\n");
+            }
+            input.push_str(&format!("b = \"quoted {i}\" # note\n\n"));
+        }
+        flat_piecewise_matches_whole(Format::Ini, &input);
+    }
+
     #[test]
     fn dotenv_encrypts_piecewise_without_splitting_multi_line_values() {
         let opts = EncryptOptions {

@@ -45,6 +45,9 @@ struct IniSection {
     name: String,
     comment: String,
     keys: Vec<IniKey>,
+    /// Byte offset in the input where the section's text starts: its header, or the comment
+    /// lines before it that go-ini gives to it (where a piece may start).
+    start: usize,
 }
 
 impl IniSection {
@@ -72,7 +75,7 @@ impl IniSection {
 
 impl Store for IniStore {
     fn parse(&self, input: &[u8], side: Side) -> Result<Doc, StoreError> {
-        let mut sections = parse_sections(input)?;
+        let mut sections = parse_sections(input, true)?;
         let meta = match side {
             Side::Plain => None,
             Side::Encrypted => take_metadata(&mut sections)?,
@@ -141,6 +144,89 @@ impl Store for IniStore {
             sections.push(sec);
         }
         Ok(write_sections(&sections).into_bytes())
+    }
+
+    /// Plaintext only (the encrypted side's `[sops]` section is read as a whole). Pieces are
+    /// runs of whole sections of about 64 KiB, each starting where the parse says a section's
+    /// text starts (its header, or the comment lines go-ini gives to it), so values spanning
+    /// lines and comments stay with their section.
+    fn pieces(&self, input: &[u8], side: Side) -> Option<Vec<crate::tree::Span>> {
+        const PIECE: usize = 64 * 1024;
+        if side != Side::Plain {
+            return None;
+        }
+        // The same parse, keeping only where sections start.
+        let sections = parse_sections(input, false).ok()?;
+        let mut out = Vec::new();
+        let mut start = 0;
+        // The first section is the implicit DEFAULT: the first piece starts at 0.
+        for sec in sections.iter().skip(1) {
+            if sec.start - start >= PIECE {
+                out.push(crate::tree::Span {
+                    start,
+                    end: sec.start,
+                });
+                start = sec.start;
+            }
+        }
+        out.push(crate::tree::Span {
+            start,
+            end: input.len(),
+        });
+        Some(out)
+    }
+
+    fn parse_piece(
+        &self,
+        input: &[u8],
+        range: crate::tree::Span,
+        side: Side,
+    ) -> Result<Doc, StoreError> {
+        if side != Side::Plain {
+            return Err(StoreError::input("encrypted INI files are parsed whole"));
+        }
+        let text = input
+            .get(range.start..range.end)
+            .ok_or_else(|| StoreError::input("piece out of range"))?;
+        let mut doc = self.parse(text, Side::Plain)?;
+        if range.start > 0 {
+            // A later piece starts at a section: the implicit DEFAULT go-ini creates for it is
+            // empty and belongs to the first piece only.
+            let b = doc
+                .branches
+                .first_mut()
+                .ok_or_else(|| StoreError::input("no sections"))?;
+            match b.items.first() {
+                Some(Item::Pair(k, n))
+                    if k.name == DEFAULT_SECTION
+                        && matches!(&n.value, Value::Map(m) if m.items.is_empty()) =>
+                {
+                    b.items.remove(0);
+                }
+                _ => return Err(StoreError::input("a piece must start at a section")),
+            }
+        }
+        Ok(doc)
+    }
+
+    fn emit_piece(
+        &self,
+        doc: &Doc,
+        original: &[u8],
+        range: crate::tree::Span,
+        _verbatim: &std::collections::HashMap<usize, String>,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        let text = self.emit(doc, None, Side::Encrypted).ok()?;
+        // go-ini separates sections by a blank line: a piece before the last one ends with
+        // the separator its last section gets in the whole file (an empty DEFAULT writes
+        // nothing, not even that).
+        let last = range.end >= original.len();
+        out.extend_from_slice(&text);
+        if !last && !text.is_empty() {
+            out.push(b'\n');
+        }
+        Some(())
     }
 
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
@@ -525,7 +611,9 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
 }
 
 /// go-ini's parse loop (with SOPS's options: non-unique sections, everything else default).
-fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
+/// `keep_keys: false` reads everything the same way but keeps only the sections (their names
+/// and where they start), for cutting a file into pieces.
+fn parse_sections(input: &[u8], keep_keys: bool) -> Result<Vec<IniSection>, StoreError> {
     // go-ini skips a UTF-8 byte order mark, and the two bytes of a UTF-16 one.
     let body = if let Some(b) = input.strip_prefix(b"\xEF\xBB\xBF") {
         b
@@ -546,6 +634,15 @@ fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
         pos: 0,
         comment: String::new(),
     };
+    // Byte offset of each line in `input` (a skipped byte order mark counted).
+    let mut offsets = Vec::with_capacity(p.lines.len());
+    let mut at = input.len() - body.len();
+    for l in &p.lines {
+        offsets.push(at);
+        at += l.len();
+    }
+    // Where the pending comment lines began.
+    let mut comment_from = 0;
     let mut sections = vec![IniSection {
         name: DEFAULT_SECTION.into(),
         ..IniSection::default()
@@ -559,6 +656,9 @@ fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
             continue;
         }
         if line.starts_with(['#', ';']) {
+            if p.comment.is_empty() {
+                comment_from = offsets.get(lineno - 1).copied().unwrap_or(0);
+            }
             p.comment.push_str(line);
             continue;
         }
@@ -574,6 +674,12 @@ fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
             if name.is_empty() {
                 return Err(StoreError::at("empty section name", lineno, 1));
             }
+            let here = offsets.get(lineno - 1).copied().unwrap_or(0);
+            let start = if p.comment.is_empty() {
+                here
+            } else {
+                comment_from
+            };
             if let Some(c) = inline_comment(&line[close + 1..]) {
                 p.comment.push_str(c);
             }
@@ -582,6 +688,7 @@ fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
                 name: name.to_owned(),
                 comment,
                 keys: Vec::new(),
+                start,
             });
             auto = 1;
             continue;
@@ -600,7 +707,7 @@ fn parse_sections(input: &[u8]) -> Result<Vec<IniSection>, StoreError> {
             ));
         }
         let comment = std::mem::take(&mut p.comment).trim().to_owned();
-        if let Some(sec) = sections.last_mut() {
+        if let Some(sec) = sections.last_mut().filter(|_| keep_keys) {
             // sops-compat: a repeated key also loses its earlier comment.
             sec.key(&name, value, lineno).comment = comment;
         }

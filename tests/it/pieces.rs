@@ -1,5 +1,6 @@
-//! Piecewise processing (issue 8): large YAML files are encrypted and decrypted one top-level
-//! entry at a time. It must be invisible: for every YAML and JSON file in `testdata/` the piecewise
+//! Piecewise processing (issue 8): large YAML and JSON files are encrypted and decrypted one
+//! top-level entry at a time, dotenv and INI files are encrypted in runs of whole items. It
+//! must be invisible: for every YAML, JSON, dotenv and INI file in `testdata/` the piecewise
 //! path and the whole-document path (`LEAFSEAL_NO_PIECES=1`) give the same output, exit code
 //! and message, and a file large enough to be parsed on a second thread interoperates with
 //! the reference sops both ways.
@@ -31,7 +32,10 @@ fn masked(out: &[u8]) -> String {
     let text = String::from_utf8_lossy(out);
     let mut s = String::new();
     for line in text.lines() {
-        if line.starts_with("sops:") || line.trim_start().starts_with("\"sops\":") {
+        if line.starts_with("sops:")
+            || line.trim_start().starts_with("\"sops\":")
+            || line == "[sops]"
+        {
             break;
         }
         if line.starts_with("sops_") {
@@ -77,8 +81,10 @@ fn piecewise_and_whole_paths_agree_on_every_yaml_and_json_file() {
         sb.write(&name, &bytes);
         let what = path.display().to_string();
         let text = String::from_utf8_lossy(&bytes);
-        let is_encrypted =
-            text.contains("\nsops:") || text.contains("\"sops\":") || text.contains("\nsops_mac=");
+        let is_encrypted = text.contains("\nsops:")
+            || text.contains("\"sops\":")
+            || text.contains("\nsops_mac=")
+            || text.contains("[sops]");
         if is_encrypted {
             encrypted += 1;
             let run = |whole: bool, extra: &[&str]| {

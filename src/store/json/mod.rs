@@ -133,6 +133,26 @@ impl Store for JsonStore {
 }
 
 impl JsonStore {
+    /// Canonical output of `doc`'s first document written straight to `sink` (no copy of the
+    /// whole text in memory; see `write::write_root_to`).
+    pub fn write_canonical_to(
+        &self,
+        doc: &Doc,
+        sink: &mut dyn std::io::Write,
+    ) -> Result<(), std::io::Error> {
+        let unit = self.unit();
+        let empty = Branch::new();
+        let root = doc.branches.first().unwrap_or(&empty);
+        write::write_root_to(
+            sink,
+            root,
+            &Layout {
+                unit: &unit,
+                newline: "\n",
+            },
+        )
+    }
+
     fn emit_with(
         &self,
         doc: &Doc,

@@ -249,3 +249,96 @@ fn write_loop<'v>(
         }
     }
 }
+
+/// [`push_branch`] for the document root plus the final newline, written to `sink` member by
+/// member: a string that needs no escaping (an `ENC[…]` token) is written as it is instead of
+/// being copied into the output first, so a large value (the binary store's one token) is
+/// never held twice.
+pub(crate) fn write_root_to(
+    sink: &mut dyn std::io::Write,
+    b: &Branch,
+    layout: &Layout,
+) -> Result<(), std::io::Error> {
+    let bad = |e: StoreError| std::io::Error::other(e.to_string());
+    let mut text = String::from("{");
+    let mut any = false;
+    for (k, n) in b.items.iter().filter_map(|i| match i {
+        Item::Pair(k, n) => Some((k, n)),
+        Item::Comment(_) => None,
+    }) {
+        if any {
+            text.push(',');
+        }
+        any = true;
+        push_indent(&mut text, layout, "", 1);
+        push_quoted(&mut text, &k.name);
+        text.push_str(": ");
+        match &n.value {
+            Value::Str(s)
+                if s.bytes()
+                    .all(|c| (0x20..0x7f).contains(&c) && !b"\"\\<>&".contains(&c)) =>
+            {
+                text.push('"');
+                sink.write_all(text.as_bytes())?;
+                sink.write_all(s.as_bytes())?;
+                text.clear();
+                text.push('"');
+            }
+            v => push_value(&mut text, v, layout.unit, layout).map_err(bad)?,
+        }
+    }
+    if any {
+        push_indent(&mut text, layout, "", 0);
+    }
+    text.push_str("}\n");
+    sink.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod stream_tests {
+    use super::*;
+
+    #[test]
+    fn streamed_root_is_the_canonical_text() {
+        let mut inner = Branch::new();
+        inner.push("x", Value::Int(1));
+        inner.push(
+            "l",
+            Value::List(vec![Elem::Value(crate::tree::Node::new(Value::Map(
+                Branch::new(),
+            )))]),
+        );
+        let mut b = Branch::new();
+        b.push(
+            "data",
+            Value::Str("ENC[AES256_GCM,data:AAAA,iv:BB==,tag:CC==,type:str]".into()),
+        );
+        b.push("esc", Value::Str("a\"<b>\n\u{2028}é".into()));
+        b.push("m", Value::Map(inner));
+        b.push("e", Value::Map(Branch::new()));
+        b.push("f", Value::Float(1.5));
+        for unit in ["\t", "  ", ""] {
+            let layout = Layout {
+                unit,
+                newline: "\n",
+            };
+            let mut want = String::new();
+            push_branch(&mut want, &b, "", &layout).unwrap();
+            want.push('\n');
+            let mut got = Vec::new();
+            write_root_to(&mut got, &b, &layout).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), want);
+        }
+        let mut got = Vec::new();
+        write_root_to(
+            &mut got,
+            &Branch::new(),
+            &Layout {
+                unit: "\t",
+                newline: "\n",
+            },
+        )
+        .unwrap();
+        assert_eq!(got, b"{}\n");
+    }
+}
