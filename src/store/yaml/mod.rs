@@ -149,7 +149,27 @@ fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
     } else {
         Owner::MapValue
     };
+    if let (Value::Str(s), false) = (&n.value, src.in_flow) {
+        if plain_token(s) {
+            // What the emitter writes for a token in block context: the token itself, plain.
+            // (Checked against the emitter in debug builds, so every test run verifies it.)
+            debug_assert_eq!(
+                *s,
+                emit::render_scalar(&n.value, src.indent, owner, indent, false)
+            );
+            return s.clone();
+        }
+    }
     emit::render_scalar(&n.value, src.indent, owner, indent, src.in_flow)
+}
+
+/// An `ENC[…]` token as leafseal and SOPS write them: base64 fields and a type name, no blank
+/// and no character that would make the YAML emitter quote it in block context.
+fn plain_token(s: &str) -> bool {
+    s.starts_with("ENC[AES256_GCM,data:")
+        && s.ends_with(']')
+        && s.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"[],:+/=_".contains(&c))
 }
 
 struct Splicer<'a> {
