@@ -198,16 +198,7 @@ impl Cipher {
     /// Encrypt raw bytes under `aad` with the given 32-byte IV.
     pub fn seal(&self, plaintext: &[u8], aad: &[u8], iv: [u8; 32], kind: &str) -> Token {
         let mut buf = plaintext.to_vec();
-        // Encryption with a correctly sized nonce cannot fail for inputs below GCM's 64 GiB
-        // limit.
-        let tag =
-            match self
-                .gcm32
-                .encrypt_in_place_detached(GenericArray::from_slice(&iv), aad, &mut buf)
-            {
-                Ok(tag) => tag.to_vec(),
-                Err(_) => Vec::new(),
-            };
+        let tag = self.encrypt_in_place(&mut buf, aad, &iv);
         Token {
             data: buf,
             iv: iv.to_vec(),
@@ -216,18 +207,23 @@ impl Cipher {
         }
     }
 
+    /// Encrypt `buf` in place with a 32-byte IV; the tag. Encryption with a correctly sized
+    /// nonce cannot fail for inputs below GCM's 64 GiB limit.
+    fn encrypt_in_place(&self, buf: &mut [u8], aad: &[u8], iv: &[u8; 32]) -> Vec<u8> {
+        match self
+            .gcm32
+            .encrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf)
+        {
+            Ok(tag) => tag.to_vec(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// [`Cipher::seal`] straight to the token's text, sized once (a large value is not held
     /// as a `Token` and then copied into its text). The plaintext buffer is encrypted in
     /// place, so no copy of it is made (or left behind).
     pub fn seal_text(&self, mut buf: Vec<u8>, aad: &[u8], iv: [u8; 32], kind: &str) -> String {
-        let tag =
-            match self
-                .gcm32
-                .encrypt_in_place_detached(GenericArray::from_slice(&iv), aad, &mut buf)
-            {
-                Ok(tag) => tag.to_vec(),
-                Err(_) => Vec::new(),
-            };
+        let tag = self.encrypt_in_place(&mut buf, aad, &iv);
         let b64 = |n: usize| n.div_ceil(3) * 4;
         let mut out = String::with_capacity(
             48 + b64(buf.len()) + b64(iv.len()) + b64(tag.len()) + kind.len(),

@@ -153,15 +153,6 @@ fn ini_encrypts_piecewise_with_comments_and_multi_line_values() {
 
 #[test]
 fn dotenv_encrypts_piecewise_without_splitting_multi_line_values() {
-    let opts = EncryptOptions {
-        input: Format::Dotenv,
-        output: Format::Dotenv,
-        store: StoreOptions::default(),
-        groups: Vec::new(),
-        shamir_threshold: 0,
-        rule: None,
-        mac_only_encrypted: false,
-    };
     // Items of ~100 bytes, and every 97th a quoted value over three lines, so that piece
     // boundaries (every 64 KiB) fall next to and inside such values.
     let mut input = String::from("# head\n");
@@ -174,45 +165,7 @@ fn dotenv_encrypts_piecewise_without_splitting_multi_line_values() {
             input.push_str(&format!("K{i}={}\n", "v".repeat(90)));
         }
     }
-    let store = Format::Dotenv.store(&StoreOptions::default());
-    let ranges = store.pieces(input.as_bytes(), Side::Plain).expect("pieces");
-    assert!(ranges.len() > 3);
-    let key = DataKey::generate();
-    let rule = Rule::default_rule();
-    let mut enc = Vec::new();
-    let sealed = encrypt(input.as_bytes(), &opts, &key, &rule, &mut enc)
-        .expect("piecewise")
-        .expect("writes");
-    let meta = super::super::seal_metadata(
-        &opts,
-        &key,
-        Vec::new(),
-        Some(rule.clone()),
-        &sealed.mac_hex,
-        &[],
-    );
-    enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).expect("finish"));
-    // Decrypted, it is what the whole path makes of the plaintext.
-    let mut doc = store.parse(&enc, Side::Encrypted).expect("parses");
-    doc.branches[0].remove("sops");
-    let (mac, _) =
-        super::super::crypt::decrypt_doc(&mut doc, &key, &rule, false, &mut IvStash::default())
-            .expect("decrypts");
-    let whole = store
-        .parse(input.as_bytes(), Side::Plain)
-        .expect("whole parse");
-    assert_eq!(
-        store.emit(&doc, None, Side::Plain).expect("emit"),
-        store.emit(&whole, None, Side::Plain).expect("emit")
-    );
-    let mut whole_doc = whole.clone();
-    let whole_mac =
-        super::super::crypt::encrypt_doc(&mut whole_doc, &key, &rule, false, &IvStash::default())
-            .expect("whole");
-    assert_eq!(
-        mac, whole_mac,
-        "the MAC covers the same values in the same order"
-    );
+    flat_piecewise_matches_whole(Format::Dotenv, &input);
 }
 
 #[test]
