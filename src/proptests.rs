@@ -62,8 +62,9 @@ fn yaml_entry() -> impl Strategy<Value = String> {
                 0 => s.push_str(&format!("{k}: {v}\n")),
                 1 => {
                     s.push_str(&format!("{k}:\n"));
-                    for (ck, cv) in &kids {
-                        s.push_str(&format!("  {ck}: {cv}\n"));
+                    // Keys of one map are unique (a repeated key is not valid YAML).
+                    for (j, (ck, cv)) in kids.iter().enumerate() {
+                        s.push_str(&format!("  {ck}{j}: {cv}\n"));
                     }
                 }
                 2 => {
