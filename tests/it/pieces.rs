@@ -281,3 +281,62 @@ fn large_files_interoperate_with_sops_both_ways() {
         assert!(d.stdout.is_empty());
     }
 }
+
+/// A YAML file without a final line break: the metadata goes after the last entry (it went
+/// before the last line, which made a nested last entry unreadable), both paths agree, sops
+/// reads the result, and decrypt gives the file back with a final line break added.
+#[test]
+fn yaml_without_a_final_newline() {
+    if !testing_leafseal() {
+        return;
+    }
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    for (i, src) in [
+        "a: 1\nb: 2",
+        "a: 1\nb:\n  c: 2",
+        "a: 1\nb:\n- x\n- y",
+        "a: 1\nb: [1, 2]",
+        "a: 1\nb: 2 # c",
+        "a: 1\r\nb: 2",
+        "a: |\n  x",
+        "only: 1",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let name = format!("n{i}.yaml");
+        sb.write(&name, src);
+        let mut layouts = Vec::new();
+        for whole in [false, true] {
+            let mut c = sb
+                .leafseal()
+                .args(["encrypt", "--age", AGE1.recipient, &name]);
+            if whole {
+                c = c.env(WHOLE, "1");
+            }
+            let enc = c.run();
+            enc.assert_success();
+            let enc_name = format!("n{i}-{whole}.enc.yaml");
+            sb.write(&enc_name, &enc.stdout);
+            layouts.push(masked(&enc.stdout));
+            let dec = sb
+                .leafseal()
+                .args(["decrypt", &enc_name])
+                .age_identity(AGE1.identity_file())
+                .run();
+            dec.assert_success();
+            assert_eq!(
+                dec.stdout_str(),
+                format!("{src}\n"),
+                "{src:?} (whole: {whole})"
+            );
+            sb.cmd(&sops)
+                .args(["decrypt", &enc_name])
+                .age_identity(AGE1.identity_file())
+                .run()
+                .assert_success();
+        }
+        assert_eq!(layouts[0], layouts[1], "{src:?}");
+    }
+}

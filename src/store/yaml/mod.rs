@@ -268,8 +268,11 @@ impl<'a> Splicer<'a> {
             let at = b.end?;
             let col = self.child_column(b)?;
             let mut text = String::new();
-            if at > 0 && self.text(at - 1, at) != Some("\n") {
-                text.push('\n');
+            if at > 0 {
+                // (Outside this piece's text: give up, the caller writes the whole file.)
+                if self.text(at - 1, at)? != "\n" {
+                    text.push('\n');
+                }
             }
             for line in added.lines() {
                 if !line.is_empty() {

@@ -328,6 +328,10 @@ impl Builder<'_> {
                     Kind::Map { mut branch, .. } => {
                         let end_at = if f.flow {
                             None
+                        } else if start >= self.src.len() {
+                            // At the end of a file without a final line break the map ends
+                            // there, not at the start of its last line (new items go after it).
+                            Some(self.src.len())
                         } else {
                             Some(self.line_floor(start))
                         };
