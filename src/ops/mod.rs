@@ -143,17 +143,7 @@ fn encrypt_whole(
             "file cannot be completely empty, it must contain at least one document",
         ));
     }
-    // sops-compat: in dotenv files any `sops_…` key marks the file as encrypted (flattened
-    // metadata).
-    let flat_marker = opts.input == Format::Dotenv;
-    let has_marker = |b: &crate::tree::Branch| {
-        b.get("sops").is_some()
-            || (flat_marker
-                && b.items
-                    .iter()
-                    .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))))
-    };
-    if doc.branches.iter().any(has_marker) {
+    if doc.branches.iter().any(|b| marks_encrypted(b, opts.input)) {
         return Err(Error::new(ErrorKind::AlreadyEncrypted, "file already encrypted (it has a top-level `sops` entry, or `sops_…` keys in a flat format)")
             .hint("to change an encrypted file use `leafseal edit`; if it is plaintext, rename that entry"));
     }
@@ -195,6 +185,16 @@ fn encrypt_whole(
     }
     let out = write_encrypted(&mut doc, &meta, input, opts.input, opts.output, &opts.store)?;
     sink.write_all(&out).map_err(write_err)
+}
+
+/// Whether a plaintext document is in fact already encrypted: a top-level `sops` entry, or
+/// (sops-compat) in dotenv files any `sops_…` key (flattened metadata).
+pub(crate) fn marks_encrypted(b: &crate::tree::Branch, format: Format) -> bool {
+    b.get("sops").is_some()
+        || (format == Format::Dotenv
+            && b.items
+                .iter()
+                .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_"))))
 }
 
 /// Wrap the data key for every key group.

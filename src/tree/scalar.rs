@@ -153,64 +153,42 @@ impl Time {
     /// Parse RFC 3339 (`2006-01-02T15:04:05.999Z07:00`), as Go's `time.Parse(RFC3339)`.
     pub fn parse_rfc3339(s: &str) -> Option<Time> {
         let (date, rest) = s.split_once(['T', 't'])?;
-        let (y, mo, d) = parse_date(date, true)?;
+        let date = parse_date(date, true)?;
         let (clock, offset) = split_offset(rest)?;
-        let (h, mi, sec, nanos) = parse_clock(clock, true)?;
-        Some(Time {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: sec,
+        Some(Time::from_parts(date, parse_clock(clock, true)?, offset))
+    }
+
+    fn from_parts(
+        (year, month, day): (i32, u8, u8),
+        (hour, minute, second, nanos): (u8, u8, u8, u32),
+        offset: Option<i32>,
+    ) -> Time {
+        Time {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
             nanos,
             offset,
-        })
+        }
     }
 
     /// Parse the YAML timestamp forms yaml.v3 accepts (spec §1.2): `Y-M-D`, `Y-M-DTh:m:s(.f)(Z|±hh:mm)`
     /// (T or t) and `Y-M-D h:m:s(.f)` (taken as UTC). One-digit month, day and hour allowed.
     pub fn parse_yaml(s: &str) -> Option<Time> {
-        if let Some((y, mo, d)) = parse_date(s, false) {
-            return Some(Time {
-                year: y,
-                month: mo,
-                day: d,
-                hour: 0,
-                minute: 0,
-                second: 0,
-                nanos: 0,
-                offset: None,
-            });
+        if let Some(date) = parse_date(s, false) {
+            return Some(Time::from_parts(date, (0, 0, 0, 0), None));
         }
         if let Some((date, rest)) = s.split_once(['T', 't']) {
-            let (y, mo, d) = parse_date(date, false)?;
+            let date = parse_date(date, false)?;
             let (clock, offset) = split_offset(rest)?;
-            let (h, mi, sec, nanos) = parse_clock(clock, false)?;
-            return Some(Time {
-                year: y,
-                month: mo,
-                day: d,
-                hour: h,
-                minute: mi,
-                second: sec,
-                nanos,
-                offset,
-            });
+            return Some(Time::from_parts(date, parse_clock(clock, false)?, offset));
         }
         let (date, clock) = s.split_once(' ')?;
-        let (y, mo, d) = parse_date(date, false)?;
-        let (h, mi, sec, nanos) = parse_clock(clock, false)?;
-        Some(Time {
-            year: y,
-            month: mo,
-            day: d,
-            hour: h,
-            minute: mi,
-            second: sec,
-            nanos,
-            offset: None,
-        })
+        let date = parse_date(date, false)?;
+        Some(Time::from_parts(date, parse_clock(clock, false)?, None))
     }
 }
 

@@ -325,15 +325,8 @@ pub(crate) fn encrypt(
         &mut |range, mut doc| {
             seen += 1;
             let b = doc.branches.first()?;
-            // An already encrypted file is refused by the whole path, with its message (in
-            // dotenv any `sops_…` key marks one).
-            let flat_marker = |b: &Branch| {
-                opts.input == Format::Dotenv
-                    && b.items
-                        .iter()
-                        .any(|i| matches!(i, Item::Pair(k, _) if k.name.starts_with("sops_")))
-            };
-            if !keys.all_new(b) || b.get("sops").is_some() || flat_marker(b) {
+            // An already encrypted file is refused by the whole path, with its message.
+            if !keys.all_new(b) || super::marks_encrypted(b, opts.input) {
                 return None;
             }
             let next = pending_root_comments(&carry, b);

@@ -165,15 +165,19 @@ impl<'s> Splicer<'s> {
 
     /// Take the indentation unit and line ending from the root object's first member.
     fn detect_layout(&mut self, root: &Branch) {
-        let Some(lead) = self.lead(root) else {
-            return;
-        };
-        if let Some(nl) = lead.iter().rposition(|&b| b == b'\n') {
-            self.unit =
-                String::from_utf8_lossy(lead.get(nl + 1..).unwrap_or_default()).into_owned();
-            let crlf = nl > 0 && lead.get(nl - 1) == Some(&b'\r');
-            self.newline = if crlf { "\r\n" } else { "\n" }.to_owned();
+        if let Some(lead) = self.lead(root) {
+            self.layout_from_lead(lead);
         }
+    }
+
+    /// Set the unit and line ending from `lead`, the blanks between `{` and the first member;
+    /// the unit, when members are on their own lines.
+    fn layout_from_lead(&mut self, lead: &[u8]) -> Option<String> {
+        let nl = lead.iter().rposition(|&b| b == b'\n')?;
+        self.unit = String::from_utf8_lossy(lead.get(nl + 1..).unwrap_or_default()).into_owned();
+        let crlf = nl > 0 && lead.get(nl - 1) == Some(&b'\r');
+        self.newline = if crlf { "\r\n" } else { "\n" }.to_owned();
+        Some(self.unit.clone())
     }
 
     fn edit(&mut self, start: usize, end: usize, text: String) {
@@ -403,17 +407,7 @@ pub(crate) fn splice_piece(
     // The file's layout, from the whitespace after its opening brace (as detect_layout).
     let open = original.iter().position(|&c| c == b'{')?;
     let lead_end = sp.skip_ws_fwd(open + 1);
-    let lead = original.get(open + 1..lead_end)?;
-    let prefix = lead
-        .iter()
-        .rposition(|&c| c == b'\n')
-        .map(|nl| String::from_utf8_lossy(lead.get(nl + 1..).unwrap_or_default()).into_owned());
-    if let Some(p) = &prefix {
-        sp.unit = p.clone();
-        let nl = lead.iter().rposition(|&c| c == b'\n').unwrap_or(0);
-        let crlf = nl > 0 && lead.get(nl - 1) == Some(&b'\r');
-        sp.newline = if crlf { "\r\n" } else { "\n" }.to_owned();
-    }
+    let prefix = sp.layout_from_lead(original.get(open + 1..lead_end)?);
     let mut start = range.start;
     let mut take_back_to = None;
     let mut work = Vec::new();
