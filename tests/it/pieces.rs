@@ -340,3 +340,67 @@ fn yaml_without_a_final_newline() {
         assert_eq!(layouts[0], layouts[1], "{src:?}");
     }
 }
+
+/// dotenv and INI files large enough to be encrypted in several pieces (~64 KiB each): the
+/// reference sops decrypts leafseal's file to exactly what it decrypts its own encryption to.
+#[test]
+fn multi_piece_dotenv_and_ini_interoperate_with_sops() {
+    if !testing_leafseal() {
+        return;
+    }
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    let mut env = String::from("# generated\n");
+    let mut ini = String::from("top = 1\n\n");
+    for i in 0..10000 {
+        env.push_str(&format!("K{i}=value {i} with = and # signs\n"));
+        if i % 50 == 0 {
+            env.push_str(&format!("# comment {i}\n"));
+            ini.push_str(&format!("; section comment {i}\n[s{i}]\n"));
+        }
+        ini.push_str(&format!("k{i} = v{i} ; note\n"));
+    }
+    for (name, text) in [("big.env", &env), ("big.ini", &ini)] {
+        assert!(
+            text.len() > 3 * 64 * 1024,
+            "{name} must span several pieces"
+        );
+        sb.write(name, text);
+        let ours = sb
+            .leafseal()
+            .args(["encrypt", "--age", AGE1.recipient, name])
+            .run();
+        ours.assert_success();
+        let theirs = sb
+            .cmd(&sops)
+            .args(["encrypt", "--age", AGE1.recipient, name])
+            .run();
+        theirs.assert_success();
+        let (o, t) = (format!("ours.{name}"), format!("theirs.{name}"));
+        sb.write(&o, &ours.stdout);
+        sb.write(&t, &theirs.stdout);
+        let dec = |f: &str| {
+            let d = sb
+                .cmd(&sops)
+                .args(["decrypt", f])
+                .age_identity(AGE1.identity_file())
+                .run();
+            d.assert_success();
+            d.stdout
+        };
+        assert!(
+            dec(&o) == dec(&t),
+            "{name}: sops reads leafseal's file differently"
+        );
+        let back = sb
+            .leafseal()
+            .args(["decrypt", &o])
+            .age_identity(AGE1.identity_file())
+            .run();
+        back.assert_success();
+        assert!(
+            back.stdout == dec(&t),
+            "{name}: leafseal's round trip differs from sops's"
+        );
+    }
+}
