@@ -235,6 +235,7 @@ fn decrypt_one(
         Target::InPlace => e.path.clone(),
         Target::Dir(d) => d.join(&e.rel),
     };
+    super::flush_notes(&e.path.display().to_string());
     leafseal::fsio::write_atomic(&path, &out.output, 0o600)
         .map_err(|err| Failure::new(3, format!("{}: cannot write: {err}", path.display())))?;
     Ok(out.warnings)

@@ -231,6 +231,7 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
         };
         match result {
             Ok(out) => {
+                super::flush_notes(&name);
                 leafseal::fsio::write_atomic(&a.file, &out, 0o644)
                     .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
                 drop(guard);

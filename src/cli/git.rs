@@ -86,7 +86,15 @@ fn textconv(bytes: &[u8], format: Format, order: &[String]) -> (Vec<u8>, Option<
             )
         }
     };
-    let body = match format.store(&so).emit(&l.doc, Some(bytes), Side::Plain) {
+    let body = match leafseal::store::guard::emit_checked(
+        format.store(&so).as_ref(),
+        format,
+        &l.doc,
+        Some(bytes),
+        Side::Plain,
+        &Default::default(),
+        leafseal::store::guard::Check::Exact,
+    ) {
         Ok(b) => b,
         Err(e) => {
             return (
@@ -157,6 +165,7 @@ pub fn merge_driver(a: MergeDriverArgs) -> Result<(), Failure> {
     for w in &merged.warnings {
         warn(&format!("{name}: {w}"));
     }
+    super::flush_notes(&name);
     if let Some(out) = &merged.output {
         leafseal::fsio::write_atomic(&a.ours, out, 0o644)
             .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;

@@ -125,6 +125,7 @@ pub fn write_output(
     data: &[u8],
     plaintext: bool,
 ) -> Result<(), Failure> {
+    super::flush_notes(&input.name);
     match target(io, input) {
         Some(p) => {
             // Decrypted output that creates a new file is private to the user.
@@ -156,17 +157,20 @@ pub fn write_streamed(
     use leafseal::fsio::WriteError;
     match target(io, input) {
         Some(p) => {
-            leafseal::fsio::write_atomic_with(p, 0o644, |f| produce(f).map_err(WriteError::Produce))
-                .map_err(|e| match e {
-                    WriteError::Io(e) => {
-                        Failure::new(3, format!("{}: cannot write: {e}", p.display()))
-                    }
-                    WriteError::Produce(f) => f,
-                })
+            let done = leafseal::fsio::write_atomic_with(p, 0o644, |f| {
+                produce(f).map_err(WriteError::Produce)
+            });
+            super::flush_notes(&input.name);
+            done.map_err(|e| match e {
+                WriteError::Io(e) => Failure::new(3, format!("{}: cannot write: {e}", p.display())),
+                WriteError::Produce(f) => f,
+            })
         }
         None => {
             let mut spool = tempfile::spooled_tempfile(SPOOL_IN_MEMORY);
-            produce(&mut spool)?;
+            let done = produce(&mut spool);
+            super::flush_notes(&input.name);
+            done?;
             let fail = |e: std::io::Error| Failure::new(3, format!("<stdout>: cannot write: {e}"));
             spool.rewind().map_err(fail)?;
             let mut out = std::io::stdout().lock();

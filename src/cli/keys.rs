@@ -123,6 +123,7 @@ fn rotate_file(
     let format = format.unwrap_or_else(|| Format::from_path(Some(&e.path)));
     let out = rotate_bytes(&bytes, format, StoreOptions::default(), order, add, remove)
         .map_err(|err| Failure::from_lib(&name, err))?;
+    super::flush_notes(&name);
     leafseal::fsio::write_atomic(&e.path, &out, 0o644)
         .map_err(|err| Failure::new(3, format!("{name}: cannot write: {err}")))
 }
@@ -306,6 +307,7 @@ impl Update<'_> {
             eprintln!("{name}: changes not applied");
             return Ok(());
         }
+        super::flush_notes(&name);
         leafseal::fsio::write_atomic(&e.path, &out, 0o644)
             .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))?;
         eprintln!("{name}: updated");
@@ -368,6 +370,7 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
         }
     }
     .map_err(|e| Failure::from_lib(&name, e))?;
+    super::flush_notes(&name);
     if c.in_place {
         leafseal::fsio::write_atomic(&c.file, &out, 0o644)
             .map_err(|e| Failure::new(3, format!("{name}: cannot write: {e}")))

@@ -134,3 +134,11 @@ pub fn main() -> ExitCode {
 pub fn warn(msg: &str) {
     eprintln!("leafseal: warning: {msg}");
 }
+
+/// Print the library's warnings about the file just processed on this thread (the write
+/// guard's fallbacks), naming the file.
+pub fn flush_notes(file: &str) {
+    for n in leafseal::store::guard::take_notes() {
+        warn(&format!("{file}: {n}"));
+    }
+}

@@ -61,6 +61,7 @@ fn save(file: &Path, o: &mut Opened) -> Result<(), Failure> {
         .session
         .seal(doc, &o.original)
         .map_err(|e| Failure::from_lib(&o.name, e))?;
+    super::flush_notes(&o.name);
     leafseal::fsio::write_atomic(file, &out, 0o644)
         .map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", o.name)))
 }

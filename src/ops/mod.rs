@@ -13,6 +13,7 @@ use crate::cipher::mac;
 use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::keygroups::{self, Groups};
+use crate::store::guard::{self, Check};
 use crate::store::metadata::{Metadata, StoredKey};
 use crate::store::{Format, Side, StoreError, StoreOptions};
 use crate::tree::path::Step;
@@ -58,6 +59,8 @@ pub struct EncryptOptions {
 pub trait Sink: std::io::Write {
     /// Discard everything written so far.
     fn restart(&mut self) -> std::io::Result<()>;
+    /// Everything written so far (for the write guard's read-back); writing goes on after it.
+    fn written(&mut self) -> std::io::Result<Vec<u8>>;
 }
 
 impl Sink for Vec<u8> {
@@ -65,6 +68,19 @@ impl Sink for Vec<u8> {
         self.clear();
         Ok(())
     }
+    fn written(&mut self) -> std::io::Result<Vec<u8>> {
+        Ok(self.clone())
+    }
+}
+
+/// Read a seekable sink back from its start, leaving the position at its end.
+fn read_back(f: &mut (impl std::io::Read + std::io::Seek)) -> std::io::Result<Vec<u8>> {
+    use std::io::SeekFrom;
+    f.rewind()?;
+    let mut out = Vec::new();
+    f.read_to_end(&mut out)?;
+    f.seek(SeekFrom::End(0))?;
+    Ok(out)
 }
 
 impl Sink for std::fs::File {
@@ -73,6 +89,9 @@ impl Sink for std::fs::File {
         self.set_len(0)?;
         self.rewind()
     }
+    fn written(&mut self) -> std::io::Result<Vec<u8>> {
+        read_back(self)
+    }
 }
 
 impl Sink for tempfile::SpooledTempFile {
@@ -80,6 +99,9 @@ impl Sink for tempfile::SpooledTempFile {
         use std::io::Seek;
         self.set_len(0)?;
         self.rewind()
+    }
+    fn written(&mut self) -> std::io::Result<Vec<u8>> {
+        read_back(self)
     }
 }
 
@@ -119,8 +141,24 @@ pub fn encrypt_to(input: &[u8], opts: &EncryptOptions, sink: &mut dyn Sink) -> R
                 &sealed.mac_hex,
                 &sealed.spellings,
             );
-            let tail = pieces::finish(sealed, &meta, input, store.as_ref()).map_err(emit_err)?;
-            return sink.write_all(&tail).map_err(write_err);
+            let (mut tail, expected) = pieces::finish(sealed, &meta, input, store.as_ref());
+            // The write guard: the streamed output must read back as what was encrypted;
+            // anything else is redone on the whole path (which has the canonical fallback).
+            if let Some(t) = tail.as_mut() {
+                guard::inject_fault("splice", t);
+                sink.write_all(t).map_err(write_err)?;
+                let written = sink.written().map_err(write_err)?;
+                let with_comments = guard::keeps_comments(opts.output);
+                if guard::reads_back(
+                    store.as_ref(),
+                    &written,
+                    Side::Encrypted,
+                    with_comments,
+                    &expected,
+                ) {
+                    return Ok(());
+                }
+            }
         }
         sink.restart().map_err(write_err)?;
     }
@@ -252,10 +290,17 @@ pub(crate) fn write_encrypted(
 ) -> Result<Vec<u8>> {
     attach_metadata(doc, meta);
     let same = input == output;
-    output
-        .store(so)
-        .emit(doc, same.then_some(original), Side::Encrypted)
-        .map_err(emit_err)
+    let check = if same { Check::Exact } else { Check::Parses };
+    guard::emit_checked(
+        output.store(so).as_ref(),
+        output,
+        doc,
+        same.then_some(original),
+        Side::Encrypted,
+        &Default::default(),
+        check,
+    )
+    .map_err(emit_err)
 }
 
 /// An encrypted file, parsed, with its metadata taken out of the tree.
@@ -404,13 +449,27 @@ pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
         None if opts.input == opts.output => {
             let verbatim = spellings(&mut loaded, &key, out_store.as_ref());
-            out_store
-                .emit_verbatim(&loaded.doc, input, Side::Plain, &verbatim)
-                .map_err(emit_err)?
+            guard::emit_checked(
+                out_store.as_ref(),
+                opts.output,
+                &loaded.doc,
+                Some(input),
+                Side::Plain,
+                &verbatim,
+                Check::Exact,
+            )
+            .map_err(emit_err)?
         }
-        None => out_store
-            .emit(&loaded.doc, None, Side::Plain)
-            .map_err(emit_err)?,
+        None => guard::emit_checked(
+            out_store.as_ref(),
+            opts.output,
+            &loaded.doc,
+            None,
+            Side::Plain,
+            &Default::default(),
+            Check::Parses,
+        )
+        .map_err(emit_err)?,
     };
     Ok(Decrypted {
         output: Zeroizing::new(output),

@@ -13,6 +13,7 @@ use crate::cipher::{mac, DataKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::keygroups::{self, Groups};
 use crate::keys::{backend, MasterKey};
+use crate::store::guard::{self, Check};
 use crate::store::metadata::{Metadata, StoredKey};
 use crate::store::{Format, Side, StoreOptions};
 use crate::tree::path::Step;
@@ -70,9 +71,16 @@ impl Session {
             store.as_ref(),
             &self.meta.effective_rule(),
         );
-        let out = store
-            .emit_verbatim(&self.doc, original, Side::Plain, &verbatim)
-            .map_err(emit_err)?;
+        let out = guard::emit_checked(
+            store.as_ref(),
+            self.format,
+            &self.doc,
+            Some(original),
+            Side::Plain,
+            &verbatim,
+            Check::Exact,
+        )
+        .map_err(emit_err)?;
         Ok(Zeroizing::new(out))
     }
 
@@ -123,11 +131,16 @@ impl Session {
     pub fn plaintext_with_metadata(&self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let mut doc = self.doc.clone();
         attach_metadata(&mut doc, &self.meta);
-        let out = self
-            .format
-            .store(&self.store)
-            .emit(&doc, Some(original), Side::Plain)
-            .map_err(emit_err)?;
+        let out = guard::emit_checked(
+            self.format.store(&self.store).as_ref(),
+            self.format,
+            &doc,
+            Some(original),
+            Side::Plain,
+            &Default::default(),
+            Check::Exact,
+        )
+        .map_err(emit_err)?;
         Ok(Zeroizing::new(out))
     }
 

@@ -9,6 +9,7 @@
 pub mod binary;
 pub mod dotenv;
 pub mod flatten;
+pub mod guard;
 pub mod ini;
 pub mod json;
 pub mod metadata;

@@ -21,6 +21,7 @@ use crate::cipher::mac::MacHasher;
 use crate::cipher::value::Cipher;
 use crate::cipher::DataKey;
 use crate::error::Result;
+use crate::store::guard::{self, Fingerprint};
 use crate::store::metadata::Metadata;
 use crate::store::{Format, Side, Store, StoreError, StoreOptions};
 use crate::tree::path::Step;
@@ -204,6 +205,9 @@ impl DecryptPlan {
         let mut layout_carry: Vec<String> = Vec::new();
         let mut found: Option<Doc> = None;
         let mut saw_meta = false;
+        let with_comments = guard::keeps_comments(opts.output);
+        let mut expected = Fingerprint::new(with_comments);
+        expected.document();
         each_piece(
             opts.input,
             opts.store,
@@ -243,6 +247,7 @@ impl DecryptPlan {
                     // spellings: with this much room the buffer does not move while the
                     // piece is written into it.
                     reserve_zeroizing(&mut out, 2 * (range.end - range.start) + 4096);
+                    expected.items(&doc.branches.first()?.items);
                     store.emit_piece(&doc, input, range, &verbatim, &mut out)?;
                 }
                 layout_carry = next_layout;
@@ -268,6 +273,18 @@ impl DecryptPlan {
                 warnings: warnings.into_iter().map(|w| w.0).collect(),
             }));
         }
+        // The write guard: the plaintext must read back as what was decrypted; if it does
+        // not, the whole path (with its canonical fallback) does the work again.
+        guard::inject_fault("splice", &mut out);
+        if !guard::reads_back(
+            store.as_ref(),
+            &out,
+            Side::Plain,
+            with_comments,
+            &expected.finish(),
+        ) {
+            return None;
+        }
         Some(Ok(Decrypted {
             output: out,
             warnings: warnings.into_iter().map(|w| w.0).collect(),
@@ -285,6 +302,8 @@ pub(crate) struct Sealed {
     pub mac_hex: String,
     /// Original spellings to keep (see `layout`).
     pub spellings: Vec<layout::Entry>,
+    /// What the output must read back as (the write guard), all but the last piece.
+    pub expected: Fingerprint,
 }
 
 /// Output is handed to the sink in blocks of about this size.
@@ -314,6 +333,8 @@ pub(crate) fn encrypt(
     let mut out = Vec::with_capacity(FLUSH_AT * 2);
     let mut sink_error = None;
     let mut last = None;
+    let mut expected = Fingerprint::new(guard::keeps_comments(opts.output));
+    expected.document();
     let count = ranges.len();
     let mut seen = 0;
     let done = each_piece(
@@ -363,6 +384,7 @@ pub(crate) fn encrypt(
                 store.emit_piece(&stand_in, input, range, &HashMap::new(), &mut probe)?;
                 last = Some((doc, range));
             } else {
+                expected.items(&doc.branches.first()?.items);
                 store.emit_piece(&doc, input, range, &HashMap::new(), &mut out)?;
                 if out.len() >= FLUSH_AT {
                     if let Err(e) = sink.write_all(&out) {
@@ -384,26 +406,30 @@ pub(crate) fn encrypt(
         last: last?,
         mac_hex: mac.finish(),
         spellings,
+        expected,
     }))
 }
 
-/// Write the last piece with the metadata appended (as the whole path appends it).
+/// Write the last piece with the metadata appended (as the whole path appends it); `None`
+/// when it does not splice. Also what the whole output must read back as.
 pub(crate) fn finish(
     sealed: Sealed,
     meta: &Metadata,
     input: &[u8],
     store: &dyn Store,
-) -> std::result::Result<Vec<u8>, StoreError> {
+) -> (Option<Vec<u8>>, guard::Digest2) {
     let Sealed {
         mut out,
         last: (mut doc, range),
+        mut expected,
         ..
     } = sealed;
     super::attach_metadata(&mut doc, meta);
-    store
-        .emit_piece(&doc, input, range, &HashMap::new(), &mut out)
-        .ok_or_else(|| StoreError::emit("cannot append the metadata to the last entry"))?;
-    Ok(out)
+    for b in &doc.branches {
+        expected.items(&b.items);
+    }
+    let done = store.emit_piece(&doc, input, range, &HashMap::new(), &mut out);
+    (done.map(|_| out), expected.finish())
 }
 
 #[cfg(test)]
