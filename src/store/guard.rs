@@ -52,8 +52,28 @@ impl Fingerprint {
         self.data.update(b"D");
     }
 
-    /// Feed the items of a (piece of a) document's root map.
+    /// Feed the items of a (piece of a) document's root map. The `sops` metadata is compared
+    /// by what it means (each format spells and orders its fields its own way).
     pub fn items(&mut self, items: &[Item]) {
+        for it in items {
+            match it {
+                Item::Pair(k, n) if k.name == "sops" => {
+                    let meta = match &n.value {
+                        Value::Map(b) => super::metadata::Metadata::from_branch(b).ok(),
+                        _ => None,
+                    };
+                    self.data.update(b"M");
+                    match meta {
+                        Some(m) => self.branch(&m.to_branch()),
+                        None => self.value(&n.value),
+                    }
+                }
+                _ => self.item(it),
+            }
+        }
+    }
+
+    fn nested(&mut self, items: &[Item]) {
         for it in items {
             self.item(it);
         }
@@ -98,7 +118,7 @@ impl Fingerprint {
 
     fn branch(&mut self, b: &Branch) {
         self.data.update(b"{");
-        self.items(&b.items);
+        self.nested(&b.items);
         self.data.update(b"}");
     }
 
@@ -291,8 +311,11 @@ pub fn emit_checked(
         if ok(&out) {
             return Ok(out);
         }
+        if cfg!(debug_assertions) && std::env::var_os("LEAFSEAL_TEST_SHOW_SPLICE").is_some() {
+            eprintln!("--- rejected splice ---\n{}\n---", String::from_utf8_lossy(&out));
+        }
         note(format!(
-            "the layout-keeping writer could not reproduce {} (a bug in leafseal; please report it with the file's shape); wrote the canonical layout instead",
+            "the layout-keeping writer failed its read-back check ({}), so the file is written in the canonical layout instead; please report this with the file's shape",
             difference(store, doc, &out, side, with_comments)
         ));
     }

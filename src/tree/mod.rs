@@ -335,56 +335,61 @@ impl Doc {
     /// Move every source position by `by` bytes: a document parsed from a slice of a file
     /// starting at `by` then points into the whole file.
     pub fn shift_spans(&mut self, by: usize) {
-        fn span(s: &mut Span, by: usize) {
-            s.start += by;
-            s.end += by;
+        if by != 0 {
+            self.map_spans(&|p| p + by);
         }
-        fn node(n: &mut Node, by: usize) {
+    }
+
+    /// Map every source position through `f` (a document parsed from a rewritten text then
+    /// points into the original).
+    pub fn map_spans(&mut self, f: &dyn Fn(usize) -> usize) {
+        fn span(s: &mut Span, f: &dyn Fn(usize) -> usize) {
+            s.start = f(s.start);
+            s.end = f(s.end);
+        }
+        fn node(n: &mut Node, f: &dyn Fn(usize) -> usize) {
             if let Some(src) = &mut n.src {
-                span(&mut src.span, by);
+                span(&mut src.span, f);
             }
             match &mut n.value {
-                Value::Map(b) => branch(b, by),
+                Value::Map(b) => branch(b, f),
                 Value::List(l) => {
                     for e in l {
                         match e {
-                            Elem::Value(n) => node(n, by),
-                            Elem::Comment(c) => comment(c, by),
+                            Elem::Value(n) => node(n, f),
+                            Elem::Comment(c) => comment(c, f),
                         }
                     }
                 }
                 _ => {}
             }
         }
-        fn comment(c: &mut Comment, by: usize) {
+        fn comment(c: &mut Comment, f: &dyn Fn(usize) -> usize) {
             if let Some(s) = &mut c.src {
-                span(s, by);
+                span(s, f);
             }
         }
-        fn branch(b: &mut Branch, by: usize) {
+        fn branch(b: &mut Branch, f: &dyn Fn(usize) -> usize) {
             if let Some(e) = &mut b.end {
-                *e += by;
+                *e = f(*e);
             }
             for r in &mut b.removed {
-                span(r, by);
+                span(r, f);
             }
             for i in &mut b.items {
                 match i {
                     Item::Pair(k, n) => {
                         if let Some(s) = &mut k.span {
-                            span(s, by);
+                            span(s, f);
                         }
-                        node(n, by);
+                        node(n, f);
                     }
-                    Item::Comment(c) => comment(c, by),
+                    Item::Comment(c) => comment(c, f),
                 }
             }
         }
-        if by == 0 {
-            return;
-        }
         for b in &mut self.branches {
-            branch(b, by);
+            branch(b, f);
         }
     }
 }

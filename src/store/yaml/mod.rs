@@ -6,7 +6,9 @@
 //! spliced (a changed collection, a flow-style root receiving new items) the whole file falls
 //! back to canonical output.
 
+pub mod block;
 pub mod emit;
+pub mod flow;
 pub mod parse;
 pub mod pieces;
 pub mod resolve;

@@ -87,6 +87,8 @@ struct Builder<'a> {
     head: Vec<Comment>,
     tail: Vec<Comment>,
     docs: Vec<Branch>,
+    /// Set by a block scalar: where scanning for comments resumes.
+    block_end: Option<usize>,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -100,6 +102,22 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
 
 /// Parse a YAML stream into one branch per document.
 pub fn parse(src: &str) -> Result<Doc, StoreError> {
+    match parse_strict(src) {
+        // go-yaml does not check indentation inside flow collections; saphyr does.
+        Err(e) if e.msg.contains("indentation") => {
+            if let Some((relaxed, ins)) = super::flow::relax(src) {
+                if let Ok(mut doc) = parse_strict(&relaxed) {
+                    doc.map_spans(&|r| super::flow::back(&ins, r));
+                    return Ok(doc);
+                }
+            }
+            Err(e)
+        }
+        r => r,
+    }
+}
+
+fn parse_strict(src: &str) -> Result<Doc, StoreError> {
     let mut line_starts = vec![0];
     line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
     let mut b = Builder {
@@ -115,6 +133,7 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
         head: Vec::new(),
         tail: Vec::new(),
         docs: Vec::new(),
+        block_end: None,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -143,6 +162,12 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
                 end = e;
             }
         }
+        // Likewise the end of a flow collection (`] # comment`).
+        if matches!(ev, Event::SequenceEnd | Event::MappingEnd)
+            && matches!(src.as_bytes().get(start), Some(b']' | b'}'))
+        {
+            end = start + 1;
+        }
         b.scan_comments(start);
         if matches!(ev, Event::StreamEnd) {
             b.scan_comments(src.len());
@@ -150,7 +175,8 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
             break;
         }
         b.event(ev, start, end)?;
-        b.cursor = b.cursor.max(end);
+        // A block scalar's own scan says where it ends (saphyr's span may stop short or run on).
+        b.cursor = b.cursor.max(b.block_end.take().unwrap_or(end));
     }
     // Checked after parsing (a file that fails earlier reports that error without a second
     // full scan of a possibly huge input).
@@ -294,6 +320,19 @@ impl Builder<'_> {
                 self.begin_item(start);
                 let (start_line, col) = self.line_col(start);
                 let flow = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
+                // A comment on the line of the key that owns this collection (`key: # c`
+                // above a nested block) belongs to the outer map, before the pair, as
+                // yaml.v3 attaches it to the key (SOPS encrypts it by the outer path).
+                if let Some(key_line) = self.stack.last().and_then(|f| f.item_line) {
+                    if key_line < start_line {
+                        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+                            .into_iter()
+                            .partition(|(_, line, _)| *line <= key_line);
+                        self.pending = now;
+                        self.flush();
+                        self.pending = later;
+                    }
+                }
                 let kind = if is_map {
                     Kind::Map {
                         branch: Branch::new(),
@@ -407,6 +446,7 @@ impl Builder<'_> {
         };
         let mut rstart = start;
         let mut rend = end;
+        let mut block_value = None;
         if matches!(style, Style::Literal | Style::Folded) {
             // The span starts at the content; the replacement starts at the `|`/`>` header.
             let mut i = start;
@@ -415,18 +455,28 @@ impl Builder<'_> {
             }
             // Skip a header comment, if any, back to the indicator.
             let ls = self.line_floor(i.saturating_sub(1));
-            if let Some(h) = self.src[ls..i].rfind(['|', '>']) {
+            let line = &self.src[ls..i];
+            let code = line
+                .match_indices('#')
+                .find(|&(k, _)| k > 0 && matches!(line.as_bytes()[k - 1], b' ' | b'\t'))
+                .map_or(line, |(k, _)| &line[..k]);
+            if let Some(h) = code.rfind(['|', '>']) {
                 rstart = ls + h;
             }
-            while rend > rstart && matches!(bytes[rend - 1], b'\n' | b'\r') {
-                rend -= 1;
-            }
+            // Where the scalar ends and what it holds, as go-yaml reads it.
+            let (parent, _) = self.owner(rstart);
+            let block = super::block::scan(self.src, rstart, Some(parent))
+                .ok_or_else(|| self.err("cannot read this block scalar", rstart))?;
+            rend = block.end;
             self.pending.retain(|(c, _, _)| {
                 c.src
-                    .map(|s| s.start < rstart || s.start >= end)
+                    .map(|s| s.start < rstart || s.start >= block.next_line)
                     .unwrap_or(true)
             });
+            self.block_end = Some(block.next_line.max(block.end));
+            block_value = Some(block.value);
         }
+        let text = block_value.as_deref().unwrap_or(text);
         if tag.is_some() {
             // Include an explicit tag (`!!binary …`) in the replacement.
             let mut i = rstart;
