@@ -312,7 +312,10 @@ pub fn emit_checked(
             return Ok(out);
         }
         if cfg!(debug_assertions) && std::env::var_os("LEAFSEAL_TEST_SHOW_SPLICE").is_some() {
-            eprintln!("--- rejected splice ---\n{}\n---", String::from_utf8_lossy(&out));
+            eprintln!(
+                "--- rejected splice ---\n{}\n---",
+                String::from_utf8_lossy(&out)
+            );
         }
         note(format!(
             "the layout-keeping writer failed its read-back check ({}), so the file is written in the canonical layout instead; please report this with the file's shape",

@@ -32,7 +32,11 @@ fn round_trip(format: Format, input: &str) {
         &sealed.spellings,
     );
     let store = format.store(&StoreOptions::default());
-    enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).0.expect("finish"));
+    enc.extend(
+        finish(sealed, &meta, input.as_bytes(), store.as_ref())
+            .0
+            .expect("finish"),
+    );
     assert!(String::from_utf8_lossy(&enc).contains("ENC[AES256_GCM,"));
     let dec_opts = DecryptOptions {
         input: format,
@@ -97,7 +101,11 @@ fn flat_piecewise_matches_whole(format: Format, input: &str) {
         &sealed.mac_hex,
         &[],
     );
-    enc.extend(finish(sealed, &meta, input.as_bytes(), store.as_ref()).0.expect("finish"));
+    enc.extend(
+        finish(sealed, &meta, input.as_bytes(), store.as_ref())
+            .0
+            .expect("finish"),
+    );
     let mut doc = store.parse(&enc, Side::Encrypted).expect("parses");
     doc.branches[0].remove("sops");
     let (mac, _) =

@@ -73,7 +73,8 @@ pub fn scan(src: &str, at: usize, parent: Option<usize>) -> Option<Block> {
         lines.push((pos, text_end, brk));
         pos = brk;
     }
-    let spaces = |(s, e, _): (usize, usize, usize)| b[s..e].iter().take_while(|&&c| c == b' ').count();
+    let spaces =
+        |(s, e, _): (usize, usize, usize)| b[s..e].iter().take_while(|&&c| c == b' ').count();
     let blank = |l: (usize, usize, usize)| spaces(l) == l.1 - l.0;
     // The content indentation: explicit, or that of the first non-blank line (at least one
     // more than the parent's), never less than the blank lines before it.
@@ -194,31 +195,55 @@ mod tests {
 
     #[test]
     fn literal_and_chomping() {
-        assert_eq!(val("a: |\n  x\nb: 1\n", Some(0)), ("x\n".into(), "|\n  x".into()));
-        assert_eq!(val("a: |+\n  x\n\nb: 1\n", Some(0)), ("x\n\n".into(), "|+\n  x\n".into()));
-        assert_eq!(val("a: |-\n  x\n\nb: 1\n", Some(0)), ("x".into(), "|-\n  x".into()));
-        assert_eq!(val("k: |\n  text", Some(0)), ("text".into(), "|\n  text".into()));
+        assert_eq!(
+            val("a: |\n  x\nb: 1\n", Some(0)),
+            ("x\n".into(), "|\n  x".into())
+        );
+        assert_eq!(
+            val("a: |+\n  x\n\nb: 1\n", Some(0)),
+            ("x\n\n".into(), "|+\n  x\n".into())
+        );
+        assert_eq!(
+            val("a: |-\n  x\n\nb: 1\n", Some(0)),
+            ("x".into(), "|-\n  x".into())
+        );
+        assert_eq!(
+            val("k: |\n  text", Some(0)),
+            ("text".into(), "|\n  text".into())
+        );
         assert_eq!(val("c:\n  - |+\n", Some(2)), ("".into(), "|+".into()));
-        assert_eq!(val("t:\n  a: |\n    x\n  b: 1\n", Some(2)), ("x\n".into(), "|\n    x".into()));
+        assert_eq!(
+            val("t:\n  a: |\n    x\n  b: 1\n", Some(2)),
+            ("x\n".into(), "|\n    x".into())
+        );
         assert_eq!(
             val("a: |2\n    lead\n  x\nb: 1\n", Some(0)),
             ("  lead\nx\n".into(), "|2\n    lead\n  x".into())
         );
         assert_eq!(
             val("a: |\n  x\n\n  y\n  # not a comment\n# comment\n", Some(0)),
-            ("x\n\ny\n# not a comment\n".into(), "|\n  x\n\n  y\n  # not a comment".into())
+            (
+                "x\n\ny\n# not a comment\n".into(),
+                "|\n  x\n\n  y\n  # not a comment".into()
+            )
         );
     }
 
     #[test]
     fn folded() {
         assert_eq!(val("a: >\n  x\n  y\n\n  z\n", Some(0)).0, "x y\nz\n");
-        assert_eq!(val("a: >-\n  x\n    more\n  y\n", Some(0)).0, "x\n  more\ny");
+        assert_eq!(
+            val("a: >-\n  x\n    more\n  y\n", Some(0)).0,
+            "x\n  more\ny"
+        );
         assert_eq!(val("a: >\n\n  x\n", Some(0)).0, "\nx\n");
     }
 
     #[test]
     fn crlf() {
-        assert_eq!(val("a: |\r\n  x\r\n  y\r\nb: 1\r\n", Some(0)), ("x\ny\n".into(), "|\r\n  x\r\n  y".into()));
+        assert_eq!(
+            val("a: |\r\n  x\r\n  y\r\nb: 1\r\n", Some(0)),
+            ("x\ny\n".into(), "|\r\n  x\r\n  y".into())
+        );
     }
 }

@@ -130,7 +130,10 @@ pub fn back(ins: &[(usize, usize)], r: usize) -> usize {
 }
 
 fn next_line(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |n| i + n + 1)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |n| i + n + 1)
 }
 
 fn col(src: &str, line_start: usize, i: usize) -> usize {

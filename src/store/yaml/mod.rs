@@ -62,6 +62,9 @@ impl Store for YamlStore {
                 return Ok(out.into_bytes());
             }
         }
+        crate::store::guard::note(
+            "this file's layout cannot be kept (an alias or merge key of a map or list, or a new map or list value), so it is written in SOPS's canonical layout; see \"Lossless layout\" in docs/format.md".into(),
+        );
         Ok(emit::emit_doc(doc, self.indent).into_bytes())
     }
 

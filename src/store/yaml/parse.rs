@@ -102,6 +102,13 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
 
 /// Parse a YAML stream into one branch per document.
 pub fn parse(src: &str) -> Result<Doc, StoreError> {
+    // A byte-order mark is not part of the first key (go-yaml drops it); positions stay the
+    // file's, so the mark itself is kept where it is.
+    if let Some(rest) = src.strip_prefix('\u{feff}') {
+        let mut doc = parse(rest)?;
+        doc.shift_spans('\u{feff}'.len_utf8());
+        return Ok(doc);
+    }
     match parse_strict(src) {
         // go-yaml does not check indentation inside flow collections; saphyr does.
         Err(e) if e.msg.contains("indentation") => {
