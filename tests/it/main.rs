@@ -24,6 +24,7 @@ mod keys_interop;
 mod kms_gate;
 mod kms_moto;
 mod lossless;
+mod lossless_guard;
 mod many_files;
 mod moto;
 mod pieces;
