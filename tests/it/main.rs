@@ -15,6 +15,7 @@ mod cli_keys;
 mod cli_rewrite;
 mod config_sops;
 mod corpus;
+mod differential;
 mod git_drivers;
 mod hygiene;
 mod imds;

@@ -1,0 +1,744 @@
+//! The checks of issue 13 item 6 for one file, run against the reference sops.
+//!
+//! (a) `leafseal encrypt` exits 0 and sops decrypts its output; the encrypted file carries the
+//!     same value tokens (types, in document order) as sops' own encryption of the input, no
+//!     fewer encrypted comments, and no comment left in plaintext;
+//! (b) sops decrypts leafseal's file to exactly what it decrypts its own encryption to (the YAML
+//!     text, which covers every document; on a difference the JSON views say whether the data or
+//!     only the comments differ);
+//! (c) `leafseal decrypt` of its own file gives the input back byte for byte, or else the same
+//!     data as the input (through sops: re-encrypting leafseal's output with sops must give what
+//!     sops gets from the input), counted by a short reason;
+//! (d) `leafseal decrypt` of sops' encryption of the input prints exactly what `sops decrypt`
+//!     prints;
+//! and the refusal check: when one tool refuses to encrypt the input, the other must refuse too.
+
+use crate::util::keys::AGE1;
+use crate::util::{Output, Sandbox, PANIC_EXIT};
+use regex::Regex;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+/// The two programs compared.
+pub struct Tools {
+    pub sops: PathBuf,
+    pub leafseal: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Yaml,
+    Json,
+    Dotenv,
+    Ini,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Yaml => "yaml",
+            Kind::Json => "json",
+            Kind::Dotenv => "dotenv",
+            Kind::Ini => "ini",
+        }
+    }
+
+    fn ext(self) -> &'static str {
+        match self {
+            Kind::Yaml => "yaml",
+            Kind::Json => "json",
+            Kind::Dotenv => "env",
+            Kind::Ini => "ini",
+        }
+    }
+
+    /// The store for a file name, by extension.
+    pub fn of_file(name: &str) -> Option<Kind> {
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit('.').next().unwrap_or("");
+        match ext {
+            "yaml" | "yml" => Some(Kind::Yaml),
+            "json" => Some(Kind::Json),
+            "env" | "dotenv" => Some(Kind::Dotenv),
+            "ini" => Some(Kind::Ini),
+            _ if lower.starts_with(".env") => Some(Kind::Dotenv),
+            _ => None,
+        }
+    }
+}
+
+/// One file to check.
+pub struct Subject<'a> {
+    pub kind: Kind,
+    pub text: &'a [u8],
+    /// Aliases present: skip the token-by-token comparison (sops expands aliases).
+    pub has_alias: bool,
+    /// `_unencrypted` keys present: skip the plaintext-comment scan.
+    pub has_unencrypted: bool,
+}
+
+impl Subject<'_> {
+    /// The flags for a file that was not generated, guessed from its text (a false positive only
+    /// turns a sub-check off).
+    pub fn guess_flags(kind: Kind, text: &[u8]) -> (bool, bool) {
+        let s = String::from_utf8_lossy(text);
+        let alias = kind == Kind::Yaml && alias_re().is_match(&s);
+        (alias, s.contains("_unencrypted"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// Exit status agreement (one tool refuses a file the other accepts).
+    Refusal,
+    A,
+    B,
+    C,
+    D,
+    /// sops does something unexpected with its own files (not a leafseal failure; reported).
+    Reference,
+}
+
+impl Check {
+    pub fn title(self) -> &'static str {
+        match self {
+            Check::Refusal => "(refusal) both tools accept or both refuse",
+            Check::A => "(a) leafseal encrypt: exits 0, sops reads it, same tokens as sops",
+            Check::B => "(b) sops decrypts leafseal's file to what it decrypts its own to",
+            Check::C => "(c) leafseal decrypt of its own file: the input byte for byte, else same data",
+            Check::D => "(d) leafseal decrypt of sops' file prints what sops decrypt prints",
+            Check::Reference => "(reference) sops anomaly, not counted as a failure",
+        }
+    }
+
+    pub fn is_failure(self) -> bool {
+        self != Check::Reference
+    }
+}
+
+/// One failed check: `class` is short and stable (it groups failures), `detail` has the outputs.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub check: Check,
+    pub class: String,
+    pub detail: String,
+}
+
+/// What running the checks on one file found.
+#[derive(Default)]
+pub struct Outcome {
+    pub failures: Vec<Failure>,
+    /// Both tools refused the input (the reason sops gave).
+    pub both_refused: Option<String>,
+    /// (c) passed without being byte-identical: why the output differs from the input.
+    pub c_reason: Option<String>,
+    /// (c) was byte-identical.
+    pub c_identical: bool,
+}
+
+impl Outcome {
+    fn fail(&mut self, check: Check, class: String, detail: String) {
+        self.failures.push(Failure {
+            check,
+            class,
+            detail,
+        });
+    }
+}
+
+fn enc_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r"ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:([a-z]+)\]")
+            .unwrap()
+    })
+}
+
+fn alias_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"(?m)(^|[\s\[{,:-])\*[^\s,\[\]{}]+").unwrap())
+}
+
+fn meta_prefix_re() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r#"(^|[\s"])(sops_)?(mac|leafseal_layout)"?\s*[:=]\s*["']?$"#).unwrap()
+    })
+}
+
+/// The value tokens' types in document order and the number of comment tokens, outside the
+/// `sops` metadata.
+#[derive(Debug, PartialEq)]
+struct Tokens {
+    values: Vec<String>,
+    comments: usize,
+}
+
+fn tokens(text: &[u8], kind: Kind) -> Tokens {
+    let s = String::from_utf8_lossy(text);
+    let mut values = Vec::new();
+    let mut comments = 0;
+    let mut in_meta = false;
+    for line in s.split('\n') {
+        let l = line.trim_end_matches('\r');
+        if kind == Kind::Yaml {
+            let bare = l.trim_start_matches('\u{feff}');
+            if bare.starts_with("sops:") {
+                in_meta = true;
+            } else if bare == "---" || bare == "..." || bare.starts_with("--- ") {
+                in_meta = false;
+            }
+            if in_meta {
+                continue;
+            }
+        }
+        for c in enc_re().captures_iter(l) {
+            let m = c.get(0).unwrap();
+            let ty = &c[1];
+            if kind != Kind::Yaml && meta_prefix_re().is_match(&l[..m.start()]) {
+                continue;
+            }
+            if ty == "comment" {
+                comments += 1;
+            } else {
+                values.push(ty.to_owned());
+            }
+        }
+    }
+    Tokens { values, comments }
+}
+
+/// A `#` in leafseal's encrypted YAML (outside the metadata) that does not open a comment token.
+fn plaintext_comment(text: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(text);
+    let mut in_meta = false;
+    for line in s.split('\n') {
+        let l = line.trim_end_matches('\r');
+        if l.starts_with("sops:") {
+            in_meta = true;
+        } else if l == "---" || l.starts_with("--- ") {
+            in_meta = false;
+        }
+        if in_meta {
+            continue;
+        }
+        let b = l.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            // sops leaves an empty comment (`#` and blanks) as it is: nothing to hide.
+            if c == b'#'
+                && (i == 0 || b[i - 1] == b' ' || b[i - 1] == b'\t')
+                && !l[i..].starts_with("#ENC[")
+                && !l[i + 1..].trim().is_empty()
+            {
+                return Some(l.to_owned());
+            }
+        }
+    }
+    None
+}
+
+/// A short, stable description of why a command failed: its error line without paths, file
+/// names or numbers.
+pub fn err_class(o: &Output) -> String {
+    if o.code == PANIC_EXIT {
+        return "PANIC (exit 101)".to_owned();
+    }
+    let err = o.stderr_str();
+    // sops may print warnings first (`[SOPS] … level=warning …`): skip them.
+    let candidates = || {
+        err.lines()
+            .filter(|l| !l.trim().is_empty() && !l.contains("level=warning"))
+    };
+    let line = candidates()
+        .find(|l| {
+            let l = l.to_ascii_lowercase();
+            ["error", "fail", "cannot", "mismatch"]
+                .iter()
+                .any(|w| l.contains(w))
+        })
+        .or_else(|| candidates().next())
+        .unwrap_or("(no message)");
+    static PATH: OnceLock<Regex> = OnceLock::new();
+    static NUM: OnceLock<Regex> = OnceLock::new();
+    let path = PATH.get_or_init(|| {
+        Regex::new(r"(/[^\s:'`]+)?/?\b(in|sops\.enc|leaf\.enc|round|round\.enc)\.(yaml|json|env|ini)\b")
+            .unwrap()
+    });
+    let num = NUM.get_or_init(|| Regex::new(r"[0-9]+").unwrap());
+    static NOISE: OnceLock<Regex> = OnceLock::new();
+    let noise = NOISE.get_or_init(|| {
+        Regex::new(r#"ENC\[[^\]\s"]*\]?|\["[^"]*"\]|"[^"]*"|\b[0-9A-Fa-f]{16,}\b|[A-Za-z0-9+/]{20,}={0,2}"#).unwrap()
+    });
+    let l = path.replace_all(line, "FILE");
+    let l = noise.replace_all(&l, "…");
+    let l = num.replace_all(&l, "N");
+    let mut l = l.trim().to_owned();
+    if l.len() > 110 {
+        let mut cut = 110;
+        while !l.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        l.truncate(cut);
+        l.push('…');
+    }
+    format!("exit {}: {l}", o.code)
+}
+
+/// Lines of `text` split after each `\n`, `\r` stripped.
+fn lines_of(text: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(text)
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect()
+}
+
+/// Where and how two outputs first differ, coarsely (it names a failure class).
+pub fn diff_kind(expected: &[u8], got: &[u8]) -> String {
+    if got.is_empty() && !expected.is_empty() {
+        return "empty output".to_owned();
+    }
+    if expected.starts_with(got) {
+        return "output truncated".to_owned();
+    }
+    if got.starts_with(expected) {
+        return "extra text at the end".to_owned();
+    }
+    let (e, g) = (lines_of(expected), lines_of(got));
+    let i = e.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    let (el, gl) = (e.get(i).map_or("", |s| s), g.get(i).map_or("", |s| s));
+    let is_comment = |l: &str| l.trim_start().starts_with('#');
+    if is_comment(el) && is_comment(gl) {
+        "comment text differs".to_owned()
+    } else if is_comment(el) {
+        "a comment is missing or moved".to_owned()
+    } else if is_comment(gl) {
+        "an extra or moved comment".to_owned()
+    } else if el.trim() == gl.trim() {
+        "indentation differs".to_owned()
+    } else if e.len() != g.len() {
+        "lines missing or extra".to_owned()
+    } else {
+        "a line differs".to_owned()
+    }
+}
+
+/// The first differing line of two texts, for failure details.
+fn first_diff(expected: &[u8], got: &[u8]) -> String {
+    let (e, g) = (lines_of(expected), lines_of(got));
+    let i = e.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    format!(
+        "first difference at line {}: expected {:?}, got {:?}",
+        i + 1,
+        e.get(i).map_or("<end>", |s| s),
+        g.get(i).map_or("<end>", |s| s)
+    )
+}
+
+/// `text` with every `ENC[…]` token replaced by its type alone: two encryptions of the same
+/// data compare equal (sops sometimes prints a comment token it could not place undecrypted).
+fn norm_enc(text: &[u8]) -> Vec<u8> {
+    let s = String::from_utf8_lossy(text);
+    enc_re()
+        .replace_all(&s, "ENC[…,type:$1]")
+        .into_owned()
+        .into_bytes()
+}
+
+/// The text without its comment lines (sops prints every YAML comment on a line of its own;
+/// dotenv and INI comments are whole lines too), tokens normalized, so two sops outputs can be
+/// compared for data alone.
+fn data_text(text: &[u8], kind: Kind) -> Vec<u8> {
+    let text = norm_enc(text);
+    let comment: &[char] = match kind {
+        Kind::Json => return text,
+        Kind::Yaml | Kind::Dotenv => &['#'],
+        Kind::Ini => &['#', ';'],
+    };
+    let s = String::from_utf8_lossy(&text);
+    s.split_inclusive('\n')
+        .filter(|l| !l.trim_start().starts_with(comment))
+        .collect::<String>()
+        .into_bytes()
+}
+
+fn show(label: &str, bytes: &[u8]) -> String {
+    const MAX: usize = 3000;
+    let s = String::from_utf8_lossy(bytes);
+    let mut t: String = s.chars().take(MAX).collect();
+    if s.chars().count() > MAX {
+        t.push_str("…(cut)");
+    }
+    format!("--- {label} ({} bytes) ---\n{t}\n", bytes.len())
+}
+
+fn show_out(label: &str, o: &Output) -> String {
+    format!(
+        "--- {label}: `{}` exit {} ---\nstdout:\n{}\nstderr:\n{}\n",
+        o.cmdline,
+        o.code,
+        show("", &o.stdout),
+        String::from_utf8_lossy(&o.stderr).chars().take(1500).collect::<String>()
+    )
+}
+
+/// Classifies why leafseal's decrypt is not the input byte for byte (c).
+fn c_reason(input: &[u8], out: &[u8], sops_view: &[u8]) -> String {
+    let sops_view = &norm_enc(sops_view);
+    if norm_enc(out) == *sops_view {
+        return "canonical layout (what sops decrypt prints)".to_owned();
+    }
+    let mut flags: Vec<&str> = Vec::new();
+    let mut a = String::from_utf8_lossy(input).into_owned();
+    let b = String::from_utf8_lossy(out).into_owned();
+    if a.starts_with('\u{feff}') && !b.starts_with('\u{feff}') {
+        flags.push("BOM dropped");
+        a.remove(0);
+    }
+    if a.contains("\r\n") && !b.contains("\r\n") {
+        flags.push("CRLF to LF");
+        a = a.replace("\r\n", "\n");
+    }
+    if !a.ends_with('\n') && b.ends_with('\n') && b.len() > a.len() && b.starts_with(&a) {
+        flags.push("final newline added");
+        a.push('\n');
+    }
+    if a == b {
+        return flags.join(" + ");
+    }
+    let sv = String::from_utf8_lossy(sops_view);
+    if String::from_utf8_lossy(&norm_enc(b.as_bytes())) == sv {
+        flags.push("canonical layout");
+    } else {
+        flags.push(match diff_kind(a.as_bytes(), b.as_bytes()).as_str() {
+            "indentation differs" => "indentation changed",
+            "comment text differs" | "a comment is missing or moved" | "an extra or moved comment" => {
+                "comment changed"
+            }
+            "output truncated" => "text missing at the end",
+            "extra text at the end" => "extra text at the end",
+            _ => changed_line_kind(a.as_bytes(), b.as_bytes()),
+        });
+    }
+    flags.join(" + ")
+}
+
+/// What the first changed line of a round trip shows, coarsely.
+fn changed_line_kind(input: &[u8], out: &[u8]) -> &'static str {
+    static HEADER: OnceLock<Regex> = OnceLock::new();
+    let header =
+        HEADER.get_or_init(|| Regex::new(r"(^|[:-]\s)[|>][-+0-9]*\s*(#.*)?$").unwrap());
+    let (e, g) = (lines_of(input), lines_of(out));
+    let i = e.iter().zip(&g).take_while(|(a, b)| a == b).count();
+    let (il, ol) = (e.get(i).map_or("", |s| s), g.get(i).map_or("", |s| s));
+    let unquote = |l: &str| l.replace(['\'', '"'], "");
+    if il.contains(" &") || il.contains(" *") || il.contains("<<") {
+        "anchor, alias or merge key not kept"
+    } else if header.is_match(il.trim_end()) {
+        "block scalar changed"
+    } else if unquote(il) == unquote(ol) {
+        "quoting changed"
+    } else if il.contains('[') || il.contains('{') || ol.contains('[') || ol.contains('{') {
+        "flow collection changed"
+    } else if il.contains('!') {
+        "tag dropped"
+    } else {
+        "a line changed"
+    }
+}
+
+struct Ctx<'a> {
+    tools: &'a Tools,
+    sb: &'a Sandbox,
+    kind: Kind,
+}
+
+impl Ctx<'_> {
+    fn file(&self, stem: &str) -> String {
+        format!("{stem}.{}", self.kind.ext())
+    }
+
+    fn run(&self, sops: bool, args: &[&str], file: &str) -> Output {
+        let prog = if sops {
+            &self.tools.sops
+        } else {
+            &self.tools.leafseal
+        };
+        let t = self.kind.name();
+        self.sb
+            .cmd(prog)
+            .args(args)
+            .args(["--input-type", t, "--output-type", t, file])
+            .age_identity(AGE1.identity_file())
+            .run()
+    }
+
+    fn encrypt(&self, sops: bool, file: &str) -> Output {
+        self.run(sops, &["encrypt", "--age", AGE1.recipient], file)
+    }
+
+    fn decrypt(&self, sops: bool, file: &str) -> Output {
+        self.run(sops, &["decrypt"], file)
+    }
+
+    fn decrypt_json(&self, file: &str) -> Output {
+        self.sb
+            .cmd(&self.tools.sops)
+            .args(["decrypt", "--input-type", self.kind.name()])
+            .args(["--output-type", "json", file])
+            .age_identity(AGE1.identity_file())
+            .run()
+    }
+}
+
+/// Runs every check on `subj` in the sandbox `sb` (files `in.*`, `sops.enc.*`, `leaf.enc.*`,
+/// `round.*` are overwritten).
+pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
+    let cx = Ctx {
+        tools,
+        sb,
+        kind: subj.kind,
+    };
+    let mut out = Outcome::default();
+    let input = cx.file("in");
+    sb.write(&input, subj.text);
+    let l1 = cx.encrypt(false, &input);
+    let s1 = cx.encrypt(true, &input);
+    match (s1.code == 0, l1.code == 0) {
+        (false, false) => {
+            if l1.code == PANIC_EXIT {
+                out.fail(
+                    Check::A,
+                    "leafseal encrypt panics".to_owned(),
+                    show_out("leafseal encrypt", &l1),
+                );
+            }
+            out.both_refused = Some(err_class(&s1));
+            return out;
+        }
+        (false, true) => {
+            out.fail(
+                Check::Refusal,
+                format!("sops refuses, leafseal accepts: {}", err_class(&s1)),
+                format!("{}{}", show_out("sops encrypt", &s1), show_out("leafseal encrypt", &l1)),
+            );
+            return out;
+        }
+        (true, false) => {
+            out.fail(
+                Check::Refusal,
+                format!("leafseal refuses, sops accepts: {}", err_class(&l1)),
+                format!("{}{}", show_out("leafseal encrypt", &l1), show_out("sops encrypt", &s1)),
+            );
+        }
+        (true, true) => {}
+    }
+    let sops_enc = cx.file("sops.enc");
+    sb.write(&sops_enc, &s1.stdout);
+    let s2 = cx.decrypt(true, &sops_enc);
+    if s2.code != 0 {
+        out.fail(
+            Check::Reference,
+            format!("sops cannot decrypt its own encryption: {}", err_class(&s2)),
+            show_out("sops decrypt", &s2),
+        );
+        return out;
+    }
+    let view = &s2.stdout;
+
+    // (d) leafseal reads sops' file as sops does.
+    let l3 = cx.decrypt(false, &sops_enc);
+    if l3.code != 0 {
+        out.fail(
+            Check::D,
+            format!("leafseal cannot decrypt sops' file: {}", err_class(&l3)),
+            format!("{}{}", show("sops' encryption", &s1.stdout), show_out("leafseal decrypt", &l3)),
+        );
+    } else if &l3.stdout != view {
+        out.fail(
+            Check::D,
+            format!("output differs from sops decrypt: {}", diff_kind(view, &l3.stdout)),
+            format!(
+                "{}\n{}{}{}",
+                first_diff(view, &l3.stdout),
+                show("sops decrypt (expected)", view),
+                show("leafseal decrypt", &l3.stdout),
+                show("sops' encryption", &s1.stdout)
+            ),
+        );
+    }
+    if l1.code != 0 {
+        return out;
+    }
+
+    // (a) sops reads leafseal's file; same tokens.
+    let leaf_enc = cx.file("leaf.enc");
+    sb.write(&leaf_enc, &l1.stdout);
+    let s4 = cx.decrypt(true, &leaf_enc);
+    if s4.code != 0 {
+        out.fail(
+            Check::A,
+            format!("sops cannot decrypt leafseal's file: {}", err_class(&s4)),
+            format!("{}{}", show("leafseal's encryption", &l1.stdout), show_out("sops decrypt", &s4)),
+        );
+    }
+    let (lt, st) = (tokens(&l1.stdout, subj.kind), tokens(&s1.stdout, subj.kind));
+    if !subj.has_alias && lt.values != st.values {
+        let i = lt.values.iter().zip(&st.values).take_while(|(a, b)| a == b).count();
+        let class = if lt.values.len() != st.values.len() {
+            format!(
+                "{} value tokens than sops' encryption",
+                if lt.values.len() < st.values.len() {
+                    "fewer"
+                } else {
+                    "more"
+                }
+            )
+        } else {
+            format!(
+                "a value token's type differs from sops' ({} vs sops {})",
+                lt.values[i], st.values[i]
+            )
+        };
+        out.fail(
+            Check::A,
+            class,
+            format!(
+                "token types, leafseal: {:?}\n            sops:     {:?}\n{}{}",
+                lt.values,
+                st.values,
+                show("leafseal's encryption", &l1.stdout),
+                show("sops' encryption", &s1.stdout)
+            ),
+        );
+    }
+    if lt.comments < st.comments {
+        out.fail(
+            Check::A,
+            "fewer encrypted comments than sops".to_owned(),
+            format!(
+                "leafseal {} comment tokens, sops {}\n{}{}",
+                lt.comments,
+                st.comments,
+                show("leafseal's encryption", &l1.stdout),
+                show("sops' encryption", &s1.stdout)
+            ),
+        );
+    }
+    if subj.kind == Kind::Yaml && !subj.has_unencrypted {
+        if let Some(line) = plaintext_comment(&l1.stdout) {
+            out.fail(
+                Check::A,
+                "a comment left in plaintext".to_owned(),
+                format!("line {line:?}\n{}", show("leafseal's encryption", &l1.stdout)),
+            );
+        }
+    }
+
+    // (b) sops sees the same data in both files.
+    if s4.code == 0 && norm_enc(&s4.stdout) != norm_enc(view) {
+        let jl = cx.decrypt_json(&leaf_enc);
+        let js = cx.decrypt_json(&sops_enc);
+        let parse = |o: &Output| -> Option<serde_json::Value> {
+            (o.code == 0)
+                .then(|| serde_json::from_slice(&o.stdout).ok())
+                .flatten()
+        };
+        let (vl, vs) = (parse(&jl), parse(&js));
+        let same_text_data = data_text(&s4.stdout, subj.kind) == data_text(view, subj.kind);
+        let class = match (&vl, &vs) {
+            (Some(a), Some(b)) if a != b => "data differs".to_owned(),
+            _ if !same_text_data => "data differs (in YAML text)".to_owned(),
+            _ => format!("same data, comments differ: {}", diff_kind(view, &s4.stdout)),
+        };
+        let json_note = match (&vl, &vs) {
+            (Some(a), Some(b)) => format!(
+                "json, leafseal's file: {}\njson, sops' file:     {}\n",
+                serde_json::to_string(a).unwrap(),
+                serde_json::to_string(b).unwrap()
+            ),
+            _ => "(no JSON view: sops cannot print it as JSON)\n".to_owned(),
+        };
+        out.fail(
+            Check::B,
+            class,
+            format!(
+                "{}\n{json_note}{}{}{}",
+                first_diff(view, &s4.stdout),
+                show("sops decrypt of sops' file (expected)", view),
+                show("sops decrypt of leafseal's file", &s4.stdout),
+                show("leafseal's encryption", &l1.stdout)
+            ),
+        );
+    }
+
+    // (c) leafseal's round trip.
+    let l2 = cx.decrypt(false, &leaf_enc);
+    if l2.code != 0 {
+        out.fail(
+            Check::C,
+            format!("leafseal cannot decrypt its own file: {}", err_class(&l2)),
+            format!("{}{}", show("leafseal's encryption", &l1.stdout), show_out("leafseal decrypt", &l2)),
+        );
+        return out;
+    }
+    if l2.stdout == subj.text {
+        out.c_identical = true;
+        return out;
+    }
+    let reason = c_reason(subj.text, &l2.stdout, view);
+    let detail_base = || {
+        format!(
+            "{}\n{}{}{}",
+            first_diff(subj.text, &l2.stdout),
+            show("input", subj.text),
+            show("leafseal decrypt of its own file", &l2.stdout),
+            show("leafseal's encryption", &l1.stdout)
+        )
+    };
+    if &l2.stdout != view {
+        // Same data? Ask sops: its encryption of leafseal's output must decrypt to what its
+        // encryption of the input decrypts to, with the same value types.
+        let round = cx.file("round");
+        sb.write(&round, &l2.stdout);
+        let s5 = cx.encrypt(true, &round);
+        if s5.code != 0 {
+            out.fail(
+                Check::C,
+                format!("sops cannot read leafseal's decrypted output: {}", err_class(&s5)),
+                format!("{}{}", detail_base(), show_out("sops encrypt", &s5)),
+            );
+            return out;
+        }
+        let round_enc = cx.file("round.enc");
+        sb.write(&round_enc, &s5.stdout);
+        let s6 = cx.decrypt(true, &round_enc);
+        let types_differ = tokens(&s5.stdout, subj.kind).values != st.values;
+        if s6.code != 0
+            || data_text(&s6.stdout, subj.kind) != data_text(view, subj.kind)
+            || types_differ
+        {
+            let what = if types_differ && norm_enc(&s6.stdout) == norm_enc(view) {
+                "a value's type differs"
+            } else {
+                "data differs"
+            };
+            out.fail(
+                Check::C,
+                format!("{what} ({reason})"),
+                format!(
+                    "{}{}{}",
+                    detail_base(),
+                    show("sops' view of the input", view),
+                    show("sops' view of leafseal's decrypted output", &s6.stdout)
+                ),
+            );
+            return out;
+        }
+        if norm_enc(&s6.stdout) != norm_enc(view) {
+            out.c_reason = Some(format!("{reason} (comments as sops reads them differ)"));
+            return out;
+        }
+    }
+    out.c_reason = Some(reason);
+    out
+}
