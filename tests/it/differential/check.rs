@@ -105,7 +105,9 @@ impl Check {
             Check::Refusal => "(refusal) both tools accept or both refuse",
             Check::A => "(a) leafseal encrypt: exits 0, sops reads it, same tokens as sops",
             Check::B => "(b) sops decrypts leafseal's file to what it decrypts its own to",
-            Check::C => "(c) leafseal decrypt of its own file: the input byte for byte, else same data",
+            Check::C => {
+                "(c) leafseal decrypt of its own file: the input byte for byte, else same data"
+            }
             Check::D => "(d) leafseal decrypt of sops' file prints what sops decrypt prints",
             Check::Reference => "(reference) sops anomaly, not counted as a failure",
         }
@@ -261,8 +263,10 @@ pub fn err_class(o: &Output) -> String {
     static PATH: OnceLock<Regex> = OnceLock::new();
     static NUM: OnceLock<Regex> = OnceLock::new();
     let path = PATH.get_or_init(|| {
-        Regex::new(r"(/[^\s:'`]+)?/?\b(in|sops\.enc|leaf\.enc|round|round\.enc)\.(yaml|json|env|ini)\b")
-            .unwrap()
+        Regex::new(
+            r"(/[^\s:'`]+)?/?\b(in|sops\.enc|leaf\.enc|round|round\.enc)\.(yaml|json|env|ini)\b",
+        )
+        .unwrap()
     });
     let num = NUM.get_or_init(|| Regex::new(r"[0-9]+").unwrap());
     static NOISE: OnceLock<Regex> = OnceLock::new();
@@ -377,7 +381,10 @@ fn show_out(label: &str, o: &Output) -> String {
         o.cmdline,
         o.code,
         show("", &o.stdout),
-        String::from_utf8_lossy(&o.stderr).chars().take(1500).collect::<String>()
+        String::from_utf8_lossy(&o.stderr)
+            .chars()
+            .take(1500)
+            .collect::<String>()
     )
 }
 
@@ -411,9 +418,9 @@ fn c_reason(input: &[u8], out: &[u8], sops_view: &[u8]) -> String {
     } else {
         flags.push(match diff_kind(a.as_bytes(), b.as_bytes()).as_str() {
             "indentation differs" => "indentation changed",
-            "comment text differs" | "a comment is missing or moved" | "an extra or moved comment" => {
-                "comment changed"
-            }
+            "comment text differs"
+            | "a comment is missing or moved"
+            | "an extra or moved comment" => "comment changed",
             "output truncated" => "text missing at the end",
             "extra text at the end" => "extra text at the end",
             _ => changed_line_kind(a.as_bytes(), b.as_bytes()),
@@ -425,8 +432,7 @@ fn c_reason(input: &[u8], out: &[u8], sops_view: &[u8]) -> String {
 /// What the first changed line of a round trip shows, coarsely.
 fn changed_line_kind(input: &[u8], out: &[u8]) -> &'static str {
     static HEADER: OnceLock<Regex> = OnceLock::new();
-    let header =
-        HEADER.get_or_init(|| Regex::new(r"(^|[:-]\s)[|>][-+0-9]*\s*(#.*)?$").unwrap());
+    let header = HEADER.get_or_init(|| Regex::new(r"(^|[:-]\s)[|>][-+0-9]*\s*(#.*)?$").unwrap());
     let (e, g) = (lines_of(input), lines_of(out));
     let i = e.iter().zip(&g).take_while(|(a, b)| a == b).count();
     let (il, ol) = (e.get(i).map_or("", |s| s), g.get(i).map_or("", |s| s));
@@ -519,7 +525,11 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
             out.fail(
                 Check::Refusal,
                 format!("sops refuses, leafseal accepts: {}", err_class(&s1)),
-                format!("{}{}", show_out("sops encrypt", &s1), show_out("leafseal encrypt", &l1)),
+                format!(
+                    "{}{}",
+                    show_out("sops encrypt", &s1),
+                    show_out("leafseal encrypt", &l1)
+                ),
             );
             return out;
         }
@@ -527,7 +537,11 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
             out.fail(
                 Check::Refusal,
                 format!("leafseal refuses, sops accepts: {}", err_class(&l1)),
-                format!("{}{}", show_out("leafseal encrypt", &l1), show_out("sops encrypt", &s1)),
+                format!(
+                    "{}{}",
+                    show_out("leafseal encrypt", &l1),
+                    show_out("sops encrypt", &s1)
+                ),
             );
         }
         (true, true) => {}
@@ -551,12 +565,19 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         out.fail(
             Check::D,
             format!("leafseal cannot decrypt sops' file: {}", err_class(&l3)),
-            format!("{}{}", show("sops' encryption", &s1.stdout), show_out("leafseal decrypt", &l3)),
+            format!(
+                "{}{}",
+                show("sops' encryption", &s1.stdout),
+                show_out("leafseal decrypt", &l3)
+            ),
         );
     } else if &l3.stdout != view {
         out.fail(
             Check::D,
-            format!("output differs from sops decrypt: {}", diff_kind(view, &l3.stdout)),
+            format!(
+                "output differs from sops decrypt: {}",
+                diff_kind(view, &l3.stdout)
+            ),
             format!(
                 "{}\n{}{}{}",
                 first_diff(view, &l3.stdout),
@@ -578,12 +599,21 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         out.fail(
             Check::A,
             format!("sops cannot decrypt leafseal's file: {}", err_class(&s4)),
-            format!("{}{}", show("leafseal's encryption", &l1.stdout), show_out("sops decrypt", &s4)),
+            format!(
+                "{}{}",
+                show("leafseal's encryption", &l1.stdout),
+                show_out("sops decrypt", &s4)
+            ),
         );
     }
     let (lt, st) = (tokens(&l1.stdout, subj.kind), tokens(&s1.stdout, subj.kind));
     if !subj.has_alias && lt.values != st.values {
-        let i = lt.values.iter().zip(&st.values).take_while(|(a, b)| a == b).count();
+        let i = lt
+            .values
+            .iter()
+            .zip(&st.values)
+            .take_while(|(a, b)| a == b)
+            .count();
         let class = if lt.values.len() != st.values.len() {
             format!(
                 "{} value tokens than sops' encryption",
@@ -629,7 +659,10 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
             out.fail(
                 Check::A,
                 "a comment left in plaintext".to_owned(),
-                format!("line {line:?}\n{}", show("leafseal's encryption", &l1.stdout)),
+                format!(
+                    "line {line:?}\n{}",
+                    show("leafseal's encryption", &l1.stdout)
+                ),
             );
         }
     }
@@ -648,7 +681,10 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         let class = match (&vl, &vs) {
             (Some(a), Some(b)) if a != b => "data differs".to_owned(),
             _ if !same_text_data => "data differs (in YAML text)".to_owned(),
-            _ => format!("same data, comments differ: {}", diff_kind(view, &s4.stdout)),
+            _ => format!(
+                "same data, comments differ: {}",
+                diff_kind(view, &s4.stdout)
+            ),
         };
         let json_note = match (&vl, &vs) {
             (Some(a), Some(b)) => format!(
@@ -677,7 +713,11 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         out.fail(
             Check::C,
             format!("leafseal cannot decrypt its own file: {}", err_class(&l2)),
-            format!("{}{}", show("leafseal's encryption", &l1.stdout), show_out("leafseal decrypt", &l2)),
+            format!(
+                "{}{}",
+                show("leafseal's encryption", &l1.stdout),
+                show_out("leafseal decrypt", &l2)
+            ),
         );
         return out;
     }
@@ -704,7 +744,10 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         if s5.code != 0 {
             out.fail(
                 Check::C,
-                format!("sops cannot read leafseal's decrypted output: {}", err_class(&s5)),
+                format!(
+                    "sops cannot read leafseal's decrypted output: {}",
+                    err_class(&s5)
+                ),
                 format!("{}{}", detail_base(), show_out("sops encrypt", &s5)),
             );
             return out;
