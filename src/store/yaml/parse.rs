@@ -576,6 +576,12 @@ impl Builder<'_> {
                     (self.line_col(at).1, true)
                 }
             }
+            // A key (`? |` block key): owned by the map itself.
+            Some(Frame {
+                kind: Kind::Map { key: None, .. },
+                col,
+                ..
+            }) => (*col, false),
             _ => (self.line_col(at).1, false),
         }
     }
