@@ -71,6 +71,12 @@ const CASES: &[(&str, &str, bool)] = &[
         "a: |2 # comment\n   x\nb: 1\n",
         true,
     ),
+    // Found by the real-world corpus: sops could not decrypt leafseal's encryption.
+    (
+        "explicit block key",
+        "a:\n  ? |\n    block key\n  : v\n",
+        true,
+    ),
 ];
 
 fn go_sops() -> Option<std::path::PathBuf> {
