@@ -58,8 +58,8 @@ fn store(format: Format, data: &[u8]) {
             if flat_metadata(format, side) {
                 // KNOWN BUG: the INI store's emit -> parse -> emit is not a fixpoint for
                 // values holding `#`/`;` (testdata/bad/dec.sops.fuzz-ini-hash-in-value.ini),
-                // control characters and indented lines (enc.sops.fuzz-ini-not-fixpoint.ini),
-                // or a `key: value` line (enc.sops.fuzz-ini-colon-separator.ini: `-: `).
+                // control characters and indented lines (enc.4.fuzz-ini-not-fixpoint.ini),
+                // or a `key: value` line (enc.4.fuzz-ini-colon-separator.ini: `-: `).
                 // Only parse and the canonical re-parse are checked until fixed in src/.
                 if format == Format::Ini {
                     // (fall through to the canonical check below)

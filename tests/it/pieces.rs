@@ -326,11 +326,14 @@ fn yaml_without_a_final_newline() {
                 .age_identity(AGE1.identity_file())
                 .run();
             dec.assert_success();
-            assert_eq!(
-                dec.stdout_str(),
-                format!("{src}\n"),
-                "{src:?} (whole: {whole})"
-            );
+            // A block scalar that ends the file has no final line break in its value
+            // (go-yaml reads `a: |\n  x` as "x"), so adding the line break would change it:
+            // it comes back in the canonical spelling (docs/format.md).
+            let expected = match *src {
+                "a: |\n  x" => "a: x\n".to_owned(),
+                _ => format!("{src}\n"),
+            };
+            assert_eq!(dec.stdout_str(), expected, "{src:?} (whole: {whole})");
             sb.cmd(&sops)
                 .args(["decrypt", &enc_name])
                 .age_identity(AGE1.identity_file())
