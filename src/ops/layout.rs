@@ -89,6 +89,9 @@ pub fn capture_piece(
         else {
             return;
         };
+        // A YAML block header's comment is a comment item of its own (kept and encrypted as
+        // such); the spelling is the scalar without it.
+        let raw = &*without_header_comment(raw);
         if store.scalar_text(node).is_some_and(|canon| canon != raw) {
             // A block written with another indentation step is kept as that step, not as a
             // copy of its (possibly long) text.
@@ -102,6 +105,21 @@ pub fn capture_piece(
             out.push((aad.to_owned(), n, spelling));
         }
     });
+}
+
+/// `| # note\n  text` → `|\n  text` (a YAML block scalar's header line without its comment).
+fn without_header_comment(raw: &str) -> std::borrow::Cow<'_, str> {
+    if !raw.starts_with(['|', '>']) {
+        return raw.into();
+    }
+    let (first, rest) = raw.split_at(raw.find('\n').unwrap_or(raw.len()));
+    match first
+        .match_indices('#')
+        .find(|&(k, _)| k > 0 && matches!(first.as_bytes()[k - 1], b' ' | b'\t'))
+    {
+        Some((k, _)) => format!("{}{rest}", first[..k].trim_end()).into(),
+        None => raw.into(),
+    }
 }
 
 /// Whether two scalars are the same value (type and canonical bytes).

@@ -184,6 +184,8 @@ struct Splicer<'a> {
     indent: usize,
     verbatim: &'a HashMap<usize, String>,
     edits: Vec<(Span, String)>,
+    /// Where the comment edits start (see [`Splicer::merge_header_comments`]).
+    comment_edits: Vec<usize>,
 }
 
 impl<'a> Splicer<'a> {
@@ -194,6 +196,7 @@ impl<'a> Splicer<'a> {
             indent,
             verbatim,
             edits: Vec::new(),
+            comment_edits: Vec::new(),
         }
     }
 
@@ -223,6 +226,7 @@ impl<'a> Splicer<'a> {
         // Removals are pushed first for each branch, so at equal offsets they sort first and an
         // edit inside a removed range is dropped.
         self.edits.sort_by_key(|(s, _)| (s.start, s.end));
+        self.merge_header_comments();
         let mark = out.len();
         let mut pos = range.start;
         for (span, text) in &self.edits {
@@ -352,8 +356,84 @@ impl<'a> Splicer<'a> {
                 span.start = self.base + i - 1;
             }
         }
+        self.comment_edits.push(span.start);
         self.edits.push((span, emit::render_comment(&c.text)));
         Some(())
+    }
+
+    /// A block scalar's header comment (`key: | # note`) is a comment of its own (SOPS
+    /// encrypts it like any other), but it stands inside the scalar's text: when the scalar
+    /// becomes a one-line token the comment follows the token on its line, and when a token
+    /// becomes a block again the comment after it goes back into the block's header line.
+    fn merge_header_comments(&mut self) {
+        let edits = std::mem::take(&mut self.edits);
+        let is_comment = |s: &Span| self.comment_edits.contains(&s.start);
+        let mut out: Vec<(Span, String)> = Vec::with_capacity(edits.len());
+        let mut it = edits.into_iter().peekable();
+        while let Some((a, text)) = it.next() {
+            let block_text = text.starts_with(['|', '>']) && text.contains('\n');
+            let header_line = |t: &str| -> (String, String) {
+                match t.find('\n') {
+                    Some(n) => (t[..n].to_owned(), t[n..].to_owned()),
+                    None => (t.to_owned(), String::new()),
+                }
+            };
+            if let Some((b, _)) = it.peek() {
+                let b = *b;
+                let orig_block = self
+                    .text(a.start, a.end)
+                    .is_some_and(|t| t.starts_with(['|', '>']));
+                if !is_comment(&a)
+                    && is_comment(&b)
+                    && b.start >= a.start
+                    && b.end <= a.end
+                    && orig_block
+                {
+                    // Encrypt side: the comment inside the block's header follows the token.
+                    let indicator = self
+                        .text(a.start, b.start)
+                        .map(|t| {
+                            t.trim_start_matches([
+                                '|', '>', '+', '-', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+                            ])
+                            .len()
+                        })
+                        .unwrap_or(0);
+                    let gap = self
+                        .text(b.start - indicator, b.start)
+                        .filter(|g| !g.is_empty() && g.bytes().all(|c| c == b' ' || c == b'\t'))
+                        .unwrap_or(" ")
+                        .to_owned();
+                    let (Some((_, ctext)), (first, rest)) = (it.next(), header_line(&text)) else {
+                        continue;
+                    };
+                    out.push((a, format!("{first}{gap}{ctext}{rest}")));
+                    continue;
+                }
+                let same_line_blank = b.start >= a.end
+                    && self
+                        .text(a.end, b.start)
+                        .is_some_and(|g| g.bytes().all(|c| c == b' ' || c == b'\t'));
+                if !is_comment(&a) && is_comment(&b) && block_text && same_line_blank {
+                    // Decrypt side: the comment after the token goes into the block's header.
+                    let gap = self.text(a.end, b.start).unwrap_or(" ");
+                    let gap = if gap.is_empty() { " " } else { gap }.to_owned();
+                    let (Some((_, ctext)), (first, rest)) = (it.next(), header_line(&text)) else {
+                        continue;
+                    };
+                    out.push((
+                        Span {
+                            start: a.start,
+                            end: b.end,
+                        },
+                        format!("{first}{gap}{ctext}{rest}"),
+                    ));
+                    continue;
+                }
+            }
+            out.push((a, text));
+        }
+        self.edits = out;
     }
 }
 

@@ -70,6 +70,8 @@ struct Frame {
     last_line: Option<usize>,
     /// Comments that go after the item being built.
     after: Vec<Comment>,
+    /// Column of the dashes of a block sequence (`col` is that of its first item's content).
+    dash: Option<usize>,
 }
 
 struct Builder<'a> {
@@ -89,6 +91,8 @@ struct Builder<'a> {
     docs: Vec<Branch>,
     /// Set by a block scalar: where scanning for comments resumes.
     block_end: Option<usize>,
+    /// Comments are being placed because the top collection ends.
+    closing: bool,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -141,6 +145,7 @@ fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         tail: Vec::new(),
         docs: Vec::new(),
         block_end: None,
+        closing: false,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -289,10 +294,19 @@ impl Builder<'_> {
                 }
                 continue;
             }
+            // A comment at a block sequence's dash column belongs to the sequence while it
+            // goes on (as yaml.v3 attaches it to the next item), to the parent when it ends.
+            let top = self.stack.len() - 1;
+            let closing = self.closing;
             let idx = self
                 .stack
                 .iter()
-                .rposition(|f| f.flow || f.col <= col)
+                .enumerate()
+                .rposition(|(i, f)| {
+                    f.flow
+                        || f.col <= col
+                        || (f.dash.is_some_and(|d| d <= col) && !(closing && i == top))
+                })
                 .unwrap_or(0);
             let f = &mut self.stack[idx];
             if let Some(il) = f.item_line {
@@ -349,7 +363,18 @@ impl Builder<'_> {
                 } else {
                     Kind::List(Vec::new())
                 };
+                let dash = (!is_map && !flow)
+                    .then(|| {
+                        let b = self.src.as_bytes();
+                        let mut i = start;
+                        while i > 0 && b[i - 1] == b' ' {
+                            i -= 1;
+                        }
+                        (i > 0 && b[i - 1] == b'-').then(|| self.line_col(i - 1).1)
+                    })
+                    .flatten();
                 self.stack.push(Frame {
+                    dash,
                     kind,
                     col,
                     flow,
@@ -362,7 +387,23 @@ impl Builder<'_> {
                 self.flush();
             }
             Event::MappingEnd | Event::SequenceEnd => {
+                // Comments at the dash column of an enclosing block sequence wait for what
+                // follows: another item keeps them in the sequence, its end hands them up.
+                let held = match self.stack.len().checked_sub(2).map(|i| &self.stack[i]) {
+                    Some(Frame { dash: Some(d), .. }) => {
+                        let d = *d;
+                        let (held, now): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+                            .into_iter()
+                            .partition(|(_, _, col)| *col <= d);
+                        self.pending = now;
+                        held
+                    }
+                    _ => Vec::new(),
+                };
+                self.closing = true;
                 self.flush();
+                self.closing = false;
+                self.pending = held;
                 let Some(mut f) = self.stack.pop() else {
                     return Err(self.err("unbalanced collection end", start));
                 };
@@ -475,9 +516,14 @@ impl Builder<'_> {
             let block = super::block::scan(self.src, rstart, Some(parent))
                 .ok_or_else(|| self.err("cannot read this block scalar", rstart))?;
             rend = block.end;
+            // Text inside the block is content; a comment on the header line is a comment
+            // (of the pair, before it, as yaml.v3 and SOPS place it).
+            let header_end = self.src[rstart..]
+                .find('\n')
+                .map_or(self.src.len(), |n| rstart + n);
             self.pending.retain(|(c, _, _)| {
                 c.src
-                    .map(|s| s.start < rstart || s.start >= block.next_line)
+                    .map(|s| s.start < header_end || s.start >= block.next_line)
                     .unwrap_or(true)
             });
             self.block_end = Some(block.next_line.max(block.end));
