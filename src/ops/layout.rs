@@ -92,7 +92,7 @@ impl Drop for Entry {
 
 /// Spellings of a decrypted file's values by the span start of their node, as recorded (a
 /// [`STEP`] or the text); see [`carry`].
-pub type Carried = HashMap<usize, String>;
+pub type Carried = HashMap<usize, Zeroizing<String>>;
 
 /// A spelling over several lines (a block scalar, or a step that renders one).
 fn multiline(spelling: &str) -> bool {
@@ -118,9 +118,11 @@ fn token_in(text: &str) -> Option<&str> {
     Some(&text[start..=start + len])
 }
 
-/// The digest an entry carries of its value's token: 64 bits of SHA-256, hex.
+/// The digest an entry carries of its value's token: 48 bits of SHA-256, base64 (8
+/// characters). It only tells tokens apart; the field's own AEAD tag authenticates it.
 pub fn token_digest(token: &str) -> String {
-    hex::encode(&Sha256::digest(token.as_bytes())[..8])
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD_NO_PAD.encode(&Sha256::digest(token.as_bytes())[..6])
 }
 
 /// Call `f(aad, occurrence, node)` for every leaf encryption would encrypt, in walk order.
@@ -329,9 +331,17 @@ pub fn apply_piece(
     input: &[u8],
 ) -> HashMap<usize, String> {
     let mut out = HashMap::new();
-    each_match(doc, index, store, rule, root_comments, input, &mut |at, _, text| {
-        out.insert(at, text);
-    });
+    each_match(
+        doc,
+        index,
+        store,
+        rule,
+        root_comments,
+        input,
+        &mut |at, _, text| {
+            out.insert(at, text);
+        },
+    );
     out
 }
 
@@ -346,9 +356,17 @@ pub fn carry(
 ) -> Carried {
     let mut out = Carried::new();
     let index = index(entries);
-    each_match(doc, &index, store, rule, &[], input, &mut |at, spelling, _| {
-        out.insert(at, spelling.to_owned());
-    });
+    each_match(
+        doc,
+        &index,
+        store,
+        rule,
+        &[],
+        input,
+        &mut |at, spelling, _| {
+            out.insert(at, Zeroizing::new(spelling.to_owned()));
+        },
+    );
     out
 }
 
@@ -397,9 +415,15 @@ pub fn resolve(
 /// be [`bind`]ed once `doc` is encrypted.
 pub fn carry_over(doc: &mut Doc, carried: &Carried, store: &dyn Store, rule: &Rule) -> Vec<Entry> {
     let mut out = Vec::new();
-    each_carried(doc, carried, store, rule, &mut |aad, n, src, spelling, _| {
-        out.push(recorded(aad, n, src, spelling.to_owned()));
-    });
+    each_carried(
+        doc,
+        carried,
+        store,
+        rule,
+        &mut |aad, n, src, spelling, _| {
+            out.push(recorded(aad, n, src, spelling.to_owned()));
+        },
+    );
     out
 }
 

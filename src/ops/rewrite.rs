@@ -268,8 +268,8 @@ impl Session {
         }
         // The layout is bound to the MAC token: sealed again with it, unless the old field
         // opened to exactly these entries under the same token.
-        let same_field = self.meta.layout.is_some() != spellings.is_empty()
-            && spellings == self.spellings;
+        let same_field =
+            self.meta.layout.is_some() != spellings.is_empty() && spellings == self.spellings;
         if new_mac || !same_field {
             self.meta.layout = layout::seal_entries(&self.key, &self.meta.mac, &spellings);
         }
