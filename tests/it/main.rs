@@ -23,6 +23,7 @@ mod interop_sops;
 mod keys_interop;
 mod kms_gate;
 mod kms_moto;
+mod layout_token;
 mod lossless;
 mod many_files;
 mod moto;
