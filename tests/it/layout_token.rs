@@ -159,6 +159,29 @@ fn a_token_from_an_older_version_of_the_file_is_refused() {
 }
 
 #[test]
+fn the_issue_example_quoted_hex_and_float() {
+    if !testing_leafseal() {
+        return;
+    }
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    let plain = "pw: 'hunter2'\nn: 0x1F\nf: 1.50\n";
+    let v1 = String::from_utf8(encrypt(&sb, plain, "v1.yaml")).unwrap();
+    assert_eq!(decrypt(&sb, "v1.yaml"), plain);
+    sb.write("v2.yaml", &v1);
+    sb.leafseal()
+        .args(["set", "v2.yaml", r#"["pw"]"#, r#""new""#])
+        .age_identity(AGE1.identity_file())
+        .run()
+        .assert_success();
+    assert_eq!(decrypt(&sb, "v2.yaml"), "pw: 'new'\nn: 0x1F\nf: 1.50\n");
+    sops_agrees(&sb, &sops, "v2.yaml");
+    let v2 = sb.read_string("v2.yaml");
+    sb.write("v2.yaml", v2.replace(layout_line(&v2), layout_line(&v1)));
+    assert_eq!(decrypt(&sb, "v2.yaml"), "pw: 'new'\nn: 31\nf: 1.5\n");
+}
+
+#[test]
 fn no_removed_value_survives_in_the_token() {
     if !testing_leafseal() {
         return;
