@@ -198,7 +198,7 @@ fn encrypt_whole(
     };
     let effective = rule.clone().unwrap_or_else(Rule::default_rule);
     // Original spellings of values, kept encrypted so decrypt restores the file exactly.
-    let spellings = if opts.input == opts.output {
+    let mut spellings = if opts.input == opts.output {
         layout::capture(&mut doc, input, store.as_ref(), &effective)
     } else {
         Vec::new()
@@ -211,6 +211,7 @@ fn encrypt_whole(
         opts.mac_only_encrypted,
         &IvStash::default(),
     )?;
+    layout::bind(&mut doc, &mut spellings, 0);
     let meta = seal_metadata(opts, &key, groups, rule, &mac_hex, &spellings);
     if opts.output == Format::Binary {
         // The encrypted side of the binary store is canonical JSON holding one large token:
@@ -255,6 +256,8 @@ fn seal_metadata(
     spellings: &[layout::Entry],
 ) -> Metadata {
     let lastmodified = Time::now_utc().rfc3339();
+    // The layout is sealed after the MAC: its AAD is the MAC token (`ops::layout`).
+    let mac = mac::seal_mac(key, mac_hex, &lastmodified).unwrap_or_default();
     Metadata {
         groups,
         shamir_threshold: if opts.groups.len() > 1 {
@@ -262,12 +265,12 @@ fn seal_metadata(
         } else {
             0
         },
-        mac: mac::seal_mac(key, mac_hex, &lastmodified).unwrap_or_default(),
+        layout: layout::seal_entries(key, &mac, spellings),
+        mac,
         lastmodified,
         rule,
         mac_only_encrypted: opts.mac_only_encrypted,
         version: SOPS_VERSION.into(),
-        layout: layout::seal_entries(key, spellings),
     }
 }
 
@@ -448,7 +451,7 @@ pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
     let output = match &opts.extract {
         Some(path) => extract(&loaded.doc, path, out_store.as_ref())?,
         None if opts.input == opts.output => {
-            let verbatim = spellings(&mut loaded, &key, out_store.as_ref());
+            let verbatim = spellings(&mut loaded, &key, out_store.as_ref(), input);
             guard::emit_checked(
                 out_store.as_ref(),
                 opts.output,
@@ -477,21 +480,17 @@ pub fn decrypt(input: &[u8], opts: &DecryptOptions) -> Result<Decrypted> {
     })
 }
 
-/// The original spellings recorded at encryption that still match the decrypted values.
+/// The original spellings recorded at encryption that still match the decrypted values
+/// (`input`: the encrypted text `loaded` was parsed from).
 pub fn spellings(
     loaded: &mut Loaded,
     key: &DataKey,
     store: &dyn crate::store::Store,
+    input: &[u8],
 ) -> std::collections::HashMap<usize, String> {
-    match &loaded.meta.layout {
-        Some(token) => layout::apply(
-            &mut loaded.doc,
-            &layout::open_entries(key, token),
-            store,
-            &loaded.meta.effective_rule(),
-        ),
-        None => Default::default(),
-    }
+    let entries = layout::open_meta(key, &loaded.meta);
+    let rule = loaded.meta.effective_rule();
+    layout::apply(&mut loaded.doc, &entries, store, &rule, input)
 }
 
 pub(crate) fn extract(

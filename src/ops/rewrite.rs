@@ -1,6 +1,6 @@
 //! Rewriting an encrypted file under its existing data key: `set`, `unset` and `edit`.
 //! Values that did not change keep their ciphertext byte for byte (the IV stash, spec §2.2),
-//! so a git diff shows only the change plus `lastmodified` and `mac`.
+//! so a git diff shows only the change plus `lastmodified`, `mac` and the layout token.
 
 use zeroize::Zeroizing;
 
@@ -25,8 +25,10 @@ pub struct Session {
     pub doc: Doc,
     /// The metadata.
     pub meta: Metadata,
-    /// Original spellings recorded in the file (`ops::layout`), carried over by `seal`.
+    /// The file's `leafseal_layout` entries as opened (`ops::layout`).
     spellings: Vec<layout::Entry>,
+    /// Those that still hold for the decrypted values, by node: carried over by `seal`.
+    carried: layout::Carried,
     key: DataKey,
     stash: IvStash,
     format: Format,
@@ -45,16 +47,20 @@ impl Session {
         let mut loaded: Loaded = load(input, format, &store)?;
         let mut stash = IvStash::recording();
         let (key, _warnings) = open_tree(&mut loaded, order, ignore_mac, &mut stash)?;
-        let spellings = loaded
-            .meta
-            .layout
-            .as_deref()
-            .map(|t| layout::open_entries(&key, t))
-            .unwrap_or_default();
+        let spellings = layout::open_meta(&key, &loaded.meta);
+        let rule = loaded.meta.effective_rule();
+        let carried = layout::carry(
+            &mut loaded.doc,
+            &spellings,
+            format.store(&store).as_ref(),
+            &rule,
+            input,
+        );
         Ok(Session {
             doc: loaded.doc,
             meta: loaded.meta,
             spellings,
+            carried,
             key,
             stash,
             format,
@@ -65,9 +71,9 @@ impl Session {
     /// The plaintext as the store writes it, spliced into `original` (the encrypted text).
     pub fn plaintext(&mut self, original: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
         let store = self.format.store(&self.store);
-        let verbatim = layout::apply(
+        let verbatim = layout::resolve(
             &mut self.doc,
-            &self.spellings,
+            &self.carried,
             store.as_ref(),
             &self.meta.effective_rule(),
         );
@@ -89,19 +95,13 @@ impl Session {
     pub fn seal(&mut self, mut doc: Doc, layout: &[u8]) -> Result<Vec<u8>> {
         let rule = self.meta.effective_rule();
         // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
-        // else the file's recorded ones carried over (set, unset, rotate; `ops::layout`
-        // validates them against the values on decrypt).
-        let captured = layout::capture(
-            &mut doc,
-            layout,
-            self.format.store(&self.store).as_ref(),
-            &rule,
-        );
-        let parsed_from_plaintext = doc_is_unchanged_plaintext(&doc);
-        let spellings = if parsed_from_plaintext {
-            captured
+        // else the file's carried over for the values still there and unchanged (set, unset,
+        // rotate, merge): a changed or removed value's spelling is dropped.
+        let store = self.format.store(&self.store);
+        let mut spellings = if doc_is_unchanged_plaintext(&doc) {
+            layout::capture(&mut doc, layout, store.as_ref(), &rule)
         } else {
-            self.spellings.clone()
+            layout::carry_over(&mut doc, &self.carried, store.as_ref(), &rule)
         };
         let mac_hex = encrypt_doc(
             &mut doc,
@@ -110,10 +110,12 @@ impl Session {
             self.meta.mac_only_encrypted,
             &self.stash,
         )?;
+        layout::bind(&mut doc, &mut spellings, 0);
         let lastmodified = Time::now_utc().rfc3339();
-        self.meta.layout = layout::seal_entries(&self.key, &spellings);
         self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
         self.meta.lastmodified = lastmodified;
+        // After the MAC: the layout's AAD is the MAC token.
+        self.meta.layout = layout::seal_entries(&self.key, &self.meta.mac, &spellings);
         if version_older(&self.meta.version, SOPS_VERSION) {
             self.meta.version = SOPS_VERSION.into();
         }
@@ -248,7 +250,7 @@ impl Session {
             ));
         }
         let rule = self.meta.effective_rule();
-        let spellings = layout::capture(&mut doc, plain, store.as_ref(), &rule);
+        let mut spellings = layout::capture(&mut doc, plain, store.as_ref(), &rule);
         let mac_hex = encrypt_doc(
             &mut doc,
             &self.key,
@@ -256,14 +258,20 @@ impl Session {
             self.meta.mac_only_encrypted,
             &self.stash,
         )?;
+        layout::bind(&mut doc, &mut spellings, 0);
         let old_mac = mac::open_mac(&self.key, &self.meta.mac, &self.meta.lastmodified);
-        if old_mac.as_deref() != Some(mac_hex.as_str()) {
+        let new_mac = old_mac.as_deref() != Some(mac_hex.as_str());
+        if new_mac {
             let lastmodified = Time::now_utc().rfc3339();
             self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
             self.meta.lastmodified = lastmodified;
         }
-        if spellings != self.spellings {
-            self.meta.layout = layout::seal_entries(&self.key, &spellings);
+        // The layout is bound to the MAC token: sealed again with it, unless the old field
+        // opened to exactly these entries under the same token.
+        let same_field =
+            self.meta.layout.is_some() != spellings.is_empty() && spellings == self.spellings;
+        if new_mac || !same_field {
+            self.meta.layout = layout::seal_entries(&self.key, &self.meta.mac, &spellings);
         }
         write_encrypted(
             &mut doc,
@@ -637,6 +645,8 @@ pub fn update_keys(
     }
     loaded.meta.groups = wrapped;
     loaded.meta.shamir_threshold = new_threshold;
+    // The MAC stays, so a readable layout field stays valid; any other is dropped.
+    layout::drop_unreadable(&key, &mut loaded.meta);
     let out = write_encrypted(&mut loaded.doc, &loaded.meta, input, format, format, store)?;
     Ok((diff, Some(out)))
 }
@@ -679,5 +689,6 @@ pub fn regroup(
     }
     loaded.meta.groups = keygroups::wrap(&groups, threshold, &key).map_err(fail)?;
     loaded.meta.shamir_threshold = threshold;
+    layout::drop_unreadable(&key, &mut loaded.meta);
     write_encrypted(&mut loaded.doc, &loaded.meta, input, format, format, store)
 }

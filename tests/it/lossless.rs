@@ -119,7 +119,8 @@ fn re_encrypting_changes_only_what_changed() {
     reused.assert_success();
     assert_eq!(reused.stdout_str(), v1);
 
-    // One value changed: its line, lastmodified and mac change, nothing else.
+    // One value changed: its line, lastmodified, mac and the layout token (bound to the mac,
+    // so a token from another version never opens) change, nothing else.
     sb.write(
         "app.yaml",
         plain.replace("password: 'c0rrect horse'", "password: 'new horse'"),
@@ -132,7 +133,7 @@ fn re_encrypting_changes_only_what_changed() {
     let v2 = sb.read_string("app.enc.yaml");
     let mut keys = changed_keys(&v1, &v2);
     keys.retain(|k| k != "lastmodified");
-    assert_eq!(keys, ["password", "mac"]);
+    assert_eq!(keys, ["password", "leafseal_layout", "mac"]);
     let out = sb
         .cmd(&sops)
         .args([

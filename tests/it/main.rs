@@ -24,6 +24,7 @@ mod interop_sops;
 mod keys_interop;
 mod kms_gate;
 mod kms_moto;
+mod layout_token;
 mod lossless;
 mod lossless_guard;
 mod many_files;

@@ -182,11 +182,7 @@ impl DecryptPlan {
         let mut mac = MacHasher::new(meta.mac_only_encrypted);
         let mut warnings = Vec::new();
         let mut stash = IvStash::default();
-        let entries = meta
-            .layout
-            .as_ref()
-            .map(|t| layout::open_entries(key, t))
-            .unwrap_or_default();
+        let entries = layout::open_meta(key, meta);
         let index = layout::index(&entries);
         let first_key = match opts.extract.as_deref().and_then(|p| p.first()) {
             Some(Step::Key(k)) => Some(k.as_str()),
@@ -241,8 +237,14 @@ impl DecryptPlan {
                         found = Some(doc);
                     }
                 } else {
-                    let verbatim =
-                        layout::apply_piece(&mut doc, &index, store.as_ref(), &rule, &layout_carry);
+                    let verbatim = layout::apply_piece(
+                        &mut doc,
+                        &index,
+                        store.as_ref(),
+                        &rule,
+                        &layout_carry,
+                        input,
+                    );
                     // A piece's plaintext is shorter than its text but for rare long
                     // spellings: with this much room the buffer does not move while the
                     // piece is written into it.
@@ -351,6 +353,7 @@ pub(crate) fn encrypt(
                 return None;
             }
             let next = pending_root_comments(&carry, b);
+            let from = spellings.len();
             layout::capture_piece(
                 &mut doc,
                 input,
@@ -369,6 +372,7 @@ pub(crate) fn encrypt(
                 &carry,
             )
             .ok()?;
+            layout::bind(&mut doc, &mut spellings, from);
             carry = next;
             if seen == count {
                 // Check now, with a stand-in for the metadata, that it splices before any key

@@ -394,8 +394,47 @@ pub fn go_float_g(f: f64) -> String {
 
 /// yaml.v3 `stringv`'s `canUsePlain`: the plain text resolves back to a string, and is neither
 /// a YAML 1.1 base-60 float nor a YAML 1.1 bool (which yaml.v3 quotes "for compatibility").
+/// Beyond yaml.v3 (and so SOPS), also not any other text a YAML 1.1 reader would type.
 pub fn plain_resolves_to_str(s: &str) -> bool {
-    resolve_is_str(s) && !is_base60_float(s) && !is_old_bool(s)
+    resolve_is_str(s) && !is_base60_float(s) && !is_old_bool(s) && !yaml11_typed(s)
+}
+
+/// A plain scalar a YAML 1.1 reader (PyYAML 6's implicit resolvers, the YAML 1.1 type regexes)
+/// reads as something other than a string, or fails on: bool, int, float, null, timestamp, `<<`,
+/// `=`. yaml.v3 prints some of these plain where PyYAML reads a date-time
+/// (`2001-12-14 21:59:43.10 -5`, `2001-12-14T21:59:43`), a big int (`0xFFFFFFFFFFFFFFFFFF`) or
+/// fails (`=`, `2001-02-30`); leafseal quotes them. (yaml.v2, as in Kubernetes, reads nothing
+/// as a non-string that yaml.v3 prints plain.)
+fn yaml11_typed(s: &str) -> bool {
+    // Every such text starts with one of these (a cheap test first: tokens start with `E`).
+    if !s.is_empty() && !b"-+.0123456789~yYnNtTfFoO<=".contains(&s.as_bytes()[0]) {
+        return false;
+    }
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(concat!(
+            r"^(?:",
+            // bool (the YAML 1.1 spec's list; PyYAML leaves out y/n)
+            r"y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF",
+            // int
+            r"|[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+",
+            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
+            // float
+            r"|[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?",
+            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+            // null
+            r"|~|null|Null|NULL|",
+            // timestamp
+            r"|[0-9]{4}-[0-9]{2}-[0-9]{2}",
+            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
+            r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
+            // merge, value
+            r"|<<|=",
+            r")$"
+        ))
+        .expect("valid regex")
+    })
+    .is_match(s)
 }
 
 fn is_old_bool(s: &str) -> bool {
