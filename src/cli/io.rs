@@ -160,7 +160,7 @@ pub fn write_streamed(
             let done = leafseal::fsio::write_atomic_with(p, 0o644, |f| {
                 produce(f).map_err(WriteError::Produce)
             });
-            super::flush_notes(&input.name);
+            notes_unless_failed(&input.name, done.is_ok());
             done.map_err(|e| match e {
                 WriteError::Io(e) => Failure::new(3, format!("{}: cannot write: {e}", p.display())),
                 WriteError::Produce(f) => f,
@@ -169,7 +169,7 @@ pub fn write_streamed(
         None => {
             let mut spool = tempfile::spooled_tempfile(SPOOL_IN_MEMORY);
             let done = produce(&mut spool);
-            super::flush_notes(&input.name);
+            notes_unless_failed(&input.name, done.is_ok());
             done?;
             let fail = |e: std::io::Error| Failure::new(3, format!("<stdout>: cannot write: {e}"));
             spool.rewind().map_err(fail)?;
@@ -178,5 +178,15 @@ pub fn write_streamed(
                 .and_then(|_| out.flush())
                 .map_err(fail)
         }
+    }
+}
+
+/// Print the library's warnings for a file written successfully; after a failure the error
+/// says it all.
+fn notes_unless_failed(name: &str, ok: bool) {
+    if ok {
+        super::flush_notes(name);
+    } else {
+        drop(leafseal::store::guard::take_notes());
     }
 }

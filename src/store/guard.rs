@@ -305,6 +305,8 @@ pub fn emit_checked(
         Some(e) => reads_back(store, out, side, with_comments, e),
         None => store.parse(out, side).is_ok(),
     };
+    // Notes are recorded only with a result: an error says it all.
+    let mut splice_failed = None;
     if let Some(orig) = original {
         let mut out = store.emit_verbatim(doc, orig, side, verbatim)?;
         inject_fault("splice", &mut out);
@@ -317,14 +319,24 @@ pub fn emit_checked(
                 String::from_utf8_lossy(&out)
             );
         }
-        note(format!(
+        splice_failed = Some(format!(
             "the layout-keeping writer failed its read-back check ({}), so the file is written in the canonical layout instead; please report this with the file's shape",
             difference(store, doc, &out, side, with_comments)
         ));
     }
+    let notes_before = NOTES.with(|n| n.borrow().len());
     let mut out = store.emit(doc, None, side)?;
     inject_fault("canonical", &mut out);
+    let keep = |extra: Option<String>| {
+        if let Some(m) = splice_failed.clone() {
+            note(m);
+        }
+        if let Some(m) = extra {
+            note(m);
+        }
+    };
     if ok(&out) {
+        keep(None);
         return Ok(out);
     }
     // The canonical layout places comments as SOPS does, which may drop or merge some: the
@@ -333,13 +345,15 @@ pub fn emit_checked(
     if check == Check::Exact && with_comments {
         let data_only = of_doc(doc, false);
         if reads_back(store, &out, side, false, &data_only) {
-            note(
+            keep(Some(
                 "the canonical layout could not place every comment as it was; the data is exact"
                     .into(),
-            );
+            ));
             return Ok(out);
         }
     }
+    // The canonical writer's own notes (e.g. "layout cannot be kept") go with the failure.
+    NOTES.with(|n| n.borrow_mut().truncate(notes_before));
     Err(StoreError::emit(format!(
         "refusing to write output that does not read back as the data: {} (nothing was written; please report this)",
         difference(store, doc, &out, side, with_comments)
