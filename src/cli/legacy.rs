@@ -116,6 +116,9 @@ pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
                     })
                     .collect();
             }
+            if let Some(out) = legacy_set(&args, &strs) {
+                return out;
+            }
             let mode = if strs.iter().any(|a| a == "-e" || a == "--encrypt") {
                 "encrypt"
             } else if strs.iter().any(|a| a == "-d" || a == "--decrypt") {
@@ -135,6 +138,32 @@ pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
             out
         }
     }
+}
+
+/// sops-compat: `sops --set '["a"]["b"] JSON' [-i] FILE` → `set FILE '["a"]["b"]' JSON`. As in
+/// SOPS the expression splits after the first `] `; `-i` is implied.
+fn legacy_set(args: &[OsString], strs: &[String]) -> Option<Vec<OsString>> {
+    let k = strs
+        .iter()
+        .position(|a| a == "--set" || a.starts_with("--set="))?;
+    let (expr, width) = match strs[k].strip_prefix("--set=") {
+        Some(e) => (e.to_owned(), 1),
+        None => (strs.get(k + 1)?.clone(), 2),
+    };
+    let (path, value) = match expr.find("] ") {
+        Some(n) => (expr[..=n].trim_end().to_owned(), expr[n + 2..].to_owned()),
+        None => (expr, String::new()),
+    };
+    let mut out = vec![OsString::from("set")];
+    for (i, a) in args.iter().enumerate() {
+        if (k..k + width).contains(&i) || matches!(a.to_str(), Some("-i" | "--in-place")) {
+            continue;
+        }
+        out.push(a.clone());
+    }
+    out.push(path.into());
+    out.push(value.into());
+    Some(out)
 }
 
 #[cfg(test)]
@@ -163,6 +192,14 @@ mod tests {
         );
         assert_eq!(n(&["f.yaml"]), ["edit", "f.yaml"]);
         assert_eq!(n(&["-v"]), ["--version"]);
+        assert_eq!(
+            n(&["--set", "[\"a\"][0] \"v w\"", "-i", "f.yaml"]),
+            ["set", "f.yaml", "[\"a\"][0]", "\"v w\""]
+        );
+        assert_eq!(
+            n(&["--set=[\"a\"] 5", "f.yaml"]),
+            ["set", "f.yaml", "[\"a\"]", "5"]
+        );
         assert_eq!(
             n(&["--input-type", "json", "filestatus", "x"]),
             ["filestatus", "--input-type", "json", "x"]

@@ -16,6 +16,7 @@ struct Opened {
     session: Session,
     original: Vec<u8>,
     name: String,
+    out_format: Format,
 }
 
 fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
@@ -31,14 +32,12 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
             .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
         None => Format::from_path(Some(file)),
     };
-    if let Some(t) = &c.output_type {
-        if Format::from_name(t) != Some(format) {
-            return Err(Failure::new(
-                8,
-                "--output-type must equal the input type when rewriting a file in place",
-            ));
-        }
-    }
+    // sops-compat: with another --output-type the file is rewritten in that format.
+    let out_format = match &c.output_type {
+        Some(t) => Format::from_name(t)
+            .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
+        None => format,
+    };
     let order = order(c.decryption_order.as_deref())?;
     let session = Session::open(
         &original,
@@ -52,6 +51,7 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
         session,
         original,
         name,
+        out_format,
     })
 }
 
@@ -59,7 +59,7 @@ fn save(file: &Path, o: &mut Opened) -> Result<(), Failure> {
     let doc = o.session.doc.clone();
     let out = o
         .session
-        .seal(doc, &o.original)
+        .seal_as(doc, &o.original, o.out_format)
         .map_err(|e| Failure::from_lib(&o.name, e))?;
     super::flush_notes(&o.name);
     leafseal::fsio::write_atomic(file, &out, 0o644)

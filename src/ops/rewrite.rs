@@ -92,7 +92,14 @@ impl Session {
 
     /// Re-encrypt `doc` (this session's tree, or an edited one) and write the file, splicing
     /// into `layout` (the text `doc` was parsed from). New `lastmodified` and MAC.
-    pub fn seal(&mut self, mut doc: Doc, layout: &[u8]) -> Result<Vec<u8>> {
+    pub fn seal(&mut self, doc: Doc, layout: &[u8]) -> Result<Vec<u8>> {
+        self.seal_as(doc, layout, self.format)
+    }
+
+    /// [`Session::seal`] writing the file in `output` (sops-compat: `set --output-type`
+    /// rewrites the file in that format; its layout, and so the spellings, are the format's
+    /// canonical ones then).
+    pub fn seal_as(&mut self, mut doc: Doc, layout: &[u8], output: Format) -> Result<Vec<u8>> {
         let rule = self.meta.effective_rule();
         // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
         // else the file's carried over for the values still there and unchanged (set, unset,
@@ -111,6 +118,9 @@ impl Session {
             &self.stash,
         )?;
         layout::bind(&mut doc, &mut spellings, 0);
+        if output != self.format {
+            spellings.clear();
+        }
         let lastmodified = Time::now_utc().rfc3339();
         self.meta.mac = mac::seal_mac(&self.key, &mac_hex, &lastmodified).unwrap_or_default();
         self.meta.lastmodified = lastmodified;
@@ -124,7 +134,7 @@ impl Session {
             &self.meta,
             layout,
             self.format,
-            self.format,
+            output,
             &self.store,
         )
     }
