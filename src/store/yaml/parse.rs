@@ -113,6 +113,60 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
         doc.shift_spans('\u{feff}'.len_utf8());
         return Ok(doc);
     }
+    // go-yaml takes a tab as the blank after `key:`; saphyr refuses it before some
+    // characters. The tab there is separation, never content: read a copy with a space in its
+    // place (same length, so every position is the file's).
+    let mut text = std::borrow::Cow::Borrowed(src);
+    for _ in 0..1000 {
+        match parse_flow_relaxed(&text) {
+            Err(e)
+                if e.msg
+                    .contains("must be followed by a valid YAML whitespace") =>
+            {
+                match blank_tab_before(&text, &e) {
+                    Some(t) => text = std::borrow::Cow::Owned(t),
+                    None => return Err(e),
+                }
+            }
+            r => return r,
+        }
+    }
+    parse_flow_relaxed(&text)
+}
+
+/// `src` with the tabs just before the error position `e` (the blanks after an indicator)
+/// turned into spaces; `None` when there are none.
+fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
+    let line = e.line?.checked_sub(1)?;
+    let col = e.column?.checked_sub(1)?;
+    let ls = if line == 0 {
+        0
+    } else {
+        src.match_indices('\n').nth(line - 1)?.0 + 1
+    };
+    let at = ls
+        + src[ls..]
+            .chars()
+            .take(col)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let mut b = src.as_bytes().to_vec();
+    let mut i = at;
+    let mut changed = false;
+    while i > ls && matches!(b[i - 1], b' ' | b'\t') {
+        if b[i - 1] == b'\t' {
+            b[i - 1] = b' ';
+            changed = true;
+        }
+        i -= 1;
+    }
+    if !changed || b.get(i.wrapping_sub(1)) != Some(&b':') {
+        return None;
+    }
+    String::from_utf8(b).ok()
+}
+
+fn parse_flow_relaxed(src: &str) -> Result<Doc, StoreError> {
     match parse_strict(src) {
         // go-yaml does not check indentation inside flow collections; saphyr does.
         Err(e) if e.msg.contains("indentation") => {
