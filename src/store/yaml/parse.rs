@@ -106,6 +106,7 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
 
 /// Parse a YAML stream into one branch per document.
 pub fn parse(src: &str) -> Result<Doc, StoreError> {
+    APOSTROPHES.with(|a| a.borrow_mut().clear());
     // A byte-order mark is not part of the first key (go-yaml drops it); positions stay the
     // file's, so the mark itself is kept where it is.
     if let Some(rest) = src.strip_prefix('\u{feff}') {
@@ -128,10 +129,82 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
                     None => return Err(e),
                 }
             }
+            // go-yaml reads `\'` in a double-quoted scalar as `'`; saphyr refuses it. Read
+            // a copy with `\_` (a no-break space, same length) there and put the `'` back in
+            // the value (see `APOSTROPHES`).
+            Err(e) if e.msg.contains("found unknown escape character") => {
+                match apostrophe_escapes(&text, &e) {
+                    Some(t) => text = std::borrow::Cow::Owned(t),
+                    None => return Err(e),
+                }
+            }
             r => return r,
         }
     }
     parse_flow_relaxed(&text)
+}
+
+thread_local! {
+    /// Marks the `\'` escapes (rewritten to `\_`) of the copy being parsed, by offset.
+    static APOSTROPHES: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// `src` with the `\'` escapes of the double-quoted scalar that starts at the position of `e`
+/// rewritten to `\_`; `None` when it has none.
+fn apostrophe_escapes(src: &str, e: &StoreError) -> Option<String> {
+    let line = e.line?.checked_sub(1)?;
+    let col = e.column?.checked_sub(1)?;
+    let ls = if line == 0 {
+        0
+    } else {
+        src.match_indices('\n').nth(line - 1)?.0 + 1
+    };
+    let at = ls
+        + src[ls..]
+            .chars()
+            .take(col)
+            .map(char::len_utf8)
+            .sum::<usize>();
+    let mut b = src.as_bytes().to_vec();
+    if b.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut i = at + 1;
+    let mut found = Vec::new();
+    while i < b.len() && b[i] != b'"' {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'\'') {
+                b[i + 1] = b'_';
+                found.push(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    if found.is_empty() {
+        return None;
+    }
+    APOSTROPHES.with(|a| a.borrow_mut().extend(found));
+    String::from_utf8(b).ok()
+}
+
+/// go-yaml's escapes in a double-quoted scalar's source `raw`: `None` when all are known,
+/// else the offset of the first it refuses (`\/`, which YAML 1.2 has and go-yaml has not).
+fn unknown_escape(raw: &str) -> Option<usize> {
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' {
+            if b.get(i + 1) == Some(&b'/') {
+                return Some(i);
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// `src` with the tabs just before the error position `e` (the blanks after an indicator)
@@ -169,7 +242,8 @@ fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
 fn parse_flow_relaxed(src: &str) -> Result<Doc, StoreError> {
     match parse_strict(src) {
         // go-yaml does not check indentation inside flow collections; saphyr does.
-        Err(e) if e.msg.contains("indentation") => {
+        // (Not together with rewritten `\'` escapes, whose offsets the relaxed copy moves.)
+        Err(e) if e.msg.contains("indentation") && APOSTROPHES.with(|a| a.borrow().is_empty()) => {
             if let Some((relaxed, ins)) = super::flow::relax(src) {
                 if let Ok(mut doc) = parse_strict(&relaxed) {
                     doc.map_spans(&|r| super::flow::back(&ins, r));
@@ -605,6 +679,25 @@ impl Builder<'_> {
         }
         self.flush();
         self.begin_item(rstart);
+        let mut fixed = None;
+        if style == Style::DoubleQuoted {
+            let raw = &self.src[start..end.min(self.src.len())];
+            if let Some(k) = unknown_escape(raw) {
+                return Err(self.err("found unknown escape character", start + k));
+            }
+            let marked = APOSTROPHES.with(|a| a.borrow().iter().any(|&p| p >= start && p < end));
+            if marked {
+                let genuine = APOSTROPHES.with(|a| {
+                    raw.match_indices("\\_")
+                        .any(|(k, _)| !a.borrow().contains(&(start + k)))
+                }) || raw.contains('\u{a0}');
+                if genuine {
+                    return Err(self.err("found unknown escape character", start));
+                }
+                fixed = Some(text.replace('\u{a0}', "'"));
+            }
+        }
+        let text = fixed.as_deref().unwrap_or(text);
         let value =
             resolve(text, style == Style::Plain, tag.as_deref()).map_err(|m| self.err(m, start))?;
         let (indent, seq_item) = self.owner(rstart);
