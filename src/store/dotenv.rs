@@ -33,6 +33,17 @@ impl Store for DotenvStore {
         })
     }
 
+    fn read_back(&self, output: &[u8], side: Side) -> Option<Result<Doc, StoreError>> {
+        Some(parse_lines(output, false).and_then(|mut branch| {
+            if side == Side::Encrypted {
+                take_metadata(&mut branch, output)?;
+            }
+            Ok(Doc {
+                branches: vec![branch],
+            })
+        }))
+    }
+
     fn emit(&self, doc: &Doc, _original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError> {
         let mut out = Vec::new();
         let Some(branch) = doc.branches.first() else {

@@ -195,6 +195,10 @@ pub fn fingerprint_output(
     with_comments: bool,
 ) -> Result<Digest2, StoreError> {
     let mut fp = Fingerprint::new(with_comments);
+    if let Some(doc) = store.read_back(output, side) {
+        fp.doc(&doc?);
+        return Ok(fp.finish());
+    }
     if let Some(ranges) = store.pieces(output, side) {
         if ranges.len() > 1 {
             fp.document();
@@ -303,7 +307,10 @@ pub fn emit_checked(
     let expected = (check == Check::Exact).then(|| of_doc(doc, with_comments));
     let ok = |out: &[u8]| match &expected {
         Some(e) => reads_back(store, out, side, with_comments, e),
-        None => store.parse(out, side).is_ok(),
+        None => store
+            .read_back(out, side)
+            .unwrap_or_else(|| store.parse(out, side))
+            .is_ok(),
     };
     // Notes are recorded only with a result: an error says it all.
     let mut splice_failed = None;
@@ -368,7 +375,10 @@ pub fn difference(
     side: Side,
     with_comments: bool,
 ) -> String {
-    let got = match store.parse(out, side) {
+    let got = match store
+        .read_back(out, side)
+        .unwrap_or_else(|| store.parse(out, side))
+    {
         Ok(d) => d,
         Err(e) => return format!("the output does not parse ({e})"),
     };

@@ -196,6 +196,13 @@ pub trait Store {
     /// splices; without it, it writes its canonical layout.
     fn emit(&self, doc: &Doc, original: Option<&[u8]>, side: Side) -> Result<Vec<u8>, StoreError>;
 
+    /// For the write guard: parse text this store itself wrote, when that needs another
+    /// grammar than [`Store::parse`] (`None`: the same). The dotenv store writes SOPS's
+    /// byte-literal grammar, but reads plaintext with shell-style extensions.
+    fn read_back(&self, _output: &[u8], _side: Side) -> Option<Result<Doc, StoreError>> {
+        None
+    }
+
     /// Write one value on its own, for `decrypt --extract` of a non-string leaf or a subtree.
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError>;
 
