@@ -93,6 +93,8 @@ struct Builder<'a> {
     block_end: Option<usize>,
     /// Comments are being placed because the top collection ends.
     closing: bool,
+    /// Comments being placed all belong to the top collection.
+    force_top: bool,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -274,6 +276,7 @@ fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         docs: Vec::new(),
         block_end: None,
         closing: false,
+        force_top: false,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -426,16 +429,19 @@ impl Builder<'_> {
             // goes on (as yaml.v3 attaches it to the next item), to the parent when it ends.
             let top = self.stack.len() - 1;
             let closing = self.closing;
-            let idx = self
-                .stack
-                .iter()
-                .enumerate()
-                .rposition(|(i, f)| {
-                    f.flow
-                        || f.col <= col
-                        || (f.dash.is_some_and(|d| d <= col) && !(closing && i == top))
-                })
-                .unwrap_or(0);
+            let idx = if self.force_top {
+                top
+            } else {
+                self.stack
+                    .iter()
+                    .enumerate()
+                    .rposition(|(i, f)| {
+                        f.flow
+                            || f.col <= col
+                            || (f.dash.is_some_and(|d| d <= col) && !(closing && i == top))
+                    })
+                    .unwrap_or(0)
+            };
             let f = &mut self.stack[idx];
             if let Some(il) = f.item_line {
                 if il == line {
@@ -472,8 +478,13 @@ impl Builder<'_> {
                 // A comment on the line of the key that owns this collection (`key: # c`
                 // above a nested block) belongs to the outer map, before the pair, as
                 // yaml.v3 attaches it to the key (SOPS encrypts it by the outer path).
+                // Comments between that line and the collection's first entry are the
+                // collection's (yaml.v3 makes them the first entry's head comment), whatever
+                // their column.
+                let mut into_new = false;
                 if let Some(key_line) = self.stack.last().and_then(|f| f.item_line) {
-                    if key_line < start_line {
+                    if key_line < start_line && !flow {
+                        into_new = true;
                         let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
                             .into_iter()
                             .partition(|(_, line, _)| *line <= key_line);
@@ -512,7 +523,9 @@ impl Builder<'_> {
                     last_line: None,
                     after: Vec::new(),
                 });
+                self.force_top = into_new;
                 self.flush();
+                self.force_top = false;
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 // Comments at the dash column of an enclosing block sequence wait for what
