@@ -552,6 +552,14 @@ impl Builder<'_> {
                 for c in pending {
                     f.push_comment(c, false);
                 }
+                // A comment right after a flow collection's closing bracket (`a: [x] # c`) is
+                // the collection's last comment, as yaml.v3 and SOPS place it (path `a:`).
+                if f.flow {
+                    if let Some(c) = self.comment_after(start + 1) {
+                        self.cursor = self.cursor.max(c.src.map_or(start + 1, |s| s.end));
+                        f.push_comment(c, false);
+                    }
+                }
                 let value = match f.kind {
                     Kind::Map { mut branch, .. } => {
                         let end_at = if f.flow {
@@ -743,6 +751,30 @@ impl Builder<'_> {
             return self.key(text, node, rstart);
         }
         self.deliver(node, rstart)
+    }
+
+    /// The comment that follows `from` on its line after blanks only, if any.
+    fn comment_after(&self, from: usize) -> Option<Comment> {
+        let b = self.src.as_bytes();
+        let mut i = from;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i == from || b.get(i) != Some(&b'#') {
+            return None;
+        }
+        let eol = self.src[i..].find('\n').map_or(b.len(), |n| i + n);
+        let end = if eol > i && b[eol - 1] == b'\r' {
+            eol - 1
+        } else {
+            eol
+        };
+        Some(Comment {
+            text: self.src[i + 1..end].to_owned(),
+            src: Some(Span { start: i, end }),
+            changed: false,
+            as_elem: false,
+        })
     }
 
     /// Start of the line holding `off`.
