@@ -429,7 +429,10 @@ impl Builder<'_> {
             // goes on (as yaml.v3 attaches it to the next item), to the parent when it ends.
             let top = self.stack.len() - 1;
             let closing = self.closing;
-            let idx = if self.force_top {
+            // While the innermost collection goes on, a comment before its next entry is that
+            // entry's head comment (yaml.v3), whatever its column; when it ends, the comment
+            // goes by its column.
+            let idx = if self.force_top || !closing {
                 top
             } else {
                 self.stack
