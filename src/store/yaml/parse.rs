@@ -95,6 +95,8 @@ struct Builder<'a> {
     closing: bool,
     /// Comments being placed all belong to the top collection.
     force_top: bool,
+    /// With `closing`: the column of the token after the collection.
+    next_col: usize,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -277,6 +279,7 @@ fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         block_end: None,
         closing: false,
         force_top: false,
+        next_col: 0,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -416,6 +419,12 @@ impl Builder<'_> {
 
     /// Place every scanned comment into the tree.
     fn flush(&mut self) {
+        // yaml.v3's placement when a collection ends (`closing`, the next token at column
+        // `next_col`): comments indented past that token are foot comments of the innermost
+        // collection; from the first one that is not, the run is the head comment of the next
+        // token, in the collection that token belongs to. While a collection goes on, a comment
+        // is the head comment of its next entry, whatever its column.
+        let mut head = false;
         for (c, line, col) in std::mem::take(&mut self.pending) {
             if self.stack.is_empty() {
                 if self.root.is_none() {
@@ -425,24 +434,16 @@ impl Builder<'_> {
                 }
                 continue;
             }
-            // A comment at a block sequence's dash column belongs to the sequence while it
-            // goes on (as yaml.v3 attaches it to the next item), to the parent when it ends.
             let top = self.stack.len() - 1;
-            let closing = self.closing;
-            // While the innermost collection goes on, a comment before its next entry is that
-            // entry's head comment (yaml.v3), whatever its column; when it ends, the comment
-            // goes by its column.
-            let idx = if self.force_top || !closing {
+            let idx = if self.force_top || !self.closing || self.stack[top].flow {
+                top
+            } else if !head && col > self.next_col {
                 top
             } else {
-                self.stack
+                head = true;
+                self.stack[..top]
                     .iter()
-                    .enumerate()
-                    .rposition(|(i, f)| {
-                        f.flow
-                            || f.col <= col
-                            || (f.dash.is_some_and(|d| d <= col) && !(closing && i == top))
-                    })
+                    .rposition(|f| f.flow || f.col <= self.next_col)
                     .unwrap_or(0)
             };
             let f = &mut self.stack[idx];
@@ -543,6 +544,11 @@ impl Builder<'_> {
                         held
                     }
                     _ => Vec::new(),
+                };
+                self.next_col = if start < self.src.len() {
+                    self.line_col(start).1
+                } else {
+                    0
                 };
                 self.closing = true;
                 self.flush();
