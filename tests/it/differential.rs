@@ -227,6 +227,54 @@ fn shrink(
     lines.concat()
 }
 
+/// With `LEAFSEAL_DIFF_SHRINK=1`, the smallest document of every failure class shrunk (on the
+/// worker threads; at most 60 s a class and `LEAFSEAL_DIFF_SHRINK_SECS`, default 900, in all).
+fn shrink_classes(
+    t: &Tools,
+    results: &[CaseResult],
+    groups: &BTreeMap<(Check, String), Vec<(usize, &Failure)>>,
+) -> BTreeMap<(Check, String), Vec<u8>> {
+    let on = std::env::var("LEAFSEAL_DIFF_SHRINK").is_ok_and(|v| !v.is_empty() && v != "0");
+    if !on {
+        return BTreeMap::new();
+    }
+    let overall =
+        Instant::now() + Duration::from_secs(env_u64("LEAFSEAL_DIFF_SHRINK_SECS").unwrap_or(900));
+    let jobs: Vec<((Check, String), usize)> = groups
+        .iter()
+        .filter(|((c, _), _)| c.is_failure())
+        .map(|(k, list)| {
+            let i = list
+                .iter()
+                .map(|(i, _)| *i)
+                .min_by_key(|i| results[*i].text.len())
+                .unwrap();
+            (k.clone(), i)
+        })
+        .collect();
+    let threads = env_u64("LEAFSEAL_DIFF_THREADS").unwrap_or(2) as usize;
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(BTreeMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| {
+                let sb = Sandbox::new();
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= jobs.len() || Instant::now() > overall {
+                        break;
+                    }
+                    let ((check, class), i) = &jobs[j];
+                    let deadline = overall.min(Instant::now() + Duration::from_secs(60));
+                    let small = shrink(t, &sb, &results[*i], (*check, class), deadline);
+                    out.lock().unwrap().insert((*check, class.clone()), small);
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap()
+}
+
 /// Prints the statistics and, when something failed, panics with the summary grouped by check
 /// and class.
 fn report(
@@ -313,9 +361,7 @@ fn report(
         .iter()
         .filter(|r| r.outcome.failures.iter().any(|f| f.check.is_failure()))
         .count();
-    let shrink_on = std::env::var("LEAFSEAL_DIFF_SHRINK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let shrink_sb = Sandbox::new();
-    let shrink_deadline = Instant::now() + Duration::from_secs(1800);
+    let shrunk = shrink_classes(t, results, &groups);
     let mut summary = String::new();
     let mut last_check = None;
     for ((check, class), list) in &groups {
@@ -341,9 +387,8 @@ fn report(
         );
         let _ = writeln!(summary, "smallest: {} ({})", r.label, r.repro);
         let _ = writeln!(summary, "document: {}", escaped(&r.text));
-        if shrink_on && Instant::now() < shrink_deadline {
-            let small = shrink(t, &shrink_sb, r, (*check, class), shrink_deadline);
-            let _ = writeln!(summary, "shrunk:   {}", escaped(&small));
+        if let Some(small) = shrunk.get(&(*check, class.clone())) {
+            let _ = writeln!(summary, "shrunk:   {}", escaped(small));
         }
         let others: Vec<String> = list
             .iter()

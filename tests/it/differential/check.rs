@@ -276,6 +276,10 @@ pub fn err_class(o: &Output) -> String {
     let l = path.replace_all(line, "FILE");
     let l = noise.replace_all(&l, "…");
     let l = num.replace_all(&l, "N");
+    // Runs of elided pieces (`……`, `…\"…`) say nothing more than one.
+    static RUNS: OnceLock<Regex> = OnceLock::new();
+    let runs = RUNS.get_or_init(|| Regex::new(r#"…(["\\ ]*…)*["\\]*"#).unwrap());
+    let l = runs.replace_all(&l, "…");
     let mut l = l.trim().to_owned();
     if l.len() > 110 {
         let mut cut = 110;
@@ -470,9 +474,12 @@ impl Ctx<'_> {
             &self.tools.leafseal
         };
         let t = self.kind.name();
-        self.sb
-            .cmd(prog)
-            .args(args)
+        let mut cmd = self.sb.cmd(prog);
+        if sops {
+            // No effect on what sops does; about a fifth less CPU for these short runs.
+            cmd = cmd.env("GOGC", "off").env("GOMAXPROCS", "1");
+        }
+        cmd.args(args)
             .args(["--input-type", t, "--output-type", t, file])
             .age_identity(AGE1.identity_file())
             .run()
@@ -489,6 +496,8 @@ impl Ctx<'_> {
     fn decrypt_json(&self, file: &str) -> Output {
         self.sb
             .cmd(&self.tools.sops)
+            .env("GOGC", "off")
+            .env("GOMAXPROCS", "1")
             .args(["decrypt", "--input-type", self.kind.name()])
             .args(["--output-type", "json", file])
             .age_identity(AGE1.identity_file())
