@@ -266,8 +266,13 @@ fn shrink_classes(
                     }
                     let ((check, class), i) = &jobs[j];
                     let deadline = overall.min(Instant::now() + Duration::from_secs(60));
-                    let small = shrink(t, &sb, &results[*i], (*check, class), deadline);
-                    out.lock().unwrap().insert((*check, class.clone()), small);
+                    let run = std::panic::AssertUnwindSafe(|| {
+                        shrink(t, &sb, &results[*i], (*check, class), deadline)
+                    });
+                    // A failing shrink must not lose the report (e.g. the binary vanished).
+                    if let Ok(small) = std::panic::catch_unwind(run) {
+                        out.lock().unwrap().insert((*check, class.clone()), small);
+                    }
                 }
             });
         }
@@ -361,9 +366,9 @@ fn report(
         .iter()
         .filter(|r| r.outcome.failures.iter().any(|f| f.check.is_failure()))
         .count();
-    let shrunk = shrink_classes(t, results, &groups);
     let mut summary = String::new();
     let mut last_check = None;
+    let mut smallest_of: BTreeMap<(Check, String), usize> = BTreeMap::new();
     for ((check, class), list) in &groups {
         if last_check != Some(*check) {
             let total: usize = groups
@@ -378,6 +383,7 @@ fn report(
             .iter()
             .min_by_key(|(i, _)| results[*i].text.len())
             .unwrap();
+        smallest_of.insert((*check, class.clone()), smallest);
         let r = &results[smallest];
         let _ = writeln!(
             summary,
@@ -387,9 +393,6 @@ fn report(
         );
         let _ = writeln!(summary, "smallest: {} ({})", r.label, r.repro);
         let _ = writeln!(summary, "document: {}", escaped(&r.text));
-        if let Some(small) = shrunk.get(&(*check, class.clone())) {
-            let _ = writeln!(summary, "shrunk:   {}", escaped(small));
-        }
         let others: Vec<String> = list
             .iter()
             .filter(|(i, _)| *i != smallest)
@@ -406,19 +409,37 @@ fn report(
         }
         let _ = writeln!(summary, "{}", f.detail.trim_end());
     }
-    if groups.keys().any(|(c, _)| c.is_failure()) {
-        let classes = groups.keys().filter(|(c, _)| c.is_failure()).count();
-        let mut index = String::new();
-        for ((c, class), list) in &groups {
-            let _ = writeln!(index, "  [{}] ×{:<4} {class}", check_tag(*c), list.len());
-        }
-        panic!(
-            "{summary}\n\n{msg}\ndifferential ({what}): {failing_files} of {n} files fail, in \
-             {classes} classes:\n{index}"
-        );
-    } else {
+    if !groups.keys().any(|(c, _)| c.is_failure()) {
         eprintln!("{summary}{msg}");
+        return;
     }
+    // Printed before shrinking, so that nothing is lost if shrinking is interrupted.
+    eprintln!("{summary}\n{msg}");
+    let shrunk = shrink_classes(t, results, &groups);
+    let classes = groups.keys().filter(|(c, _)| c.is_failure()).count();
+    let mut index = String::new();
+    for ((c, class), list) in &groups {
+        let key = (*c, class.clone());
+        let _ = writeln!(index, "  [{}] ×{:<4} {class}", check_tag(*c), list.len());
+        match shrunk.get(&key) {
+            Some(small) => {
+                let _ = writeln!(index, "        shrunk:   {}", cut(&escaped(small), 300));
+            }
+            None => {
+                let r = &results[smallest_of[&key]];
+                let _ = writeln!(
+                    index,
+                    "        smallest: {} ({})",
+                    cut(&escaped(&r.text), 300),
+                    r.label
+                );
+            }
+        }
+    }
+    panic!(
+        "differential ({what}): {failing_files} of {n} files fail, in {classes} classes (details \
+         above; seed and case index reproduce each):\n{index}"
+    );
 }
 
 fn check_tag(c: Check) -> &'static str {
