@@ -227,6 +227,59 @@ fn shrink(
     lines.concat()
 }
 
+/// With `LEAFSEAL_DIFF_SHRINK=1`, the smallest document of every failure class shrunk (on the
+/// worker threads; at most 60 s a class and `LEAFSEAL_DIFF_SHRINK_SECS`, default 900, in all).
+fn shrink_classes(
+    t: &Tools,
+    results: &[CaseResult],
+    groups: &BTreeMap<(Check, String), Vec<(usize, &Failure)>>,
+) -> BTreeMap<(Check, String), Vec<u8>> {
+    let on = std::env::var("LEAFSEAL_DIFF_SHRINK").is_ok_and(|v| !v.is_empty() && v != "0");
+    if !on {
+        return BTreeMap::new();
+    }
+    let overall =
+        Instant::now() + Duration::from_secs(env_u64("LEAFSEAL_DIFF_SHRINK_SECS").unwrap_or(900));
+    let jobs: Vec<((Check, String), usize)> = groups
+        .iter()
+        .filter(|((c, _), _)| c.is_failure())
+        .map(|(k, list)| {
+            let i = list
+                .iter()
+                .map(|(i, _)| *i)
+                .min_by_key(|i| results[*i].text.len())
+                .unwrap();
+            (k.clone(), i)
+        })
+        .collect();
+    let threads = env_u64("LEAFSEAL_DIFF_THREADS").unwrap_or(2) as usize;
+    let next = AtomicUsize::new(0);
+    let out = Mutex::new(BTreeMap::new());
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| {
+                let sb = Sandbox::new();
+                loop {
+                    let j = next.fetch_add(1, Ordering::Relaxed);
+                    if j >= jobs.len() || Instant::now() > overall {
+                        break;
+                    }
+                    let ((check, class), i) = &jobs[j];
+                    let deadline = overall.min(Instant::now() + Duration::from_secs(60));
+                    let run = std::panic::AssertUnwindSafe(|| {
+                        shrink(t, &sb, &results[*i], (*check, class), deadline)
+                    });
+                    // A failing shrink must not lose the report (e.g. the binary vanished).
+                    if let Ok(small) = std::panic::catch_unwind(run) {
+                        out.lock().unwrap().insert((*check, class.clone()), small);
+                    }
+                }
+            });
+        }
+    });
+    out.into_inner().unwrap()
+}
+
 /// Prints the statistics and, when something failed, panics with the summary grouped by check
 /// and class.
 fn report(
@@ -313,11 +366,9 @@ fn report(
         .iter()
         .filter(|r| r.outcome.failures.iter().any(|f| f.check.is_failure()))
         .count();
-    let shrink_on = std::env::var("LEAFSEAL_DIFF_SHRINK").is_ok_and(|v| !v.is_empty() && v != "0");
-    let shrink_sb = Sandbox::new();
-    let shrink_deadline = Instant::now() + Duration::from_secs(1800);
     let mut summary = String::new();
     let mut last_check = None;
+    let mut smallest_of: BTreeMap<(Check, String), usize> = BTreeMap::new();
     for ((check, class), list) in &groups {
         if last_check != Some(*check) {
             let total: usize = groups
@@ -332,6 +383,7 @@ fn report(
             .iter()
             .min_by_key(|(i, _)| results[*i].text.len())
             .unwrap();
+        smallest_of.insert((*check, class.clone()), smallest);
         let r = &results[smallest];
         let _ = writeln!(
             summary,
@@ -341,10 +393,6 @@ fn report(
         );
         let _ = writeln!(summary, "smallest: {} ({})", r.label, r.repro);
         let _ = writeln!(summary, "document: {}", escaped(&r.text));
-        if shrink_on && Instant::now() < shrink_deadline {
-            let small = shrink(t, &shrink_sb, r, (*check, class), shrink_deadline);
-            let _ = writeln!(summary, "shrunk:   {}", escaped(&small));
-        }
         let others: Vec<String> = list
             .iter()
             .filter(|(i, _)| *i != smallest)
@@ -361,19 +409,37 @@ fn report(
         }
         let _ = writeln!(summary, "{}", f.detail.trim_end());
     }
-    if groups.keys().any(|(c, _)| c.is_failure()) {
-        let classes = groups.keys().filter(|(c, _)| c.is_failure()).count();
-        let mut index = String::new();
-        for ((c, class), list) in &groups {
-            let _ = writeln!(index, "  [{}] ×{:<4} {class}", check_tag(*c), list.len());
-        }
-        panic!(
-            "{summary}\n\n{msg}\ndifferential ({what}): {failing_files} of {n} files fail, in \
-             {classes} classes:\n{index}"
-        );
-    } else {
+    if !groups.keys().any(|(c, _)| c.is_failure()) {
         eprintln!("{summary}{msg}");
+        return;
     }
+    // Printed before shrinking, so that nothing is lost if shrinking is interrupted.
+    eprintln!("{summary}\n{msg}");
+    let shrunk = shrink_classes(t, results, &groups);
+    let classes = groups.keys().filter(|(c, _)| c.is_failure()).count();
+    let mut index = String::new();
+    for ((c, class), list) in &groups {
+        let key = (*c, class.clone());
+        let _ = writeln!(index, "  [{}] ×{:<4} {class}", check_tag(*c), list.len());
+        match shrunk.get(&key) {
+            Some(small) => {
+                let _ = writeln!(index, "        shrunk:   {}", cut(&escaped(small), 300));
+            }
+            None => {
+                let r = &results[smallest_of[&key]];
+                let _ = writeln!(
+                    index,
+                    "        smallest: {} ({})",
+                    cut(&escaped(&r.text), 300),
+                    r.label
+                );
+            }
+        }
+    }
+    panic!(
+        "differential ({what}): {failing_files} of {n} files fail, in {classes} classes (details \
+         above; seed and case index reproduce each):\n{index}"
+    );
 }
 
 fn check_tag(c: Check) -> &'static str {

@@ -161,6 +161,38 @@ fn alias_re() -> &'static Regex {
     R.get_or_init(|| Regex::new(r"(?m)(^|[\s\[{,:-])\*[^\s,\[\]{}]+").unwrap())
 }
 
+/// `v` without `""` items in its lists (what sops' empty-comment bug adds).
+fn without_empty_items(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Array(a) => Value::Array(
+            a.into_iter()
+                .filter(|x| x.as_str() != Some(""))
+                .map(without_empty_items)
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (k, without_empty_items(x)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// YAML text without `- ""` items and empty comments (sops' empty-comment bug turns one into
+/// the other).
+fn without_empty_comment_artifacts(text: &[u8]) -> String {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter(|l| {
+            let t = l.trim();
+            t != "- \"\"" && t != "#" && t != "- #"
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn meta_prefix_re() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
@@ -276,6 +308,10 @@ pub fn err_class(o: &Output) -> String {
     let l = path.replace_all(line, "FILE");
     let l = noise.replace_all(&l, "…");
     let l = num.replace_all(&l, "N");
+    // Runs of elided pieces (`……`, `…\"…`) say nothing more than one.
+    static RUNS: OnceLock<Regex> = OnceLock::new();
+    let runs = RUNS.get_or_init(|| Regex::new(r#"(…|\[N\])(["\\ ]*(…|\[N\]))*["\\]*"#).unwrap());
+    let l = runs.replace_all(&l, "…");
     let mut l = l.trim().to_owned();
     if l.len() > 110 {
         let mut cut = 110;
@@ -470,9 +506,12 @@ impl Ctx<'_> {
             &self.tools.leafseal
         };
         let t = self.kind.name();
-        self.sb
-            .cmd(prog)
-            .args(args)
+        let mut cmd = self.sb.cmd(prog);
+        if sops {
+            // No effect on what sops does; about a fifth less CPU for these short runs.
+            cmd = cmd.env("GOGC", "off").env("GOMAXPROCS", "1");
+        }
+        cmd.args(args)
             .args(["--input-type", t, "--output-type", t, file])
             .age_identity(AGE1.identity_file())
             .run()
@@ -486,9 +525,34 @@ impl Ctx<'_> {
         self.run(sops, &["decrypt"], file)
     }
 
+    /// sops' reading of a plaintext file as JSON (values left unencrypted), with a `sops` member.
+    fn plain_json(&self, file: &str) -> Output {
+        self.sb
+            .cmd(&self.tools.sops)
+            .env("GOGC", "off")
+            .env("GOMAXPROCS", "1")
+            .args([
+                "encrypt",
+                "--age",
+                AGE1.recipient,
+                "--unencrypted-regex",
+                ".*",
+            ])
+            .args([
+                "--input-type",
+                self.kind.name(),
+                "--output-type",
+                "json",
+                file,
+            ])
+            .run()
+    }
+
     fn decrypt_json(&self, file: &str) -> Output {
         self.sb
             .cmd(&self.tools.sops)
+            .env("GOGC", "off")
+            .env("GOMAXPROCS", "1")
             .args(["decrypt", "--input-type", self.kind.name()])
             .args(["--output-type", "json", file])
             .age_identity(AGE1.identity_file())
@@ -558,6 +622,41 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
         return out;
     }
     let view = &s2.stdout;
+    // sops' JSON view of its own encryption and of the plain input (values left unencrypted:
+    // the data as go-yaml reads it, without sops' round trip, which can change it: an empty
+    // comment in a list comes back as an extra `""` item). Computed only when needed.
+    let parse = |o: &Output| -> Option<serde_json::Value> {
+        (o.code == 0)
+            .then(|| serde_json::from_slice(&o.stdout).ok())
+            .flatten()
+    };
+    let sops_json = std::cell::OnceCell::new();
+    let sops_json = || {
+        sops_json
+            .get_or_init(|| parse(&cx.decrypt_json(&sops_enc)))
+            .clone()
+    };
+    let plain_json = std::cell::OnceCell::new();
+    let plain_json = || {
+        plain_json
+            .get_or_init(|| {
+                parse(&cx.plain_json(&input)).map(|mut v| {
+                    if let Some(m) = v.as_object_mut() {
+                        m.remove("sops");
+                    }
+                    v
+                })
+            })
+            .clone()
+    };
+    // The reference cannot judge a file whose data its own round trip changes. The one such
+    // sops bug known here turns an empty comment (`#`) in a list into an extra `""` item, so a
+    // difference that disappears without those is reported as a reference anomaly and any
+    // other difference still fails.
+    let sops_roundtrip_changes_data = || match (sops_json(), plain_json()) {
+        (Some(s), Some(i)) => s != i,
+        _ => false,
+    };
 
     // (d) leafseal reads sops' file as sops does.
     let l3 = cx.decrypt(false, &sops_enc);
@@ -572,21 +671,35 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
             ),
         );
     } else if &l3.stdout != view {
-        // sops failing to decrypt a comment of its own file (it prints the token) is sops'
-        // anomaly; leafseal's plaintext there cannot be compared with it.
-        let check = if sops_left_comment(view)
+        // Two sops anomalies make its own output no reference: its round trip changes the
+        // data (an empty comment in a list becomes `- ""`), or it cannot decrypt a comment of
+        // its own file (it prints the token). The data is still compared.
+        let (check, class) = if sops_roundtrip_changes_data()
+            && without_empty_comment_artifacts(&l3.stdout) == without_empty_comment_artifacts(view)
+        {
+            (
+                Check::Reference,
+                "(d) sops' decrypt of its own file changes the input's data: not judged".to_owned(),
+            )
+        } else if sops_left_comment(view)
             && data_text(&l3.stdout, subj.kind) == data_text(view, subj.kind)
         {
-            Check::Reference
+            (
+                Check::Reference,
+                "(d) sops cannot decrypt a comment of its own file: not judged".to_owned(),
+            )
         } else {
-            Check::D
+            (
+                Check::D,
+                format!(
+                    "output differs from sops decrypt: {}",
+                    diff_kind(view, &l3.stdout)
+                ),
+            )
         };
         out.fail(
             check,
-            format!(
-                "output differs from sops decrypt: {}",
-                diff_kind(view, &l3.stdout)
-            ),
+            class,
             format!(
                 "{}\n{}{}{}",
                 first_diff(view, &l3.stdout),
@@ -678,30 +791,45 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
 
     // (b) sops sees the same data in both files.
     if s4.code == 0 && norm_enc(&s4.stdout) != norm_enc(view) {
-        let jl = cx.decrypt_json(&leaf_enc);
-        let js = cx.decrypt_json(&sops_enc);
-        let parse = |o: &Output| -> Option<serde_json::Value> {
-            (o.code == 0)
-                .then(|| serde_json::from_slice(&o.stdout).ok())
-                .flatten()
-        };
-        let (vl, vs) = (parse(&jl), parse(&js));
+        let vl = parse(&cx.decrypt_json(&leaf_enc));
+        let (vs, vi) = (sops_json(), plain_json());
         let same_text_data = data_text(&s4.stdout, subj.kind) == data_text(view, subj.kind);
-        let class = match (&vl, &vs) {
-            (Some(a), Some(b)) if a != b => "data differs".to_owned(),
-            _ if !same_text_data => "data differs (in YAML text)".to_owned(),
-            _ => format!(
-                "same data, comments differ: {}",
-                diff_kind(view, &s4.stdout)
+        let undecrypted = |b: &[u8]| String::from_utf8_lossy(b).contains("#ENC[");
+        let (check, class) = match (&vl, &vs, &vi) {
+            (Some(l), Some(s), Some(i))
+                if s != i && without_empty_items(l.clone()) == without_empty_items(i.clone()) =>
+            {
+                (
+                    Check::Reference,
+                    "(b) sops' decrypt of its own file changes the input's data: not judged"
+                        .to_owned(),
+                )
+            }
+            (Some(l), _, Some(i)) if l != i => (Check::B, "data differs".to_owned()),
+            (Some(l), Some(s), None) if l != s => (Check::B, "data differs".to_owned()),
+            _ if !same_text_data => (
+                Check::B,
+                "data differs (in YAML text: a later document, or no JSON view)".to_owned(),
+            ),
+            _ if undecrypted(&s4.stdout) && !undecrypted(view) => (
+                Check::B,
+                "sops cannot decrypt some of leafseal's comment tokens (prints #ENC[…]: \
+                 placed where sops expects another AAD)"
+                    .to_owned(),
+            ),
+            _ => (
+                Check::B,
+                format!(
+                    "same data, comments differ: {}",
+                    diff_kind(&norm_enc(view), &norm_enc(&s4.stdout))
+                ),
             ),
         };
-        let json_note = match (&vl, &vs) {
-            (Some(a), Some(b)) => format!(
-                "json, leafseal's file: {}\njson, sops' file:     {}\n",
-                serde_json::to_string(a).unwrap(),
-                serde_json::to_string(b).unwrap()
-            ),
-            _ => "(no JSON view: sops cannot print it as JSON)\n".to_owned(),
+        let json = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .map_or("(none: sops cannot print it as JSON)".to_owned(), |v| {
+                    serde_json::to_string(v).unwrap()
+                })
         };
         let check = if class.starts_with("same data") && sops_left_comment(view) {
             Check::Reference
@@ -712,8 +840,15 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
             check,
             class,
             format!(
-                "{}\n{json_note}{}{}{}",
+                "{}
+json, leafseal's file: {}
+json, sops' file:     {}
+json, input (plain):  {}
+{}{}{}",
                 first_diff(view, &s4.stdout),
+                json(&vl),
+                json(&vs),
+                json(&vi),
                 show("sops decrypt of sops' file (expected)", view),
                 show("sops decrypt of leafseal's file", &s4.stdout),
                 show("leafseal's encryption", &l1.stdout)

@@ -310,6 +310,9 @@ const DOUBLE: &[&str] = &[
     "\"\\r\\n crlf\"",
     "\"yes\"",
     "\"\\0nul\"",
+    // Raw NEL and LINE SEPARATOR: line breaks to go-yaml (YAML 1.1), folded inside quotes.
+    "\"raw\u{2028}ls\"",
+    "'raw\u{85}nel'",
 ];
 const TAGGED: &[&str] = &[
     "!!str 123",
@@ -324,6 +327,11 @@ const TAGGED: &[&str] = &[
     "!Sub 'arn:aws:s3:::${Bucket}/*'",
     "!GetAtt Role.Arn",
     "!custom value",
+    "!Ref 42",
+    "!custom true",
+    "!Sub 1.5",
+    "! 42",
+    "! yes",
 ];
 const COMMENTS: &[&str] = &[
     "# note",
@@ -545,6 +553,21 @@ impl G {
                 }
             }
             self.anchors.clear();
+            if d > 0 && self.p(0.12) {
+                // An empty document: `{}`, only comments, or nothing (a trailing `---`).
+                match self.rng.gen_range(0..3) {
+                    0 => {
+                        self.feat("empty document {}");
+                        self.w("{}\n");
+                    }
+                    1 => {
+                        self.feat("comment-only document");
+                        self.own_comment(0);
+                    }
+                    _ => self.feat("empty document (nothing after ---)"),
+                }
+                continue;
+            }
             // Share what is left of the line budget between the remaining documents.
             let left = total.saturating_sub(self.lines);
             self.budget = self.lines + left / (ndocs - d);
