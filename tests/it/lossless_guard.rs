@@ -77,6 +77,56 @@ const CASES: &[(&str, &str, bool)] = &[
         "a:\n  ? |\n    block key\n  : v\n",
         true,
     ),
+    // Found by the differential suite (comments sops could not decrypt, a plaintext comment,
+    // values typed differently from go-yaml).
+    (
+        "comment at an indentless list's dash",
+        "lorem:\n- foo\n#c\n- bar\n",
+        true,
+    ),
+    (
+        "comment after an indentless list",
+        "lorem:\n- foo\n#c\nother: 1\n",
+        true,
+    ),
+    (
+        "comment before a nested map",
+        "data:\n#Please note\n  key: QVF\n",
+        true,
+    ),
+    (
+        "less indented comment between items",
+        "a:\n  - x\n# c\n  - y\n",
+        true,
+    ),
+    (
+        "comment block after a list",
+        "p:\n    env:\n      - A=1\n    #dns:\n      #- 127\n    volumes: # x\n      - v\n",
+        true,
+    ),
+    (
+        "foot comments before a double dedent",
+        "a:\n  b:\n    c: 1\n  # x\n    # y\nd: 1\n",
+        true,
+    ),
+    ("comment after a flow map", "a: {b: [1]} # c\nb: 2\n", true),
+    (
+        "block header comment",
+        "args: | # hdr\n    echo\nb: 1\n",
+        true,
+    ),
+    (
+        "empty block header comment",
+        "user: |  # secret hunter2\n",
+        true,
+    ),
+    (
+        "custom tags",
+        "db: !Ref 42\nok: !custom true\nn: ! 42\n",
+        true,
+    ),
+    ("tab after a colon", "replicas:\tcafé\nb: 1\n", true),
+    ("escaped apostrophe", "k: \"it\\'s\"\n", true),
 ];
 
 fn go_sops() -> Option<std::path::PathBuf> {

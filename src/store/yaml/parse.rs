@@ -679,6 +679,8 @@ impl Builder<'_> {
             let header_end = self.src[rstart..]
                 .find('\n')
                 .map_or(self.src.len(), |n| rstart + n);
+            // (saphyr's span of an empty block may start before the header's comment.)
+            self.scan_comments(header_end);
             self.pending.retain(|(c, _, _)| {
                 c.src
                     .map(|s| s.start < header_end || s.start >= block.next_line)

@@ -15,8 +15,8 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, Stri
     });
     match short.as_deref() {
         None | Some("!") if !plain => Ok(Value::Str(text.to_owned())),
-        Some("!") => Ok(Value::Str(text.to_owned())),
-        None => Ok(resolve_plain(text)),
+        // The non-specific tag `!` on a plain scalar resolves it as if untagged (go-yaml).
+        None | Some("!") => Ok(resolve_plain(text)),
         Some("!!str") => Ok(Value::Str(text.to_owned())),
         Some("!!binary") => {
             use base64::Engine;
@@ -45,12 +45,9 @@ pub fn resolve(text: &str, plain: bool, tag: Option<&str>) -> Result<Value, Stri
                 _ => Err(format!("cannot decode {text:?} as {t}")),
             }
         }
-        // Unknown and local tags: the value resolves as if untagged.
-        Some(_) => Ok(if plain {
-            resolve_plain(text)
-        } else {
-            Value::Str(text.to_owned())
-        }),
+        // Unknown and local tags (`!Ref 42`, CloudFormation's and Home Assistant's): go-yaml
+        // (and so SOPS) decodes such a scalar as the string it is written as.
+        Some(_) => Ok(Value::Str(text.to_owned())),
     }
 }
 
