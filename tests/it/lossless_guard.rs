@@ -127,6 +127,11 @@ const CASES: &[(&str, &str, bool)] = &[
     ),
     ("tab after a colon", "replicas:\tcafé\nb: 1\n", true),
     ("escaped apostrophe", "k: \"it\\'s\"\n", true),
+    (
+        "comment before the next list entry",
+        "l:\n  - a:\n      b: 1\n  # c\n  - d: 2\n",
+        true,
+    ),
 ];
 
 fn go_sops() -> Option<std::path::PathBuf> {

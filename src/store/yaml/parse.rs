@@ -97,6 +97,8 @@ struct Builder<'a> {
     force_top: bool,
     /// With `closing`: the column of the token after the collection.
     next_col: usize,
+    /// With `closing`: that token is a sequence entry's dash.
+    next_is_dash: bool,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -280,6 +282,7 @@ fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         closing: false,
         force_top: false,
         next_col: 0,
+        next_is_dash: false,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -441,9 +444,12 @@ impl Builder<'_> {
                 top
             } else {
                 head = true;
+                let (next_col, dash_next) = (self.next_col, self.next_is_dash);
                 self.stack[..top]
                     .iter()
-                    .rposition(|f| f.flow || f.col <= self.next_col)
+                    .rposition(|f| {
+                        f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col))
+                    })
                     .unwrap_or(0)
             };
             let f = &mut self.stack[idx];
@@ -550,6 +556,8 @@ impl Builder<'_> {
                 } else {
                     0
                 };
+                // (The next token is another entry of a sequence written at that column.)
+                self.next_is_dash = self.src.as_bytes().get(start) == Some(&b'-');
                 self.closing = true;
                 self.flush();
                 self.closing = false;
