@@ -158,19 +158,7 @@ thread_local! {
 /// `src` with the `\'` escapes of the double-quoted scalar that starts at the position of `e`
 /// rewritten to `\_`; `None` when it has none.
 fn apostrophe_escapes(src: &str, e: &StoreError) -> Option<String> {
-    let line = e.line?.checked_sub(1)?;
-    let col = e.column?.checked_sub(1)?;
-    let ls = if line == 0 {
-        0
-    } else {
-        src.match_indices('\n').nth(line - 1)?.0 + 1
-    };
-    let at = ls
-        + src[ls..]
-            .chars()
-            .take(col)
-            .map(char::len_utf8)
-            .sum::<usize>();
+    let (_, at) = error_offset(src, e)?;
     let mut b = src.as_bytes().to_vec();
     if b.get(at) != Some(&b'"') {
         return None;
@@ -213,9 +201,8 @@ fn unknown_escape(raw: &str) -> Option<usize> {
     None
 }
 
-/// `src` with the tabs just before the error position `e` (the blanks after an indicator)
-/// turned into spaces; `None` when there are none.
-fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
+/// The byte offsets of the start of the line of error `e` and of its position.
+fn error_offset(src: &str, e: &StoreError) -> Option<(usize, usize)> {
     let line = e.line?.checked_sub(1)?;
     let col = e.column?.checked_sub(1)?;
     let ls = if line == 0 {
@@ -229,6 +216,13 @@ fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
             .take(col)
             .map(char::len_utf8)
             .sum::<usize>();
+    Some((ls, at))
+}
+
+/// `src` with the tabs just before the error position `e` (the blanks after an indicator)
+/// turned into spaces; `None` when there are none.
+fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
+    let (ls, at) = error_offset(src, e)?;
     let mut b = src.as_bytes().to_vec();
     let mut i = at;
     let mut changed = false;
