@@ -452,3 +452,43 @@ fn sops_functional_set_forms_and_json_read_as_yaml() {
         "--input-type yaml on JSON: leafseal differs from sops"
     );
 }
+
+/// Decrypting a sops file whose strings hold U+2028, U+2029 or U+0085 works (they are written
+/// escaped; sops writes U+2028 raw, which YAML 1.2 readers take for another value, so the guard
+/// refused the output): the same data as sops sees, on both paths.
+#[test]
+fn unicode_line_separators_decrypt() {
+    let Some(sops) = go_sops() else { return };
+    let sb = Sandbox::new();
+    sb.write(
+        "u.yaml",
+        "a: \"line\\u2028sep\"\nb: \"p\\Pq\"\nl:\n  - \"x\\Ny\"\n",
+    );
+    let enc = sb
+        .cmd(&sops)
+        .args(["encrypt", "--age", AGE1.recipient, "u.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("u.enc.yaml", &enc.stdout);
+    let want = sops_data(&sb, &sops, "u.enc.yaml");
+    for pieces in [true, false] {
+        let mut c = sb.leafseal().args(["decrypt", "u.enc.yaml"]);
+        if !pieces {
+            c = c.env("LEAFSEAL_NO_PIECES", "1");
+        }
+        let out = c.age_identity(AGE1.identity_file()).run();
+        out.assert_success();
+        sb.write("back.yaml", &out.stdout);
+        let again = sb
+            .cmd(&sops)
+            .args(["encrypt", "--age", AGE1.recipient, "back.yaml"])
+            .run();
+        again.assert_success();
+        sb.write("back.enc.yaml", &again.stdout);
+        assert_eq!(
+            sops_data(&sb, &sops, "back.enc.yaml"),
+            want,
+            "pieces={pieces}"
+        );
+    }
+}

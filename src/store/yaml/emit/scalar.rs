@@ -44,6 +44,9 @@ pub(super) struct Analysis {
     pub block_plain: bool,
     pub single: bool,
     pub block: bool,
+    /// Holds U+0085, U+2028 or U+2029: line breaks to YAML 1.1 readers (go-yaml), ordinary
+    /// characters to YAML 1.2 ones; only escaped (`"\N"`, `"\L"`, `"\P"`) do both read the same.
+    pub unicode_break: bool,
 }
 
 impl Scalar<'_> {
@@ -152,6 +155,10 @@ pub(super) fn select(req: Req, a: &Analysis, flow: bool, simple_key: bool) -> Ou
     if s == Out::Literal && (!a.block || flow || simple_key) {
         s = Out::Double;
     }
+    // leafseal-only: yaml.v3 writes these raw, which no YAML 1.2 reader reads back the same.
+    if a.unicode_break {
+        s = Out::Double;
+    }
     s
 }
 
@@ -176,6 +183,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
             block_plain: true,
             single: true,
             block: false,
+            unicode_break: false,
         };
     }
     let (mut block_ind, mut flow_ind) = (false, false);
@@ -256,6 +264,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
         block_plain: true,
         single: true,
         block: true,
+        unicode_break: value.contains(['\u{85}', '\u{2028}', '\u{2029}']),
     };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.flow_plain = false;
