@@ -221,7 +221,15 @@ impl<'a> Splicer<'a> {
     /// appending the result to `out` (left as it was on `None`).
     fn run_range(mut self, doc: &Doc, range: Span, out: &mut Vec<u8>) -> Option<()> {
         for b in &doc.branches {
+            let first = self.edits.len();
             self.branch(b)?;
+            // A document left empty by a removal (its only entry was the `sops` metadata)
+            // is written `{}`, as sops writes it; nothing at all would read as null.
+            if b.items.is_empty() && b.removed.len() == 1 {
+                if let Some((_, text)) = self.edits.get_mut(first) {
+                    *text = "{}\n".into();
+                }
+            }
         }
         // Removals are pushed first for each branch, so at equal offsets they sort first and an
         // edit inside a removed range is dropped.

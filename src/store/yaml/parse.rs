@@ -113,6 +113,12 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
 /// Parse a YAML stream into one branch per document.
 pub fn parse(src: &str) -> Result<Doc, StoreError> {
     APOSTROPHES.with(|a| a.borrow_mut().clear());
+    // go-yaml (libyaml) reads a raw NEL (U+0085) as a line break; saphyr reads it as a
+    // character. The copy has a line break and a blank in its place (the same length, so every
+    // position is the file's; the blank keeps a continued scalar indented, and folds away).
+    if src.contains('\u{85}') {
+        return parse_with_nel_as_break(src);
+    }
     // A byte-order mark is not part of the first key (go-yaml drops it); positions stay the
     // file's, so the mark itself is kept where it is.
     if let Some(rest) = src.strip_prefix('\u{feff}') {
@@ -199,6 +205,10 @@ fn unknown_escape(raw: &str) -> Option<usize> {
         }
     }
     None
+}
+
+fn parse_with_nel_as_break(src: &str) -> Result<Doc, StoreError> {
+    parse(&src.replace('\u{85}', "\n "))
 }
 
 /// The byte offsets of the start of the line of error `e` and of its position.
