@@ -186,6 +186,8 @@ struct Splicer<'a> {
     edits: Vec<(Span, String)>,
     /// Where the comment edits start (see [`Splicer::merge_header_comments`]).
     comment_edits: Vec<usize>,
+    /// Splicing whole documents (not one piece of a document).
+    whole: bool,
 }
 
 impl<'a> Splicer<'a> {
@@ -197,6 +199,7 @@ impl<'a> Splicer<'a> {
             verbatim,
             edits: Vec::new(),
             comment_edits: Vec::new(),
+            whole: false,
         }
     }
 
@@ -207,7 +210,8 @@ impl<'a> Splicer<'a> {
     }
 
     /// Splice every change into the original text; `None` when some change cannot be spliced.
-    fn run(self, doc: &Doc) -> Option<String> {
+    fn run(mut self, doc: &Doc) -> Option<String> {
+        self.whole = true;
         let whole = Span {
             start: 0,
             end: self.orig.len(),
@@ -225,7 +229,7 @@ impl<'a> Splicer<'a> {
             self.branch(b)?;
             // A document left empty by a removal (its only entry was the `sops` metadata)
             // is written `{}`, as sops writes it; nothing at all would read as null.
-            if b.items.is_empty() && b.removed.len() == 1 {
+            if self.whole && b.items.is_empty() && b.removed.len() == 1 {
                 if let Some((_, text)) = self.edits.get_mut(first) {
                     *text = "{}\n".into();
                 }
