@@ -208,7 +208,33 @@ fn unknown_escape(raw: &str) -> Option<usize> {
 }
 
 fn parse_with_nel_as_break(src: &str) -> Result<Doc, StoreError> {
-    parse(&src.replace('\u{85}', "\n "))
+    // Each NEL becomes a line break followed by blanks past its own column (a scalar it
+    // continues stays indented enough); positions are mapped back to the file's.
+    let mut text = String::with_capacity(src.len() + 16);
+    let mut ins: Vec<(usize, usize)> = Vec::new();
+    let mut line_start = 0;
+    for (i, c) in src.char_indices() {
+        match c {
+            '\n' => {
+                text.push(c);
+                line_start = i + 1;
+            }
+            '\u{85}' => {
+                let col = src[line_start..i].chars().count();
+                text.push_str("\n ");
+                text.extend(std::iter::repeat_n(' ', col));
+                // The two bytes of the NEL are the line break and one blank; the rest is
+                // inserted after them.
+                ins.push((i + 2, col));
+                line_start = i + 2;
+            }
+            _ => text.push(c),
+        }
+    }
+    ins.retain(|&(_, n)| n > 0);
+    let mut doc = parse(&text)?;
+    doc.map_spans(&|r| super::flow::back(&ins, r));
+    Ok(doc)
 }
 
 /// The byte offsets of the start of the line of error `e` and of its position.
