@@ -120,6 +120,18 @@ pub fn encrypt_piece(
     stash: &IvStash,
     root_comments: &[String],
 ) -> Result<(), Error> {
+    // sops-compat: a key that is not a string is refused wherever it is, also when its value
+    // is null or empty and so never reached by the walk below (`200:`).
+    if let Some(path) = doc
+        .branches
+        .iter()
+        .find_map(|b| non_string_key(b, &mut Vec::new()))
+    {
+        return Err(Error::new(
+            ErrorKind::EncryptTree,
+            format!("{}: tree contains a non-string key", path_text(&path)),
+        ));
+    }
     let mut aad = String::new();
     walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
@@ -223,6 +235,18 @@ pub fn decrypt_piece(
     stash: &mut IvStash,
     root_comments: &[String],
 ) -> Result<(), Error> {
+    // sops-compat: a key that is not a string is refused wherever it is, also when its value
+    // is null or empty and so never reached by the walk below (`200:`).
+    if let Some(path) = doc
+        .branches
+        .iter()
+        .find_map(|b| non_string_key(b, &mut Vec::new()))
+    {
+        return Err(Error::new(
+            ErrorKind::EncryptTree,
+            format!("{}: tree contains a non-string key", path_text(&path)),
+        ));
+    }
     let mut aad = String::new();
     walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
@@ -340,4 +364,33 @@ fn decrypt_comment(
         path_text(path)
     )));
     None
+}
+
+/// The path of the first key that is not a string, if any.
+fn non_string_key(b: &crate::tree::Branch, path: &mut Vec<String>) -> Option<Vec<String>> {
+    for item in &b.items {
+        if let crate::tree::Item::Pair(k, n) = item {
+            path.push(k.name.clone());
+            if !k.is_string {
+                return Some(path.clone());
+            }
+            let found = non_string_key_in(&n.value, path);
+            path.pop();
+            if found.is_some() {
+                return found;
+            }
+        }
+    }
+    None
+}
+
+fn non_string_key_in(v: &Value, path: &mut Vec<String>) -> Option<Vec<String>> {
+    match v {
+        Value::Map(b) => non_string_key(b, path),
+        Value::List(l) => l.iter().find_map(|e| match e {
+            crate::tree::Elem::Value(n) => non_string_key_in(&n.value, path),
+            crate::tree::Elem::Comment(_) => None,
+        }),
+        _ => None,
+    }
 }
