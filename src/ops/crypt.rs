@@ -120,18 +120,7 @@ pub fn encrypt_piece(
     stash: &IvStash,
     root_comments: &[String],
 ) -> Result<(), Error> {
-    // sops-compat: a key that is not a string is refused wherever it is, also when its value
-    // is null or empty and so never reached by the walk below (`200:`).
-    if let Some(path) = doc
-        .branches
-        .iter()
-        .find_map(|b| non_string_key(b, &mut Vec::new()))
-    {
-        return Err(Error::new(
-            ErrorKind::EncryptTree,
-            format!("{}: tree contains a non-string key", path_text(&path)),
-        ));
-    }
+    refuse_non_string_keys(doc, ErrorKind::EncryptTree)?;
     let mut aad = String::new();
     walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
@@ -140,9 +129,6 @@ pub fn encrypt_piece(
                 format!("{}: {msg}", path_text(ctx.path)),
             )
         };
-        if !ctx.keys_are_strings {
-            return Err(err("tree contains a non-string key".into()));
-        }
         aad_into(ctx.path, &mut aad);
         let aad = aad.as_str();
         let mut value_leaf = |n: &mut Node| -> Result<(), Error> {
@@ -235,18 +221,8 @@ pub fn decrypt_piece(
     stash: &mut IvStash,
     root_comments: &[String],
 ) -> Result<(), Error> {
-    // sops-compat: a key that is not a string is refused wherever it is, also when its value
-    // is null or empty and so never reached by the walk below (`200:`).
-    if let Some(path) = doc
-        .branches
-        .iter()
-        .find_map(|b| non_string_key(b, &mut Vec::new()))
-    {
-        return Err(Error::new(
-            ErrorKind::EncryptTree,
-            format!("{}: tree contains a non-string key", path_text(&path)),
-        ));
-    }
+    // sops-compat: sops refuses them on decrypt too (exit 25).
+    refuse_non_string_keys(doc, ErrorKind::DecryptTree)?;
     let mut aad = String::new();
     walk_mut_from(doc, root_comments, &mut |ctx, leaf| {
         let err = |msg: String| {
@@ -364,6 +340,22 @@ fn decrypt_comment(
         path_text(path)
     )));
     None
+}
+
+/// sops-compat: a key that is not a string is refused wherever it is, also when its value is
+/// null or empty and so never reached by the walks here (`200:`).
+fn refuse_non_string_keys(doc: &Doc, kind: ErrorKind) -> Result<(), Error> {
+    match doc
+        .branches
+        .iter()
+        .find_map(|b| non_string_key(b, &mut Vec::new()))
+    {
+        Some(path) => Err(Error::new(
+            kind,
+            format!("{}: tree contains a non-string key", path_text(&path)),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// The path of the first key that is not a string, if any.

@@ -12,8 +12,6 @@ use super::{Branch, Comment, Doc, Elem, Item, Node, Value};
 pub struct Ctx<'a> {
     /// Map keys from the root to the leaf.
     pub path: &'a [String],
-    /// Whether every key of the path is a string.
-    pub keys_are_strings: bool,
     /// The comment stack, outermost frame first.
     pub comments: &'a [Vec<String>],
 }
@@ -30,7 +28,6 @@ pub enum Leaf<'a> {
 
 struct Walker<'f, E> {
     path: Vec<String>,
-    strings: Vec<bool>,
     stack: Vec<Vec<String>>,
     f: &'f mut dyn FnMut(&Ctx, Leaf) -> Result<(), E>,
 }
@@ -39,7 +36,6 @@ impl<E> Walker<'_, E> {
     fn call(&mut self, leaf: Leaf) -> Result<(), E> {
         let ctx = Ctx {
             path: &self.path,
-            keys_are_strings: self.strings.iter().all(|s| *s),
             comments: &self.stack,
         };
         (self.f)(&ctx, leaf)
@@ -74,10 +70,8 @@ impl<E> Walker<'_, E> {
                 }
                 Item::Pair(k, v) => {
                     self.path.push(k.name.clone());
-                    self.strings.push(k.is_string);
                     let r = self.node(v);
                     self.path.pop();
-                    self.strings.pop();
                     r?;
                     self.clear_top();
                 }
@@ -136,7 +130,6 @@ pub fn walk_mut_from<E>(
 ) -> Result<(), E> {
     let mut w = Walker {
         path: Vec::new(),
-        strings: Vec::new(),
         stack: Vec::new(),
         f,
     };
@@ -173,7 +166,6 @@ pub fn walk_branch_mut<E>(
 ) -> Result<(), E> {
     let mut w = Walker {
         path: Vec::new(),
-        strings: Vec::new(),
         stack: Vec::new(),
         f,
     };
