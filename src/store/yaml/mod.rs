@@ -7,6 +7,7 @@
 //! back to canonical output.
 
 pub mod block;
+mod compat;
 pub mod emit;
 pub mod flow;
 pub mod parse;

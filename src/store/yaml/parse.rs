@@ -110,189 +110,11 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
     })
 }
 
-/// Parse a YAML stream into one branch per document.
-pub fn parse(src: &str) -> Result<Doc, StoreError> {
-    APOSTROPHES.with(|a| a.borrow_mut().clear());
-    // go-yaml (libyaml) reads a raw NEL (U+0085) as a line break; saphyr reads it as a
-    // character. The copy has a line break and a blank in its place (the same length, so every
-    // position is the file's; the blank keeps a continued scalar indented, and folds away).
-    if !src.is_ascii() && src.as_bytes().contains(&0x85) && src.contains('\u{85}') {
-        return parse_with_nel_as_break(src);
-    }
-    // A byte-order mark is not part of the first key (go-yaml drops it); positions stay the
-    // file's, so the mark itself is kept where it is.
-    if let Some(rest) = src.strip_prefix('\u{feff}') {
-        let mut doc = parse(rest)?;
-        doc.shift_spans('\u{feff}'.len_utf8());
-        return Ok(doc);
-    }
-    // go-yaml takes a tab as the blank after `key:`; saphyr refuses it before some
-    // characters. The tab there is separation, never content: read a copy with a space in its
-    // place (same length, so every position is the file's).
-    let mut text = std::borrow::Cow::Borrowed(src);
-    for _ in 0..1000 {
-        match parse_flow_relaxed(&text) {
-            Err(e)
-                if e.msg
-                    .contains("must be followed by a valid YAML whitespace") =>
-            {
-                match blank_tab_before(&text, &e) {
-                    Some(t) => text = std::borrow::Cow::Owned(t),
-                    None => return Err(e),
-                }
-            }
-            // go-yaml reads `\'` in a double-quoted scalar as `'`; saphyr refuses it. Read
-            // a copy with `\_` (a no-break space, same length) there and put the `'` back in
-            // the value (see `APOSTROPHES`).
-            Err(e) if e.msg.contains("found unknown escape character") => {
-                match apostrophe_escapes(&text, &e) {
-                    Some(t) => text = std::borrow::Cow::Owned(t),
-                    None => return Err(e),
-                }
-            }
-            r => return r,
-        }
-    }
-    parse_flow_relaxed(&text)
-}
+pub use super::compat::parse;
 
-thread_local! {
-    /// Marks the `\'` escapes (rewritten to `\_`) of the copy being parsed, by offset.
-    static APOSTROPHES: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// `src` with the `\'` escapes of the double-quoted scalar that starts at the position of `e`
-/// rewritten to `\_`; `None` when it has none.
-fn apostrophe_escapes(src: &str, e: &StoreError) -> Option<String> {
-    let (_, at) = error_offset(src, e)?;
-    let mut b = src.as_bytes().to_vec();
-    if b.get(at) != Some(&b'"') {
-        return None;
-    }
-    let mut i = at + 1;
-    let mut found = Vec::new();
-    while i < b.len() && b[i] != b'"' {
-        if b[i] == b'\\' {
-            if b.get(i + 1) == Some(&b'\'') {
-                b[i + 1] = b'_';
-                found.push(i);
-            }
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    if found.is_empty() {
-        return None;
-    }
-    APOSTROPHES.with(|a| a.borrow_mut().extend(found));
-    String::from_utf8(b).ok()
-}
-
-/// go-yaml's escapes in a double-quoted scalar's source `raw`: `None` when all are known,
-/// else the offset of the first it refuses (`\/`, which YAML 1.2 has and go-yaml has not).
-fn unknown_escape(raw: &str) -> Option<usize> {
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'\\' {
-            if b.get(i + 1) == Some(&b'/') {
-                return Some(i);
-            }
-            i += 2;
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
-fn parse_with_nel_as_break(src: &str) -> Result<Doc, StoreError> {
-    // Each NEL becomes a line break followed by blanks past its own column (a scalar it
-    // continues stays indented enough); positions are mapped back to the file's.
-    let mut text = String::with_capacity(src.len() + 16);
-    let mut ins: Vec<(usize, usize)> = Vec::new();
-    let mut line_start = 0;
-    for (i, c) in src.char_indices() {
-        match c {
-            '\n' => {
-                text.push(c);
-                line_start = i + 1;
-            }
-            '\u{85}' => {
-                let col = src[line_start..i].chars().count();
-                text.push_str("\n ");
-                text.extend(std::iter::repeat_n(' ', col));
-                // The two bytes of the NEL are the line break and one blank; the rest is
-                // inserted after them.
-                ins.push((i + 2, col));
-                line_start = i + 2;
-            }
-            _ => text.push(c),
-        }
-    }
-    ins.retain(|&(_, n)| n > 0);
-    let mut doc = parse(&text)?;
-    doc.map_spans(&|r| super::flow::back(&ins, r));
-    Ok(doc)
-}
-
-/// The byte offsets of the start of the line of error `e` and of its position.
-fn error_offset(src: &str, e: &StoreError) -> Option<(usize, usize)> {
-    let line = e.line?.checked_sub(1)?;
-    let col = e.column?.checked_sub(1)?;
-    let ls = if line == 0 {
-        0
-    } else {
-        src.match_indices('\n').nth(line - 1)?.0 + 1
-    };
-    let at = ls
-        + src[ls..]
-            .chars()
-            .take(col)
-            .map(char::len_utf8)
-            .sum::<usize>();
-    Some((ls, at))
-}
-
-/// `src` with the tabs just before the error position `e` (the blanks after an indicator)
-/// turned into spaces; `None` when there are none.
-fn blank_tab_before(src: &str, e: &StoreError) -> Option<String> {
-    let (ls, at) = error_offset(src, e)?;
-    let mut b = src.as_bytes().to_vec();
-    let mut i = at;
-    let mut changed = false;
-    while i > ls && matches!(b[i - 1], b' ' | b'\t') {
-        if b[i - 1] == b'\t' {
-            b[i - 1] = b' ';
-            changed = true;
-        }
-        i -= 1;
-    }
-    if !changed || b.get(i.wrapping_sub(1)) != Some(&b':') {
-        return None;
-    }
-    String::from_utf8(b).ok()
-}
-
-fn parse_flow_relaxed(src: &str) -> Result<Doc, StoreError> {
-    match parse_strict(src) {
-        // go-yaml does not check indentation inside flow collections; saphyr does.
-        // (Not together with rewritten `\'` escapes, whose offsets the relaxed copy moves.)
-        Err(e) if e.msg.contains("indentation") && APOSTROPHES.with(|a| a.borrow().is_empty()) => {
-            if let Some((relaxed, ins)) = super::flow::relax(src) {
-                if let Ok(mut doc) = parse_strict(&relaxed) {
-                    doc.map_spans(&|r| super::flow::back(&ins, r));
-                    return Ok(doc);
-                }
-            }
-            Err(e)
-        }
-        r => r,
-    }
-}
-
-fn parse_strict(src: &str) -> Result<Doc, StoreError> {
+/// Parse `src` with saphyr as it is (see [`super::compat`] for the copies that make it read
+/// what go-yaml reads).
+pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
     let mut line_starts = vec![0];
     line_starts.extend(src.match_indices('\n').map(|(i, _)| i + 1));
     let mut b = Builder {
@@ -749,24 +571,13 @@ impl Builder<'_> {
         }
         self.flush();
         self.begin_item(rstart);
-        let mut fixed = None;
-        if style == Style::DoubleQuoted {
+        let fixed = if style == Style::DoubleQuoted {
             let raw = &self.src[start..end.min(self.src.len())];
-            if let Some(k) = unknown_escape(raw) {
-                return Err(self.err("found unknown escape character", start + k));
-            }
-            let marked = APOSTROPHES.with(|a| a.borrow().iter().any(|&p| p >= start && p < end));
-            if marked {
-                let genuine = APOSTROPHES.with(|a| {
-                    raw.match_indices("\\_")
-                        .any(|(k, _)| !a.borrow().contains(&(start + k)))
-                }) || raw.contains('\u{a0}');
-                if genuine {
-                    return Err(self.err("found unknown escape character", start));
-                }
-                fixed = Some(text.replace('\u{a0}', "'"));
-            }
-        }
+            super::compat::double_quoted(raw, start, text)
+                .map_err(|k| self.err("found unknown escape character", start + k))?
+        } else {
+            None
+        };
         let text = fixed.as_deref().unwrap_or(text);
         let value =
             resolve(text, style == Style::Plain, tag.as_deref()).map_err(|m| self.err(m, start))?;
