@@ -403,17 +403,14 @@ impl<'a> Splicer<'a> {
                     && orig_block
                 {
                     // Encrypt side: the comment inside the block's header follows the token.
-                    let indicator = self
+                    // The blanks between the header's indicators and its comment.
+                    let gap = self
                         .text(a.start, b.start)
                         .map(|t| {
                             t.trim_start_matches([
                                 '|', '>', '+', '-', '1', '2', '3', '4', '5', '6', '7', '8', '9',
                             ])
-                            .len()
                         })
-                        .unwrap_or(0);
-                    let gap = self
-                        .text(b.start - indicator, b.start)
                         .filter(|g| !g.is_empty() && g.bytes().all(|c| c == b' ' || c == b'\t'))
                         .unwrap_or(" ")
                         .to_owned();
