@@ -173,6 +173,12 @@ pub(super) fn is_printable(c: char) -> bool {
         && c != '\u{FEFF}'
 }
 
+/// An ASCII character that, after the first position, sets no indicator flag and is neither a
+/// space nor a break: `analyze` only records that the previous character was not white space.
+fn is_inert(b: u8) -> bool {
+    b.is_ascii_graphic() && !matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}' | b':' | b'#')
+}
+
 /// `yaml_emitter_analyze_scalar`.
 pub(super) fn analyze(value: &str) -> Analysis {
     if value.is_empty() {
@@ -197,9 +203,28 @@ pub(super) fn analyze(value: &str) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut prev_space, mut prev_break) = (false, false);
     let mut preceded_by_ws = true;
-    let mut chars = value.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let next = chars.peek().map(|&(_, n)| n);
+    let mut unicode_break = false;
+    let bytes = value.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A run of inert ASCII after the first character changes nothing but the
+        // "previous character" flags: skip it bytewise (a multi-megabyte ciphertext token is
+        // one such run, and the char-by-char walk took seconds in debug builds).
+        if i > 0 && is_inert(bytes[i]) {
+            while i < bytes.len() && is_inert(bytes[i]) {
+                i += 1;
+            }
+            prev_space = false;
+            prev_break = false;
+            preceded_by_ws = false;
+            continue;
+        }
+        let Some(c) = value[i..].chars().next() else {
+            break;
+        };
+        let after = i + c.len_utf8();
+        let next = value[after..].chars().next();
+        unicode_break |= matches!(c, '\u{85}' | '\u{2028}' | '\u{2029}');
         let followed_by_ws = matches!(next, None | Some(' ' | '\t'));
         let last = next.is_none();
         if i == 0 {
@@ -256,6 +281,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
             prev_break = false;
         }
         preceded_by_ws = matches!(c, ' ' | '\t' | '\0') || is_break(c);
+        i = after;
     }
     let mut a = Analysis {
         empty: false,
@@ -264,7 +290,7 @@ pub(super) fn analyze(value: &str) -> Analysis {
         block_plain: true,
         single: true,
         block: true,
-        unicode_break: value.contains(['\u{85}', '\u{2028}', '\u{2029}']),
+        unicode_break,
     };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.flow_plain = false;
