@@ -336,6 +336,20 @@ fn scan<'a>(
             quoted = quoted_value(raw, &lines[idx + 1..]);
         }
         let value = match quoted {
+            // SOPS's grammar has no spelling for a backslash followed by `n` (it reads `\n` as a
+            // line break), so such a value could not be written and read back.
+            Some((v, _)) if v.windows(2).any(|w| w == b"\\n") => {
+                return Err(StoreError::at(
+                    format!(
+                        "the quoted value of {} holds a backslash followed by 'n', which a \
+                         dotenv file can only mean as a line break (SOPS's grammar): write the \
+                         line break itself, or keep this value in a YAML or JSON file",
+                        String::from_utf8_lossy(key)
+                    ),
+                    lineno,
+                    eq + 2,
+                ));
+            }
             Some((v, extra)) => {
                 // The continuation lines are consumed here (the loop skips them).
                 skip = extra;
@@ -585,6 +599,25 @@ mod tests {
         let out = DotenvStore.emit(&doc, None, Side::Plain).unwrap();
         let again = DotenvStore.parse(&out, Side::Encrypted).unwrap();
         assert_eq!(pairs(&again.branches[0]), pairs(&doc.branches[0]));
+    }
+
+    #[test]
+    fn quoted_backslash_n_is_refused_not_changed() {
+        // `'\n'` (shell: a backslash and an n) and `"\\n"` would be written `\n`, which reads
+        // back as a line break: refused with the line and key named.
+        for src in [&b"A=1\nexport B='\\n'\n"[..], b"A=1\nB=\"x\\\\ny\"\n"] {
+            let e = DotenvStore.parse(src, Side::Plain).unwrap_err();
+            assert_eq!(e.line, Some(2), "{}", String::from_utf8_lossy(src));
+            assert!(e.msg.contains("value of B holds a backslash"), "{}", e.msg);
+        }
+        // A line break written as `\n` in double quotes, or `\n` unquoted, is fine.
+        let doc = DotenvStore
+            .parse(b"B=\"x\\ny\"\nC=a\\nb\n", Side::Plain)
+            .unwrap();
+        assert_eq!(
+            pairs(&doc.branches[0]),
+            vec![("B".into(), s("x\ny")), ("C".into(), s("a\nb"))]
+        );
     }
 
     #[test]

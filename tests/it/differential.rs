@@ -293,7 +293,15 @@ fn report(
     let identical = results.iter().filter(|r| r.outcome.c_identical).count();
     let mut refused: BTreeMap<String, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<String, (usize, usize)> = BTreeMap::new(); // count, smallest idx
+    let mut d_reasons: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     for (i, r) in results.iter().enumerate() {
+        if let Some(d) = &r.outcome.d_reason {
+            let e = d_reasons.entry(d.clone()).or_insert((0, i));
+            e.0 += 1;
+            if r.text.len() < results[e.1].text.len() {
+                e.1 = i;
+            }
+        }
         if let Some(b) = &r.outcome.both_refused {
             *refused.entry(b.clone()).or_default() += 1;
         }
@@ -327,6 +335,20 @@ fn report(
             "(c) not byte-identical but the same data (for the lead to allow or not), by reason:"
         );
         for (why, (k, i)) in &reasons {
+            let _ = writeln!(
+                msg,
+                "    ×{k:<4} {why}   e.g. {}: {}",
+                results[*i].label,
+                cut(&escaped(&results[*i].text), 160)
+            );
+        }
+    }
+    if !d_reasons.is_empty() {
+        let _ = writeln!(
+            msg,
+            "(d) not byte-identical to sops decrypt but the same data and comments (documented in docs/format.md), by reason:"
+        );
+        for (why, (k, i)) in &d_reasons {
             let _ = writeln!(
                 msg,
                 "    ×{k:<4} {why}   e.g. {}: {}",
@@ -450,6 +472,7 @@ fn check_tag(c: Check) -> &'static str {
         Check::C => "c",
         Check::D => "d",
         Check::Reference => "reference",
+        Check::Documented => "documented",
     }
 }
 
