@@ -295,6 +295,7 @@ pub fn index(entries: &[Entry]) -> Index<'_> {
 /// For every selected node of a decrypted `doc` (spans into `input`, the encrypted text) that
 /// an entry was recorded for: same key and occurrence, context and token, and a spelling that
 /// parses back to the node's value. `f(span start, spelling, text)`.
+#[allow(clippy::too_many_arguments)]
 fn each_match(
     doc: &mut Doc,
     index: &Index<'_>,
@@ -302,10 +303,14 @@ fn each_match(
     rule: &Rule,
     root_comments: &[String],
     input: &[u8],
+    anchors: &mut Anchors,
     f: &mut dyn FnMut(usize, &str, String),
 ) {
     if index.is_empty() {
         return;
+    }
+    if index.values().any(|e| alias_name(&e.spelling).is_some()) {
+        anchored(doc, input, &mut anchors.0);
     }
     each_selected(doc, rule, root_comments, &mut |aad, n, node| {
         let (Some(src), Some(e)) = (node.src, index.get(&(aad, n))) else {
@@ -321,11 +326,86 @@ fn each_match(
         if token.map(token_digest).as_deref() != Some(e.token.as_str()) {
             return;
         }
-        if let Some(text) = text_for(store, node, &e.spelling) {
+        if let Some(name) = alias_name(&e.spelling) {
+            // An alias of a scalar, written back as the alias when the nearest anchor of that
+            // name before it holds the same value (the write guard reads the output back too).
+            let anchor = anchors
+                .0
+                .get(name)
+                .and_then(|defs| defs.iter().rev().find(|(at, _)| *at < src.span.start));
+            if anchor.is_some_and(|(_, v)| *v == Anchored::of(&node.value)) {
+                f(src.span.start, &e.spelling, e.spelling.clone());
+            }
+        } else if let Some(text) = text_for(store, node, &e.spelling) {
             f(src.span.start, &e.spelling, text);
         }
     });
 }
+
+/// `name` for a spelling `*name` (a YAML alias).
+fn alias_name(spelling: &str) -> Option<&str> {
+    let name = spelling.strip_prefix('*')?;
+    (!name.is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ',' | '[' | ']' | '{' | '}')))
+    .then_some(name)
+}
+
+/// An anchored scalar's value as [`same`] compares it (type and canonical bytes, zeroized).
+#[derive(PartialEq)]
+pub struct Anchored(&'static str, Option<Zeroizing<Vec<u8>>>);
+
+impl Anchored {
+    fn of(v: &Value) -> Anchored {
+        Anchored(v.type_name(), canonical_bytes(v).map(Zeroizing::new))
+    }
+}
+
+/// The scalars of `doc` that carry an anchor in `input` (`&name` before the node's text, maybe
+/// with a tag): name → (where the node starts, its value), in file order.
+fn anchored(doc: &mut Doc, input: &[u8], out: &mut HashMap<String, Vec<(usize, Anchored)>>) {
+    let _ = walk_mut::<()>(doc, &mut |_, leaf| {
+        let n = match leaf {
+            Leaf::Node(n) | Leaf::Elem(Elem::Value(n)) => n,
+            _ => return Ok(()),
+        };
+        let Some(src) = n.src else { return Ok(()) };
+        let Some(before) = input
+            .get(..src.span.start)
+            .and_then(|b| std::str::from_utf8(b).ok())
+        else {
+            return Ok(());
+        };
+        let line = before.rsplit('\n').next().unwrap_or("");
+        // The properties right before the value: `&name`, `!tag`, in either order.
+        for prop in line
+            .split([' ', '\t'])
+            .rev()
+            .filter(|p| !p.is_empty())
+            .take(2)
+        {
+            if let Some(name) = prop.strip_prefix('&') {
+                out.entry(name.to_owned())
+                    .or_default()
+                    .push((src.span.start, Anchored::of(&n.value)));
+                break;
+            }
+            if !prop.starts_with('!') {
+                break;
+            }
+        }
+        Ok(())
+    });
+    for defs in out.values_mut() {
+        defs.sort_by_key(|(at, _)| *at);
+    }
+}
+
+/// The anchored scalars seen so far (by name), carried from piece to piece so an alias can be
+/// written back when its anchor stands in an earlier piece.
+#[derive(Default)]
+pub struct Anchors(HashMap<String, Vec<(usize, Anchored)>>);
 
 /// For a decrypted `doc` (spans into `input`, the encrypted text), the spellings to splice in,
 /// by span start.
@@ -336,7 +416,15 @@ pub fn apply(
     rule: &Rule,
     input: &[u8],
 ) -> HashMap<usize, String> {
-    apply_piece(doc, &index(entries), store, rule, &[], input)
+    apply_piece(
+        doc,
+        &index(entries),
+        store,
+        rule,
+        &[],
+        input,
+        &mut Anchors::default(),
+    )
 }
 
 /// [`apply`] for one piece of a document.
@@ -347,6 +435,7 @@ pub fn apply_piece(
     rule: &Rule,
     root_comments: &[String],
     input: &[u8],
+    anchors: &mut Anchors,
 ) -> HashMap<usize, String> {
     let mut out = HashMap::new();
     each_match(
@@ -356,6 +445,7 @@ pub fn apply_piece(
         rule,
         root_comments,
         input,
+        anchors,
         &mut |at, _, text| {
             out.insert(at, text);
         },
@@ -381,6 +471,7 @@ pub fn carry(
         rule,
         &[],
         input,
+        &mut Anchors::default(),
         &mut |at, spelling, _| {
             out.insert(at, Zeroizing::new(spelling.to_owned()));
         },

@@ -128,6 +128,11 @@ const CASES: &[(&str, &str, bool)] = &[
     ("tab after a colon", "replicas:\tcafé\nb: 1\n", true),
     ("escaped apostrophe", "k: \"it\\'s\"\n", true),
     (
+        "aliases of scalars stay aliases (a float under an alias stays a float)",
+        "a: &a1 1.0\nb: *a1\nl:\n  - &p 'x'\n  - *p\n  - {k: *p}\nc: &t !!str 7\nd: *t\n",
+        true,
+    ),
+    (
         "comment before the next list entry",
         "l:\n  - a:\n      b: 1\n  # c\n  - d: 2\n",
         true,

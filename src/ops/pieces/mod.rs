@@ -184,6 +184,7 @@ impl DecryptPlan {
         let mut stash = IvStash::default();
         let entries = layout::open_meta(key, meta);
         let index = layout::index(&entries);
+        let mut anchors = layout::Anchors::default();
         let first_key = match opts.extract.as_deref().and_then(|p| p.first()) {
             Some(Step::Key(k)) => Some(k.as_str()),
             _ => None,
@@ -244,6 +245,7 @@ impl DecryptPlan {
                         &rule,
                         &layout_carry,
                         input,
+                        &mut anchors,
                     );
                     // A piece's plaintext is shorter than its text but for rare long
                     // spellings: with this much room the buffer does not move while the
