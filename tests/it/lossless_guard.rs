@@ -133,6 +133,16 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "a blank line ends a collection's foot comments",
+        "a:\n  b:\n    x: 1\n    # c1\n\n    # c2\n    # c3\n\n    # c4\nc: 2\n",
+        true,
+    ),
+    (
+        "a foot comment goes to the collection at its column",
+        "l:\n  - x:\n      y: 1\n      # c1\n\n      # c2\n\n  - y: 2\nm:\n  - x:\n      y: 1\n    # c3\n  - y: 2\n",
+        true,
+    ),
+    (
         "comment before the next list entry",
         "l:\n  - a:\n      b: 1\n  # c\n  - d: 2\n",
         true,

@@ -279,7 +279,13 @@ impl Builder<'_> {
         // collection; from the first one that is not, the run is the head comment of the next
         // token, in the collection that token belongs to. While a collection goes on, a comment
         // is the head comment of its next entry, whatever its column.
+        //
+        // The foot run ends at the first blank line after one of its comments (a blank line
+        // before the first one does not count): what follows is the next token's. A foot
+        // comment belongs to the innermost ending collection that starts at or left of its
+        // column (`# c` at column 4 under `- x:\n      y: 1` is the list item's, not `x`'s).
         let mut head = false;
+        let mut last_foot_line: Option<usize> = None;
         for (c, line, col) in std::mem::take(&mut self.pending) {
             if self.stack.is_empty() {
                 if self.root.is_none() {
@@ -290,10 +296,19 @@ impl Builder<'_> {
                 continue;
             }
             let top = self.stack.len() - 1;
+            if last_foot_line.is_some_and(|l| line > l + 1) {
+                head = true;
+            }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
                 top
             } else if !head && col > self.next_col {
-                top
+                last_foot_line = Some(line);
+                let next_col = self.next_col;
+                self.stack[..=top]
+                    .iter()
+                    .rposition(|f| f.flow || f.col <= col)
+                    .filter(|&i| i == top || self.stack[i].col > next_col)
+                    .unwrap_or(top)
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
