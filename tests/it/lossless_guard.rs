@@ -143,6 +143,16 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "comments after a blank line when a collection ends",
+        "f:\n  a:\n    x: 1\n\n  # c1\n\n  # c2\ng: 1\nh:\n  a:\n    - x\n\n  # c3\n  # c4\n\n  # c5\n",
+        true,
+    ),
+    (
+        "documents holding only comments (spliced; decrypt adds {} as sops does)",
+        "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
+        false,
+    ),
+    (
         "comment before the next list entry",
         "l:\n  - a:\n      b: 1\n  # c\n  - d: 2\n",
         true,

@@ -117,7 +117,7 @@ impl Store for YamlStore {
             .get(range.start..range.end)
             .and_then(|b| std::str::from_utf8(b).ok())
             .ok_or_else(|| StoreError::input("invalid UTF-8"))?;
-        pieces::parse_piece(text, range.start)
+        pieces::parse_piece(text, range.start, range.end < input.len())
     }
 
     fn emit_piece(
@@ -228,9 +228,11 @@ impl<'a> Splicer<'a> {
         for b in &doc.branches {
             let first = self.edits.len();
             self.branch(b)?;
-            // A document left empty by a removal (its only entry was the `sops` metadata)
-            // is written `{}`, as sops writes it; nothing at all would read as null.
-            if self.whole && b.items.is_empty() && b.removed.len() == 1 {
+            // A document left without data by a removal (its only entry was the `sops`
+            // metadata; comments may remain) is written `{}` after its comments, as sops
+            // writes it; nothing at all would read as null.
+            let no_data = b.items.iter().all(|i| matches!(i, Item::Comment(_)));
+            if self.whole && no_data && b.removed.len() == 1 {
                 if let Some((_, text)) = self.edits.get_mut(first) {
                     *text = "{}\n".into();
                 }

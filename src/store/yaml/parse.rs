@@ -99,6 +99,8 @@ struct Builder<'a> {
     next_col: usize,
     /// With `closing`: that token is a sequence entry's dash.
     next_is_dash: bool,
+    /// (When closing) the next token ends the document (end of file, `---` or `...`).
+    next_is_end: bool,
 }
 
 /// The first character YAML does not allow in a stream (C0 controls but tab, LF and CR; DEL;
@@ -111,6 +113,19 @@ fn forbidden_char(src: &str) -> Option<(usize, char)> {
 }
 
 pub use super::compat::parse;
+
+thread_local! {
+    /// Set while parsing a piece that another piece follows: its end is not the document's.
+    static GOES_ON: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Run `f` (a parse) with the end of the text taken as the end of the document or not.
+pub(super) fn with_document_going_on<T>(goes_on: bool, f: impl FnOnce() -> T) -> T {
+    let before = GOES_ON.with(|g| g.replace(goes_on));
+    let out = f();
+    GOES_ON.with(|g| g.set(before));
+    out
+}
 
 /// Parse `src` with saphyr as it is (see [`super::compat`] for the copies that make it read
 /// what go-yaml reads).
@@ -135,6 +150,7 @@ pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         force_top: false,
         next_col: 0,
         next_is_dash: false,
+        next_is_end: false,
     };
     let mut parser = Parser::new_from_str(src);
     loop {
@@ -280,13 +296,20 @@ impl Builder<'_> {
         // token, in the collection that token belongs to. While a collection goes on, a comment
         // is the head comment of its next entry, whatever its column.
         //
-        // The foot run ends at the first blank line after one of its comments (a blank line
-        // before the first one does not count): what follows is the next token's. A foot
-        // comment belongs to the innermost ending collection that starts at or left of its
-        // column (`# c` at column 4 under `- x:\n      y: 1` is the list item's, not `x`'s).
-        let mut head = false;
+        // Comments right after the last content: a foot comment belongs to the innermost
+        // ending collection that starts at or left of its column (`# c` at column 4 under
+        // `- x:\n      y: 1` is the list item's, not `x`'s), and the run ends at the first
+        // blank line, after which comments are the next token's. Comments after a blank line
+        // are all the innermost collection's, or at the end of the document the document's.
+        let pending = std::mem::take(&mut self.pending);
+        let blank_before = pending
+            .first()
+            .is_some_and(|&(_, line, _)| line > 0 && self.line_is_blank(line - 1));
+        let closing = self.closing && !self.force_top;
+        let whole_run_to_top = closing && blank_before && !self.next_is_end;
+        let mut head = closing && blank_before && self.next_is_end;
         let mut last_foot_line: Option<usize> = None;
-        for (c, line, col) in std::mem::take(&mut self.pending) {
+        for (c, line, col) in pending {
             if self.stack.is_empty() {
                 if self.root.is_none() {
                     self.head.push(c)
@@ -300,6 +323,8 @@ impl Builder<'_> {
                 head = true;
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
+                top
+            } else if !head && col > self.next_col && whole_run_to_top {
                 top
             } else if !head && col > self.next_col {
                 last_foot_line = Some(line);
@@ -425,6 +450,11 @@ impl Builder<'_> {
                 };
                 // (The next token is another entry of a sequence written at that column.)
                 self.next_is_dash = self.src.as_bytes().get(start) == Some(&b'-');
+                self.next_is_end = self.src.get(start..).is_none_or(|r| {
+                    (r.is_empty() && !GOES_ON.with(Cell::get))
+                        || r.starts_with("---")
+                        || r.starts_with("...")
+                });
                 self.closing = true;
                 self.flush();
                 self.closing = false;
@@ -653,6 +683,19 @@ impl Builder<'_> {
     }
 
     /// Start of the line holding `off`.
+    /// Whether line `line` (0-based) holds only blanks.
+    fn line_is_blank(&self, line: usize) -> bool {
+        let start = self.line_starts[line];
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.src.len());
+        self.src
+            .get(start..end)
+            .is_some_and(|t| t.trim_matches([' ', '\t', '\r', '\n']).is_empty())
+    }
+
     fn line_floor(&self, off: usize) -> usize {
         let (line, _) = self.line_col(off);
         self.line_starts[line]
@@ -783,7 +826,27 @@ impl Builder<'_> {
 
     fn finish_document(&mut self, at: usize) -> Result<(), StoreError> {
         let root = self.root.take();
+        // An empty document (nothing, or only comments: an implicit null with no text of its
+        // own) takes new items at its end, after its comments, so the sops metadata of a
+        // comment-only document in a stream can be spliced in.
+        // (saphyr gives such a null the span of the marker that ends the document.)
+        let implicit_null = root.as_ref().map_or(true, |n| {
+            matches!(n.value, Value::Null)
+                && n.src.map_or(true, |s| {
+                    let text = self.src.get(s.span.start..s.span.end).unwrap_or("");
+                    text.is_empty() || text.starts_with("---") || text.starts_with("...")
+                })
+        });
+        let doc_end = if at >= self.src.len() {
+            self.src.len()
+        } else {
+            self.line_floor(at)
+        };
         let mut branch = match root.map(|n| n.value) {
+            None | Some(Value::Null) if implicit_null => Branch {
+                end: Some(doc_end),
+                ..Branch::new()
+            },
             None | Some(Value::Null) => Branch::new(),
             Some(Value::Map(b)) => b,
             Some(Value::List(_)) => {

@@ -67,8 +67,10 @@ fn is_marker(line: &[u8], m: &[u8]) -> bool {
 
 /// Parse the text of one range from [`split`], which starts at byte `at` of the file: a
 /// document with one branch, positions in the file's terms.
-pub fn parse_piece(text: &str, at: usize) -> Result<Doc, StoreError> {
-    let mut doc = parse::parse(text)?;
+/// `goes_on`: another piece follows (it starts with a key at column 0), so the end of `text`
+/// is not the end of the document, which matters for where comments there belong.
+pub fn parse_piece(text: &str, at: usize, goes_on: bool) -> Result<Doc, StoreError> {
+    let mut doc = parse::with_document_going_on(goes_on, || parse::parse(text))?;
     if doc.branches.len() != 1 {
         return Err(StoreError::input("a piece must hold exactly one document"));
     }
@@ -96,7 +98,7 @@ pub(crate) mod tests {
         let mut joined = Branch::new();
         let mut failed = false;
         for r in &ranges {
-            match parse_piece(&src[r.start..r.end], r.start) {
+            match parse_piece(&src[r.start..r.end], r.start, r.end < src.len()) {
                 Ok(mut d) => {
                     let b = d.branches.remove(0);
                     joined.items.extend(b.items);
