@@ -487,7 +487,7 @@ fn unicode_line_separators_decrypt() {
     let sb = Sandbox::new();
     sb.write(
         "u.yaml",
-        "a: \"line\\u2028sep\"\nb: \"p\\Pq\"\nl:\n  - \"x\\Ny\"\n",
+        "a: \"line\\u2028sep\"\nb: \"p\\Pq\"\nl:\n  - \"x\\Ny\"\nu_unencrypted:\n  - \"line\\u2028sep\"\n  - \"p\\Pq\"\n",
     );
     let enc = sb
         .cmd(&sops)

@@ -212,3 +212,39 @@ pub(super) fn double_quoted(raw: &str, start: usize, value: &str) -> Result<Opti
     }
     Ok(Some(value.replace('\u{a0}', "'")))
 }
+
+/// go-yaml reads a raw LINE or PARAGRAPH SEPARATOR (U+2028/U+2029) in a quoted scalar as a line
+/// break that stays in the value: the blanks around it are dropped, as around any line break
+/// (yaml.v3, and so sops, writes `'line<LS>    sep'` for the string `line<LS>sep`). saphyr
+/// keeps them. `Some(value)` when that changes the single-quoted `value`. (A separator followed
+/// by a real line break is left as saphyr reads it; yaml.v3 never writes one.)
+pub(super) fn single_quoted_separators(value: &str) -> Option<String> {
+    if !value.contains(['\u{2028}', '\u{2029}']) {
+        return None;
+    }
+    let mut out = String::with_capacity(value.len());
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        if matches!(c, '\u{2028}' | '\u{2029}') {
+            let kept = out.trim_end_matches([' ', '\t']).len();
+            out.truncate(kept);
+            out.push(c);
+            while chars.next_if(|n| matches!(n, ' ' | '\t')).is_some() {}
+        } else {
+            out.push(c);
+        }
+    }
+    (out != value).then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn separators_in_single_quotes_drop_the_blanks_around_them() {
+        use super::single_quoted_separators as f;
+        assert_eq!(f("line\u{2028}    sep").as_deref(), Some("line\u{2028}sep"));
+        assert_eq!(f("a \t\u{2029}\tb").as_deref(), Some("a\u{2029}b"));
+        assert_eq!(f("a\u{2028}b"), None);
+        assert_eq!(f("plain"), None);
+    }
+}

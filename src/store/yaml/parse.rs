@@ -616,12 +616,14 @@ impl Builder<'_> {
         }
         self.flush();
         self.begin_item(rstart);
-        let fixed = if style == Style::DoubleQuoted {
-            let raw = &self.src[start..end.min(self.src.len())];
-            super::compat::double_quoted(raw, start, text)
-                .map_err(|k| self.err("found unknown escape character", start + k))?
-        } else {
-            None
+        let fixed = match style {
+            Style::DoubleQuoted => {
+                let raw = &self.src[start..end.min(self.src.len())];
+                super::compat::double_quoted(raw, start, text)
+                    .map_err(|k| self.err("found unknown escape character", start + k))?
+            }
+            Style::SingleQuoted => super::compat::single_quoted_separators(text),
+            _ => None,
         };
         let text = fixed.as_deref().unwrap_or(text);
         let value =
