@@ -148,6 +148,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "flow collection closed at column 0 after a block scalar in a list item's map",
+        "p:\n- e: >-\n      x\n  token: [\n]\nq:\n- |\n x\n  y\n- a: [\n]\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -83,8 +83,21 @@ pub fn relax(src: &str) -> Option<(String, Vec<(usize, usize)>)> {
             }
             b']' | b'}' if depth > 0 => depth -= 1,
             b'|' | b'>' if depth == 0 && value_start(b, i, line_start, depth, prev_sig) => {
-                let ind = b[line_start..].iter().take_while(|&&c| c == b' ').count();
-                block_skip = Some(ind);
+                // The block's content is indented past its owner: the key (`- e: >-` owns
+                // from the column of `e`), or the last dash when the block is a list item.
+                let mut k = line_start + b[line_start..].iter().take_while(|&&c| c == b' ').count();
+                let mut owner = k - line_start;
+                while b.get(k) == Some(&b'-') && matches!(b.get(k + 1), Some(b' ' | b'\t')) {
+                    owner = k - line_start;
+                    k += 1;
+                    while matches!(b.get(k), Some(b' ' | b'\t')) {
+                        k += 1;
+                    }
+                }
+                if k < i {
+                    owner = k - line_start;
+                }
+                block_skip = Some(owner);
                 i = next_line(b, i);
                 line_start = i;
                 continue;
