@@ -153,6 +153,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "a comment after an anchor or tag on a key's line",
+        "owner: &a1 # c1\n  env: x\nt: !!map # c2\n  k: 1\nl: &x # c3\n- 1\nm: # c4\n  k: 2\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

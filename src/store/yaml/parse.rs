@@ -387,9 +387,19 @@ impl Builder<'_> {
                 if let Some(key_line) = self.stack.last().and_then(|f| f.item_line) {
                     if key_line < start_line && !flow {
                         into_new = true;
-                        let (now, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
-                            .into_iter()
-                            .partition(|(_, line, _)| *line <= key_line);
+                        // After an anchor or tag (`key: &a # c`, `key: !!map # c`) the comment
+                        // is the collection's, as yaml.v3 attaches it to the collection node.
+                        let after_property = |c: &Comment, line: usize| {
+                            let ls = self.line_starts[line];
+                            c.src
+                                .and_then(|s| self.src.get(ls..s.start))
+                                .and_then(|t| t.split_whitespace().last())
+                                .is_some_and(|t| t.starts_with(['&', '!']))
+                        };
+                        let (now, later): (Vec<_>, Vec<_>) =
+                            std::mem::take(&mut self.pending).into_iter().partition(
+                                |(c, line, _)| *line <= key_line && !after_property(c, *line),
+                            );
                         self.pending = now;
                         self.flush();
                         self.pending = later;
