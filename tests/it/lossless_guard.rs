@@ -158,6 +158,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "comments after an empty last value",
+        "config:\n  - a\n  - # c1\nc:\n  k: # c2\nd:\n  - # c3\n  # c4\ne:\n  env: &a1 # c5\n# c6\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -307,7 +307,17 @@ impl Builder<'_> {
             .is_some_and(|&(_, line, _)| line > 0 && self.line_is_blank(line - 1));
         let closing = self.closing && !self.force_top;
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
-        let mut head = closing && blank_before && self.next_is_end;
+        // A comment right after the dash of an empty last list item (`- # c`) goes with the
+        // next token, as do the ones after it.
+        let after_empty_dash = pending.first().is_some_and(|(c, line, _)| {
+            let ls = self.line_starts[*line];
+            c.src
+                .and_then(|s| self.src.get(ls..s.start))
+                .is_some_and(|t| {
+                    t.trim_end().ends_with('-') && t.trim_start_matches([' ', '-']).is_empty()
+                })
+        });
+        let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
         let mut last_foot_line: Option<usize> = None;
         for (c, line, col) in pending {
             if self.stack.is_empty() {
@@ -329,11 +339,15 @@ impl Builder<'_> {
             } else if !head && col > self.next_col {
                 last_foot_line = Some(line);
                 let next_col = self.next_col;
-                self.stack[..=top]
+                // (Left of every ending collection: the outermost one's, the document's.)
+                match self.stack[..=top]
                     .iter()
                     .rposition(|f| f.flow || f.col <= col)
-                    .filter(|&i| i == top || self.stack[i].col > next_col)
-                    .unwrap_or(top)
+                {
+                    Some(i) if i == top || self.stack[i].col > next_col => i,
+                    Some(_) => top,
+                    None => 0,
+                }
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
@@ -624,7 +638,15 @@ impl Builder<'_> {
                 rstart = j;
             }
         }
-        self.flush();
+        // The comments after an empty value (`k: # c`, `- # c`) that ends its block
+        // collection wait for the collection's end, where yaml.v3's placement at a collection
+        // end applies to them.
+        // (saphyr gives an empty value the text `~` and no extent.)
+        let empty =
+            matches!(text, "" | "~") && style == Style::Plain && tag.is_none() && rstart == rend;
+        if !(empty && !self.pending.is_empty() && self.collection_ends_after(start)) {
+            self.flush();
+        }
         self.begin_item(rstart);
         let fixed = match style {
             Style::DoubleQuoted => {
@@ -695,6 +717,38 @@ impl Builder<'_> {
     }
 
     /// Start of the line holding `off`.
+    /// Whether the innermost (block) collection has no entry after the value at `at`: the
+    /// next line that is neither blank nor a comment is less indented than its entries (or
+    /// is not another `-` at a sequence's column), or there is none.
+    fn collection_ends_after(&self, at: usize) -> bool {
+        let Some(f) = self.stack.last() else {
+            return false;
+        };
+        if f.flow {
+            return false;
+        }
+        let (line, _) = self.line_col(at.min(self.src.len()));
+        for l in line + 1..self.line_starts.len() {
+            let start = self.line_starts[l];
+            let end = self
+                .line_starts
+                .get(l + 1)
+                .copied()
+                .unwrap_or(self.src.len());
+            let text = &self.src[start..end];
+            let body = text.trim_start_matches([' ', '\t']);
+            if body.trim_end().is_empty() || body.starts_with('#') {
+                continue;
+            }
+            let col = text.len() - body.len();
+            return match f.kind {
+                Kind::List(_) => !(col == f.col && body.starts_with('-')),
+                Kind::Map { .. } => col < f.col,
+            };
+        }
+        true
+    }
+
     /// Whether line `line` (0-based) holds only blanks.
     fn line_is_blank(&self, line: usize) -> bool {
         let start = self.line_starts[line];
