@@ -163,6 +163,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "a trailing comment after a blank line, and comments at the end of an indentless list",
+        "t:\n  d:\n    w: &a1 1.2.3\n\n    p: *a1 # c1\nenv:\n- [\n]\n- env:\n# c2\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -302,9 +302,12 @@ impl Builder<'_> {
         // blank line, after which comments are the next token's. Comments after a blank line
         // are all the innermost collection's, or at the end of the document the document's.
         let pending = std::mem::take(&mut self.pending);
-        let blank_before = pending
-            .first()
-            .is_some_and(|&(_, line, _)| line > 0 && self.line_is_blank(line - 1));
+        let blank_before = pending.first().is_some_and(|(c, line, _)| {
+            let own_line = c
+                .src
+                .is_some_and(|s| self.src[self.line_starts[*line]..s.start].trim().is_empty());
+            own_line && *line > 0 && self.line_is_blank(line - 1)
+        });
         let closing = self.closing && !self.force_top;
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
         // A comment right after the dash of an empty last list item (`- # c`) goes with the
@@ -351,12 +354,17 @@ impl Builder<'_> {
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
-                self.stack[..top]
-                    .iter()
-                    .rposition(|f| {
-                        f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col))
-                    })
-                    .unwrap_or(0)
+                if self.next_is_end {
+                    // Nothing follows in this document: the document's.
+                    0
+                } else {
+                    self.stack[..top]
+                        .iter()
+                        .rposition(|f| {
+                            f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col))
+                        })
+                        .unwrap_or(0)
+                }
             };
             let f = &mut self.stack[idx];
             if let Some(il) = f.item_line {
