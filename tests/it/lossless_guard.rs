@@ -168,6 +168,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "a key's comment above a block list whose first item is a flow collection",
+        "a: # c1\n- [x]\nb: # c2\n- {k: 1}\nc: # c3\n  - [y]\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -398,7 +398,23 @@ impl Builder<'_> {
                 let is_map = matches!(ev, Event::MappingStart(..));
                 self.begin_item(start);
                 let (start_line, col) = self.line_col(start);
-                let flow = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
+                // saphyr starts a block sequence whose first item is a flow collection
+                // (`key:\n- [x]`) at that item's bracket: after a dash, where a map (or nothing)
+                // holds it, a bracket starts the block sequence, then (again) the flow one.
+                let bracket = matches!(self.src.as_bytes().get(start), Some(b'{' | b'['));
+                let after_dash = {
+                    let b = self.src.as_bytes();
+                    let mut i = start;
+                    while i > 0 && matches!(b[i - 1], b' ' | b'\t') {
+                        i -= 1;
+                    }
+                    i > 0 && b[i - 1] == b'-'
+                };
+                let in_block_map = match self.stack.last() {
+                    None => true,
+                    Some(f) => !f.flow && matches!(f.kind, Kind::Map { .. }),
+                };
+                let flow = bracket && !(!is_map && after_dash && in_block_map);
                 // A comment on the line of the key that owns this collection (`key: # c`
                 // above a nested block) belongs to the outer map, before the pair, as
                 // yaml.v3 attaches it to the key (SOPS encrypts it by the outer path).
@@ -407,7 +423,8 @@ impl Builder<'_> {
                 // their column.
                 let mut into_new = false;
                 if let Some(key_line) = self.stack.last().and_then(|f| f.item_line) {
-                    if key_line < start_line && !flow {
+                    // (saphyr may start an indentless sequence on the key's line.)
+                    if key_line < self.content_line_from(start) && !flow {
                         into_new = true;
                         // After an anchor or tag (`key: &a # c`, `key: !!map # c`) the comment
                         // is the collection's, as yaml.v3 attaches it to the collection node.
@@ -755,6 +772,25 @@ impl Builder<'_> {
             };
         }
         true
+    }
+
+    /// The line of the first content (not blank, not a comment) at or after `at`.
+    fn content_line_from(&self, at: usize) -> usize {
+        let (mut line, _) = self.line_col(at.min(self.src.len()));
+        let mut from = at.min(self.src.len());
+        loop {
+            let end = self
+                .line_starts
+                .get(line + 1)
+                .copied()
+                .unwrap_or(self.src.len());
+            let rest = self.src[from..end].trim_start_matches([' ', '\t']);
+            if !(rest.trim_end().is_empty() || rest.starts_with('#')) || end >= self.src.len() {
+                return line;
+            }
+            line += 1;
+            from = end;
+        }
     }
 
     /// Whether line `line` (0-based) holds only blanks.
