@@ -173,6 +173,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "the document's last comments after a blank line (sops metadata goes before them)",
+        "flutter:\n  assets:\n    - a\n\n  # c1\n  # c2\n\n  # c3\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -227,7 +227,7 @@ impl<'a> Splicer<'a> {
     fn run_range(mut self, doc: &Doc, range: Span, out: &mut Vec<u8>) -> Option<()> {
         for b in &doc.branches {
             let first = self.edits.len();
-            self.branch(b)?;
+            self.branch(b, true)?;
             // A document left without data by a removal (its only entry was the `sops`
             // metadata; comments may remain) is written `{}` after its comments, as sops
             // writes it; nothing at all would read as null.
@@ -272,7 +272,7 @@ impl<'a> Splicer<'a> {
         Some(())
     }
 
-    fn branch(&mut self, b: &Branch) -> Option<()> {
+    fn branch(&mut self, b: &Branch, root: bool) -> Option<()> {
         for r in &b.removed {
             self.edits.push((*r, String::new()));
         }
@@ -290,6 +290,14 @@ impl<'a> Splicer<'a> {
         }
         if !added.is_empty() {
             let at = b.end?;
+            // The document's last comments after a blank line belong to the document
+            // (yaml.v3); with new entries after them they would be the innermost collection's.
+            // New top-level entries go before them, so the comments stay the document's last.
+            let at = if root {
+                self.before_trailing_comments(b, at).unwrap_or(at)
+            } else {
+                at
+            };
             let col = self.child_column(b)?;
             let mut text = String::new();
             if at > 0 {
@@ -308,6 +316,39 @@ impl<'a> Splicer<'a> {
             self.edits.push((Span { start: at, end: at }, text));
         }
         Some(())
+    }
+
+    /// Where the run of comments that ends the map `b` (at `end`) starts, back over the
+    /// blank lines before it, when blank lines precede the run; `None` otherwise.
+    fn before_trailing_comments(&self, b: &Branch, end: usize) -> Option<usize> {
+        let mut first = None;
+        for item in b.items.iter().rev() {
+            match item {
+                Item::Comment(c) => first = Some(c.src?.start),
+                // (The new entries themselves.)
+                Item::Pair(k, _) if k.span.is_none() => {}
+                Item::Pair(..) => break,
+            }
+        }
+        let first = first?;
+        let before = self.text(self.base, first)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        if !before[line_start..].trim().is_empty() {
+            return None; // the run starts after content on its line
+        }
+        // Back over blank lines; there must be at least one.
+        let mut p = line_start;
+        let mut blanks = 0;
+        while p > 0 {
+            let prev = before[..p - 1].rfind('\n').map_or(0, |i| i + 1);
+            if !before[prev..p].trim().is_empty() {
+                break;
+            }
+            p = prev;
+            blanks += 1;
+        }
+        let at = self.base + p;
+        (blanks > 0 && p > 0 && at <= end && self.text(at, end).is_some()).then_some(at)
     }
 
     /// The column of a block map's keys, from its first parsed pair.
@@ -341,7 +382,7 @@ impl<'a> Splicer<'a> {
             return Some(());
         }
         match &n.value {
-            Value::Map(b) => self.branch(b),
+            Value::Map(b) => self.branch(b, false),
             Value::List(l) => {
                 for e in l {
                     match e {

@@ -534,7 +534,7 @@ impl Builder<'_> {
                         } else {
                             Some(self.line_floor(start))
                         };
-                        close_item_spans(&mut branch, end_at.unwrap_or(end));
+                        close_item_spans(&mut branch, end_at.unwrap_or(end), self.src);
                         branch.end = end_at;
                         Value::Map(branch)
                     }
@@ -1026,13 +1026,36 @@ fn quoted_end(b: &[u8], start: usize) -> Option<usize> {
 }
 
 /// Each pair's removable range runs from its own line to the next pair's line (or the map end).
-fn close_item_spans(b: &mut Branch, end: usize) {
+/// A comment on a line of its own after the last pair (with the blank lines before it) stops
+/// that pair's range, so removing the pair (the sops metadata on decrypt, `unset`) keeps the
+/// comments after it.
+fn close_item_spans(b: &mut Branch, end: usize, src: &str) {
     let mut next = end;
     for item in b.items.iter_mut().rev() {
-        if let Item::Pair(k, _) = item {
-            if let Some(s) = &mut k.span {
-                s.end = next.max(s.start);
-                next = s.start;
+        match item {
+            Item::Pair(k, _) => {
+                if let Some(s) = &mut k.span {
+                    s.end = next.max(s.start);
+                    next = s.start;
+                }
+            }
+            Item::Comment(c) => {
+                if let Some(s) = c.src {
+                    let mut ls = src[..s.start.min(src.len())]
+                        .rfind('\n')
+                        .map_or(0, |i| i + 1);
+                    if src[ls..s.start].trim().is_empty() {
+                        // Back over the blank lines before it too.
+                        while ls > 0 {
+                            let prev = src[..ls - 1].rfind('\n').map_or(0, |i| i + 1);
+                            if !src[prev..ls].trim().is_empty() {
+                                break;
+                            }
+                            ls = prev;
+                        }
+                        next = next.min(ls);
+                    }
+                }
             }
         }
     }
