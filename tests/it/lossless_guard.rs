@@ -178,6 +178,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "foot comments when a collection ends: less indented than the next token, or not ended by a blank line",
+        "p:\n  h:\n    a: 1\n# c1\n# c2\n  g: 2\nq:\n  - x:\n      y: 1\n    # c3\n    # c4\n  - y: 2\n",
+        true,
+    ),
+    (
         "documents holding only comments (spliced; decrypt adds {} as sops does)",
         "a: 1\n--- # x\n# c\n...\n---\n# d\n---\nb: 2\n",
         false,

@@ -310,6 +310,23 @@ impl Builder<'_> {
         });
         let closing = self.closing && !self.force_top;
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
+        // Right after the content, a run that starts less indented than the next token stays
+        // with the innermost ending collection (yaml.v3 ends it only at a comment at its own
+        // column).
+        // The column rule below applies to a foot run that a blank line ends; one that runs
+        // into the next token stays with the innermost ending collection.
+        let run_ends_blank = {
+            let lines: Vec<usize> = pending.iter().map(|&(_, l, _)| l).collect();
+            lines.windows(2).any(|w| w[1] > w[0] + 1)
+                || lines
+                    .last()
+                    .is_some_and(|&l| l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
+        };
+        let low_run = closing
+            && !blank_before
+            && pending
+                .first()
+                .is_some_and(|&(_, _, col)| col < self.next_col);
         // A comment right after the dash of an empty last list item (`- # c`) goes with the
         // next token, as do the ones after it.
         let after_empty_dash = pending.first().is_some_and(|(c, line, _)| {
@@ -337,7 +354,9 @@ impl Builder<'_> {
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
                 top
-            } else if !head && col > self.next_col && whole_run_to_top {
+            } else if !head && ((whole_run_to_top && col != self.next_col) || low_run) {
+                top
+            } else if !head && col > self.next_col && !run_ends_blank {
                 top
             } else if !head && col > self.next_col {
                 last_foot_line = Some(line);

@@ -229,7 +229,9 @@ fn tokens(text: &[u8], kind: Kind) -> Tokens {
             } else if bare == "---" || bare == "..." || bare.starts_with("--- ") {
                 in_meta = false;
             }
-            if in_meta {
+            // The metadata holds no comments: a comment line after it (leafseal writes the
+            // document's closing comments after the metadata) is the document's.
+            if in_meta && !bare.trim_start().starts_with('#') {
                 continue;
             }
         }
@@ -260,7 +262,7 @@ fn plaintext_comment(text: &[u8]) -> Option<String> {
         } else if l == "---" || l.starts_with("--- ") {
             in_meta = false;
         }
-        if in_meta {
+        if in_meta && !l.trim_start().starts_with('#') {
             continue;
         }
         let b = l.as_bytes();
