@@ -1,0 +1,269 @@
+//! Where comments go: scanning them between events and placing each into the collection that
+//! yaml.v3 (and so SOPS, which encrypts a comment with the path of the collection that holds
+//! it) attaches it to. The rules, with the shapes that show them, are in docs/format.md;
+//! `scripts/dev/compare_comment_aads.sh` checks a list of shapes against sops.
+
+use super::{Builder, Frame, Kind};
+use crate::tree::{Comment, Elem, Item, Span};
+
+impl Builder<'_> {
+    /// Find comments in the text between the last event and `upto`.
+    pub(super) fn scan_comments(&mut self, upto: usize) {
+        let bytes = self.src.as_bytes();
+        let mut i = self.cursor;
+        while i < upto.min(bytes.len()) {
+            if bytes[i] == b'#' && (i == 0 || matches!(bytes[i - 1], b' ' | b'\t' | b'\n' | b'\r'))
+            {
+                let eol = self.src[i..]
+                    .find('\n')
+                    .map(|n| i + n)
+                    .unwrap_or(bytes.len());
+                let text_end = if eol > i + 1 && bytes[eol - 1] == b'\r' {
+                    eol - 1
+                } else {
+                    eol
+                };
+                let (line, col) = self.line_col(i);
+                let c = Comment {
+                    text: self.src[i + 1..text_end].to_owned(),
+                    src: Some(Span {
+                        start: i,
+                        end: text_end,
+                    }),
+                    changed: false,
+                    as_elem: false,
+                };
+                self.pending.push((c, line, col));
+                i = eol;
+            } else {
+                i += 1;
+            }
+        }
+        self.cursor = self.cursor.max(upto);
+    }
+
+    /// Place every scanned comment into the tree.
+    pub(super) fn flush(&mut self) {
+        // yaml.v3's placement when a collection ends (`closing`, the next token at column
+        // `next_col`): comments indented past that token are foot comments of the innermost
+        // collection; from the first one that is not, the run is the head comment of the next
+        // token, in the collection that token belongs to. While a collection goes on, a comment
+        // is the head comment of its next entry, whatever its column.
+        //
+        // Comments right after the last content: a foot comment belongs to the innermost
+        // ending collection that starts at or left of its column (`# c` at column 4 under
+        // `- x:\n      y: 1` is the list item's, not `x`'s), and the run ends at the first
+        // blank line, after which comments are the next token's. Comments after a blank line
+        // are all the innermost collection's, or at the end of the document the document's.
+        let pending = std::mem::take(&mut self.pending);
+        let blank_before = pending.first().is_some_and(|(c, line, _)| {
+            let own_line = c
+                .src
+                .is_some_and(|s| self.src[self.line_starts[*line]..s.start].trim().is_empty());
+            own_line && *line > 0 && self.line_is_blank(line - 1)
+        });
+        let closing = self.closing && !self.force_top;
+        let whole_run_to_top = closing && blank_before && !self.next_is_end;
+        // Right after the content, a run that starts less indented than the next token stays
+        // with the innermost ending collection (yaml.v3 ends it only at a comment at its own
+        // column).
+        // The column rule below applies to a foot run that a blank line or the end of the
+        // document ends; one that runs into the next token stays with the innermost ending
+        // collection.
+        let run_ends_blank = {
+            let lines: Vec<usize> = pending.iter().map(|&(_, l, _)| l).collect();
+            self.next_is_end
+                || lines.windows(2).any(|w| w[1] > w[0] + 1)
+                || lines
+                    .last()
+                    .is_some_and(|&l| l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
+        };
+        let low_run = closing
+            && !blank_before
+            && pending
+                .first()
+                .is_some_and(|&(_, _, col)| col < self.next_col);
+        // A comment right after the dash of an empty last list item (`- # c`) goes with the
+        // next token, as do the ones after it.
+        let after_empty_dash = pending.first().is_some_and(|(c, line, _)| {
+            let ls = self.line_starts[*line];
+            c.src
+                .and_then(|s| self.src.get(ls..s.start))
+                .is_some_and(|t| {
+                    t.trim_end().ends_with('-') && t.trim_start_matches([' ', '-']).is_empty()
+                })
+        });
+        let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
+        let mut last_foot_line: Option<usize> = None;
+        for (c, line, col) in pending {
+            if self.stack.is_empty() {
+                if self.root.is_none() {
+                    self.head.push(c)
+                } else {
+                    self.tail.push(c)
+                }
+                continue;
+            }
+            let top = self.stack.len() - 1;
+            if last_foot_line.is_some_and(|l| line > l + 1) {
+                head = true;
+            }
+            let idx = if self.force_top || !self.closing || self.stack[top].flow {
+                top
+            } else if !head && ((whole_run_to_top && col != self.next_col) || low_run) {
+                top
+            } else if !head && col > self.next_col && !run_ends_blank {
+                top
+            } else if !head && col > self.next_col {
+                last_foot_line = Some(line);
+                let next_col = self.next_col;
+                // (Left of every ending collection: the outermost one's, the document's.)
+                match self.stack[..=top]
+                    .iter()
+                    .rposition(|f| f.flow || f.col <= col)
+                {
+                    Some(i) if i == top || self.stack[i].col > next_col => i,
+                    Some(_) => top,
+                    None => 0,
+                }
+            } else {
+                head = true;
+                let (next_col, dash_next) = (self.next_col, self.next_is_dash);
+                if self.next_is_end {
+                    // Nothing follows in this document: the document's.
+                    0
+                } else {
+                    self.stack[..top]
+                        .iter()
+                        .rposition(|f| {
+                            f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col))
+                        })
+                        .unwrap_or(0)
+                }
+            };
+            let f = &mut self.stack[idx];
+            if let Some(il) = f.item_line {
+                if il == line {
+                    f.push_comment(c, false);
+                } else {
+                    f.after.push(c);
+                }
+            } else {
+                let before_last = f.last_line == Some(line);
+                f.push_comment(c, before_last);
+            }
+        }
+    }
+
+    /// The comment that follows `from` on its line after blanks only, if any.
+    pub(super) fn comment_after(&self, from: usize) -> Option<Comment> {
+        let b = self.src.as_bytes();
+        let mut i = from;
+        while i < b.len() && matches!(b[i], b' ' | b'\t') {
+            i += 1;
+        }
+        if i == from || b.get(i) != Some(&b'#') {
+            return None;
+        }
+        let eol = self.src[i..].find('\n').map_or(b.len(), |n| i + n);
+        let end = if eol > i && b[eol - 1] == b'\r' {
+            eol - 1
+        } else {
+            eol
+        };
+        Some(Comment {
+            text: self.src[i + 1..end].to_owned(),
+            src: Some(Span { start: i, end }),
+            changed: false,
+            as_elem: false,
+        })
+    }
+
+    /// Start of the line holding `off`.
+    /// Whether the innermost (block) collection has no entry after the value at `at`: the
+    /// next line that is neither blank nor a comment is less indented than its entries (or
+    /// is not another `-` at a sequence's column), or there is none.
+    pub(super) fn collection_ends_after(&self, at: usize) -> bool {
+        let Some(f) = self.stack.last() else {
+            return false;
+        };
+        if f.flow {
+            return false;
+        }
+        let (line, _) = self.line_col(at.min(self.src.len()));
+        for l in line + 1..self.line_starts.len() {
+            let start = self.line_starts[l];
+            let end = self.line_end(l);
+            let text = &self.src[start..end];
+            let body = text.trim_start_matches([' ', '\t']);
+            if body.trim_end().is_empty() || body.starts_with('#') {
+                continue;
+            }
+            let col = text.len() - body.len();
+            return match f.kind {
+                Kind::List(_) => !(col == f.col && body.starts_with('-')),
+                Kind::Map { .. } => col < f.col,
+            };
+        }
+        true
+    }
+
+    /// The line of the first content (not blank, not a comment) at or after `at`.
+    pub(super) fn content_line_from(&self, at: usize) -> usize {
+        let (mut line, _) = self.line_col(at.min(self.src.len()));
+        let mut from = at.min(self.src.len());
+        loop {
+            let end = self.line_end(line);
+            let rest = self.src[from..end].trim_start_matches([' ', '\t']);
+            if !(rest.trim_end().is_empty() || rest.starts_with('#')) || end >= self.src.len() {
+                return line;
+            }
+            line += 1;
+            from = end;
+        }
+    }
+
+    /// Where line `line` (0-based) ends: the start of the next line, or the end of the text.
+    pub(super) fn line_end(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.src.len())
+    }
+
+    /// Whether line `line` (0-based) holds only blanks.
+    pub(super) fn line_is_blank(&self, line: usize) -> bool {
+        // (The empty "line" after a final line break is no line: in a piece that another
+        // follows, the next line is that piece's first key.)
+        let start = self.line_starts[line];
+        let end = self.line_end(line);
+        start < self.src.len()
+            && self
+                .src
+                .get(start..end)
+                .is_some_and(|t| t.trim_matches([' ', '\t', '\r', '\n']).is_empty())
+    }
+}
+
+impl Frame {
+    pub(super) fn push_comment(&mut self, c: Comment, before_last: bool) {
+        match &mut self.kind {
+            Kind::Map { branch, .. } => {
+                let at = if before_last {
+                    branch.items.len().saturating_sub(1)
+                } else {
+                    branch.items.len()
+                };
+                branch.items.insert(at, Item::Comment(c));
+            }
+            Kind::List(l) => {
+                let at = if before_last {
+                    l.len().saturating_sub(1)
+                } else {
+                    l.len()
+                };
+                l.insert(at, Elem::Comment(c));
+            }
+        }
+    }
+}
