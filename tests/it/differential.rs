@@ -329,12 +329,12 @@ fn report(
     for (why, k) in &refused {
         let _ = writeln!(msg, "    both refused ×{k}: sops says {why}");
     }
-    if !reasons.is_empty() {
-        let _ = writeln!(
-            msg,
-            "(c) not byte-identical but the same data (for the lead to allow or not), by reason:"
-        );
-        for (why, (k, i)) in &reasons {
+    let mut by_reason = |title: &str, reasons: &BTreeMap<String, (usize, usize)>| {
+        if reasons.is_empty() {
+            return;
+        }
+        let _ = writeln!(msg, "{title}, by reason:");
+        for (why, (k, i)) in reasons {
             let _ = writeln!(
                 msg,
                 "    ×{k:<4} {why}   e.g. {}: {}",
@@ -342,21 +342,15 @@ fn report(
                 cut(&escaped(&results[*i].text), 160)
             );
         }
-    }
-    if !d_reasons.is_empty() {
-        let _ = writeln!(
-            msg,
-            "(d) not byte-identical to sops decrypt but the same data and comments (documented in docs/format.md), by reason:"
-        );
-        for (why, (k, i)) in &d_reasons {
-            let _ = writeln!(
-                msg,
-                "    ×{k:<4} {why}   e.g. {}: {}",
-                results[*i].label,
-                cut(&escaped(&results[*i].text), 160)
-            );
-        }
-    }
+    };
+    by_reason(
+        "(c) not byte-identical but the same data (for the lead to allow or not)",
+        &reasons,
+    );
+    by_reason(
+        "(d) not byte-identical to sops decrypt but the same data and comments (documented in docs/format.md)",
+        &d_reasons,
+    );
     if let Some(f) = features {
         let _ = writeln!(
             msg,
