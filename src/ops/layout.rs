@@ -309,8 +309,12 @@ fn each_match(
     if index.is_empty() {
         return;
     }
-    if index.values().any(|e| alias_name(&e.spelling).is_some()) {
-        anchored(doc, input, &mut anchors.0);
+    // (Whether any entry is an alias is decided once per index, not once per piece.)
+    if *anchors
+        .wanted
+        .get_or_insert_with(|| index.values().any(|e| alias_name(&e.spelling).is_some()))
+    {
+        anchored(doc, input, &mut anchors.defs);
     }
     each_selected(doc, rule, root_comments, &mut |aad, n, node| {
         let (Some(src), Some(e)) = (node.src, index.get(&(aad, n))) else {
@@ -330,7 +334,7 @@ fn each_match(
             // An alias of a scalar, written back as the alias when the nearest anchor of that
             // name before it holds the same value (the write guard reads the output back too).
             let anchor = anchors
-                .0
+                .defs
                 .get(name)
                 .and_then(|defs| defs.iter().rev().find(|(at, _)| *at < src.span.start));
             if anchor.is_some_and(|(_, v)| *v == Anchored::of(&node.value)) {
@@ -405,7 +409,11 @@ fn anchored(doc: &mut Doc, input: &[u8], out: &mut HashMap<String, Vec<(usize, A
 /// The anchored scalars seen so far (by name), carried from piece to piece so an alias can be
 /// written back when its anchor stands in an earlier piece.
 #[derive(Default)]
-pub struct Anchors(HashMap<String, Vec<(usize, Anchored)>>);
+pub struct Anchors {
+    defs: HashMap<String, Vec<(usize, Anchored)>>,
+    /// Whether the entries hold an alias at all (nothing to collect otherwise).
+    wanted: Option<bool>,
+}
 
 /// For a decrypted `doc` (spans into `input`, the encrypted text), the spellings to splice in,
 /// by span start.

@@ -337,18 +337,9 @@ impl<'a> Splicer<'a> {
             return None; // the run starts after content on its line
         }
         // Back over blank lines; there must be at least one.
-        let mut p = line_start;
-        let mut blanks = 0;
-        while p > 0 {
-            let prev = before[..p - 1].rfind('\n').map_or(0, |i| i + 1);
-            if !before[prev..p].trim().is_empty() {
-                break;
-            }
-            p = prev;
-            blanks += 1;
-        }
+        let p = blank_run_start(before, line_start);
         let at = self.base + p;
-        (blanks > 0 && p > 0 && at <= end && self.text(at, end).is_some()).then_some(at)
+        (p < line_start && p > 0 && at <= end && self.text(at, end).is_some()).then_some(at)
     }
 
     /// The column of a block map's keys, from its first parsed pair.
@@ -488,6 +479,20 @@ impl<'a> Splicer<'a> {
         }
         self.edits = out;
     }
+}
+
+/// The start of the run of blank lines that ends at `line_start` (a line start in `text`), or
+/// `line_start` itself when the line before it is not blank.
+pub(super) fn blank_run_start(text: &str, line_start: usize) -> usize {
+    let mut p = line_start;
+    while p > 0 {
+        let prev = text[..p - 1].rfind('\n').map_or(0, |i| i + 1);
+        if !text[prev..p].trim().is_empty() {
+            break;
+        }
+        p = prev;
+    }
+    p
 }
 
 #[cfg(test)]

@@ -592,6 +592,7 @@ impl Builder<'_> {
         self.deliver(node, rstart)
     }
 
+    /// Start of the line holding `off`.
     fn line_floor(&self, off: usize) -> usize {
         let (line, _) = self.line_col(off);
         self.line_starts[line]
@@ -804,19 +805,12 @@ fn close_item_spans(b: &mut Branch, end: usize, src: &str) {
             }
             Item::Comment(c) => {
                 if let Some(s) = c.src {
-                    let mut ls = src[..s.start.min(src.len())]
+                    let ls = src[..s.start.min(src.len())]
                         .rfind('\n')
                         .map_or(0, |i| i + 1);
                     if src[ls..s.start].trim().is_empty() {
-                        // Back over the blank lines before it too.
-                        while ls > 0 {
-                            let prev = src[..ls - 1].rfind('\n').map_or(0, |i| i + 1);
-                            if !src[prev..ls].trim().is_empty() {
-                                break;
-                            }
-                            ls = prev;
-                        }
-                        next = next.min(ls);
+                        // The blank lines before it too.
+                        next = next.min(super::blank_run_start(src, ls));
                     }
                 }
             }

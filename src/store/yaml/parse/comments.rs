@@ -44,55 +44,42 @@ impl Builder<'_> {
 
     /// Place every scanned comment into the tree.
     pub(super) fn flush(&mut self) {
-        // yaml.v3's placement when a collection ends (`closing`, the next token at column
-        // `next_col`): comments indented past that token are foot comments of the innermost
-        // collection; from the first one that is not, the run is the head comment of the next
-        // token, in the collection that token belongs to. While a collection goes on, a comment
-        // is the head comment of its next entry, whatever its column.
-        //
-        // Comments right after the last content: a foot comment belongs to the innermost
-        // ending collection that starts at or left of its column (`# c` at column 4 under
-        // `- x:\n      y: 1` is the list item's, not `x`'s), and the run ends at the first
-        // blank line, after which comments are the next token's. Comments after a blank line
-        // are all the innermost collection's, or at the end of the document the document's.
+        // While a collection goes on, a comment is the head comment of its next entry,
+        // whatever its column. When a collection ends (`closing`, the next token at column
+        // `next_col`), as yaml.v3 places them:
+        // - a run right after the content that starts less indented than the next token, or
+        //   that runs into the next token with no blank line, is the innermost collection's;
+        // - a run a blank line (or the end of the document) ends: comments indented past the
+        //   next token are foot comments of the innermost ending collection that starts at or
+        //   left of their column (`# c` at column 4 under `- x:\n      y: 1` is the list
+        //   item's, not `x`'s); from the first one that is not, and after the blank line, they
+        //   are the next token's head comments, in the collection that token belongs to;
+        // - comments after a blank line are all the innermost collection's, or at the end of
+        //   the document the document's;
+        // - after the dash of an empty last list item (`- # c`) they go with the next token.
+        if self.pending.is_empty() {
+            return;
+        }
         let pending = std::mem::take(&mut self.pending);
-        let blank_before = pending.first().is_some_and(|(c, line, _)| {
-            let own_line = c
-                .src
-                .is_some_and(|s| self.src[self.line_starts[*line]..s.start].trim().is_empty());
-            own_line && *line > 0 && self.line_is_blank(line - 1)
-        });
         let closing = self.closing && !self.force_top;
-        let whole_run_to_top = closing && blank_before && !self.next_is_end;
-        // Right after the content, a run that starts less indented than the next token stays
-        // with the innermost ending collection (yaml.v3 ends it only at a comment at its own
-        // column).
-        // The column rule below applies to a foot run that a blank line or the end of the
-        // document ends; one that runs into the next token stays with the innermost ending
-        // collection.
-        let run_ends_blank = {
-            let lines: Vec<usize> = pending.iter().map(|&(_, l, _)| l).collect();
-            self.next_is_end
-                || lines.windows(2).any(|w| w[1] > w[0] + 1)
-                || lines
-                    .last()
-                    .is_some_and(|&l| l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
-        };
-        let low_run = closing
-            && !blank_before
-            && pending
-                .first()
-                .is_some_and(|&(_, _, col)| col < self.next_col);
-        // A comment right after the dash of an empty last list item (`- # c`) goes with the
-        // next token, as do the ones after it.
-        let after_empty_dash = pending.first().is_some_and(|(c, line, _)| {
-            let ls = self.line_starts[*line];
+        let first_on_line = |c: &Comment, line: usize| {
             c.src
-                .and_then(|s| self.src.get(ls..s.start))
-                .is_some_and(|t| {
-                    t.trim_end().ends_with('-') && t.trim_start_matches([' ', '-']).is_empty()
-                })
-        });
+                .and_then(|s| self.src.get(self.line_starts[line]..s.start))
+                .unwrap_or("")
+        };
+        let (first, first_line, first_col) = (&pending[0].0, pending[0].1, pending[0].2);
+        let before_first = first_on_line(first, first_line);
+        let blank_before =
+            before_first.trim().is_empty() && first_line > 0 && self.line_is_blank(first_line - 1);
+        let whole_run_to_top = closing && blank_before && !self.next_is_end;
+        let run_ends_blank = self.next_is_end
+            || pending.windows(2).any(|w| w[1].1 > w[0].1 + 1)
+            || pending.last().is_some_and(|&(_, l, _)| {
+                l + 1 < self.line_starts.len() && self.line_is_blank(l + 1)
+            });
+        let low_run = closing && !blank_before && first_col < self.next_col;
+        let after_empty_dash = before_first.trim_end().ends_with('-')
+            && before_first.trim_start_matches([' ', '-']).is_empty();
         let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
         let mut last_foot_line: Option<usize> = None;
         for (c, line, col) in pending {
@@ -179,7 +166,6 @@ impl Builder<'_> {
         })
     }
 
-    /// Start of the line holding `off`.
     /// Whether the innermost (block) collection has no entry after the value at `at`: the
     /// next line that is neither blank nor a comment is less indented than its entries (or
     /// is not another `-` at a sequence's column), or there is none.
