@@ -6,9 +6,9 @@ encrypt` of the same file shows where the two attach a comment differently.
 
     .cache/venv/bin/python scripts/dev/comment_aads.py FILE.enc.yaml [AGE_KEY_FILE]
 
-Prints one line per comment token: (aad, text), or None when no path of up to 4 keys seen in
-the file opens it. Needs `age` and the `cryptography` package (both installed by
-scripts/test.sh). Test keys only.
+Prints one line per comment token: (aad, text), or None when no path opens it (any chain of
+keys the indentation implies, or any two keys of the file). Needs `age` and the
+`cryptography` package (both installed by scripts/test.sh). Test keys only.
 """
 import base64
 import itertools
@@ -28,8 +28,23 @@ names = sorted(
     {k.strip('"') for k in re.findall(r"^\s*(?:- )*([^\s#:'\"-][^:]*|\"[^\"]*\"):", text, re.M)} - {"sops"}
 )
 candidates = [":"] + [
-    "".join(c + ":" for c in combo) for n in range(1, 5) for combo in itertools.permutations(names, n)
+    "".join(c + ":" for c in combo) for n in range(1, 3) for combo in itertools.permutations(names, n)
 ]
+# Every chain of keys the file's block indentation implies, at any depth (keys of list items
+# included: SOPS's path skips list indices).
+stack = []
+for line in text.splitlines():
+    m = re.match(r"^(\s*)((?:- +)*)([^\s#:'\"-][^:]*|\"[^\"]*\"):(\s|$)", line)
+    if not m:
+        continue
+    col = len(m.group(1)) + len(m.group(2))
+    while stack and stack[-1][0] >= col:
+        stack.pop()
+    stack.append((col, m.group(3).strip('"')))
+    if stack[0][1] != "sops":
+        path = "".join(k + ":" for _, k in stack)
+        if path not in candidates:
+            candidates.append(path)
 
 
 def opens(data, iv, tag, aad):

@@ -7,8 +7,9 @@
 //! (with a warning naming the file); when that fails too the command fails and writes nothing.
 //!
 //! A fingerprint covers the structure (key names in order, list lengths, document count) and
-//! every scalar with its type, plus the comments as a multiset (their placement may
-//! legitimately differ between the splice and the canonical layout, their text may not). Numbers
+//! every scalar with its type, plus the comments as a multiset of (text, keys of the collection
+//! that holds it): the keys are what SOPS encrypts a comment with, so a comment that reads back
+//! in another collection is one the reference sops could not decrypt. Numbers
 //! compare by value (`1` and `1.0` are the same number to every reader of the output formats).
 //! It is fed item by item, so the piecewise paths can fold it over pieces in bounded memory.
 
@@ -24,6 +25,8 @@ pub struct Fingerprint {
     data: Sha256,
     /// Sum of the comments' digests, lane by lane: independent of their order.
     comments: [u64; 4],
+    /// The same over (keys of the holding collection, text).
+    placed: [u64; 4],
     n_comments: u64,
     with_comments: bool,
 }
@@ -33,7 +36,17 @@ pub struct Fingerprint {
 pub struct Digest2 {
     data: [u8; 32],
     comments: [u64; 4],
+    placed: [u64; 4],
     n_comments: u64,
+}
+
+impl Digest2 {
+    /// The same data and comments, wherever the comments are.
+    fn same_but_placement(&self, other: &Digest2) -> bool {
+        self.data == other.data
+            && self.comments == other.comments
+            && self.n_comments == other.n_comments
+    }
 }
 
 impl Fingerprint {
@@ -42,6 +55,7 @@ impl Fingerprint {
         Fingerprint {
             data: Sha256::new(),
             comments: [0; 4],
+            placed: [0; 4],
             n_comments: 0,
             with_comments,
         }
@@ -64,18 +78,18 @@ impl Fingerprint {
                     };
                     self.data.update(b"M");
                     match meta {
-                        Some(m) => self.branch(&m.to_branch()),
-                        None => self.value(&n.value),
+                        Some(m) => self.branch(&m.to_branch(), &mut Vec::new()),
+                        None => self.value(&n.value, &mut Vec::new()),
                     }
                 }
-                _ => self.item(it),
+                _ => self.item(it, &mut Vec::new()),
             }
         }
     }
 
-    fn nested(&mut self, items: &[Item]) {
+    fn nested<'a>(&mut self, items: &'a [Item], path: &mut Vec<&'a str>) {
         for it in items {
-            self.item(it);
+            self.item(it, path);
         }
     }
 
@@ -87,27 +101,39 @@ impl Fingerprint {
         }
     }
 
-    fn item(&mut self, it: &Item) {
+    fn item<'a>(&mut self, it: &'a Item, path: &mut Vec<&'a str>) {
         match it {
             Item::Pair(k, n) => {
                 self.data.update(b"K");
                 self.bytes(k.name.as_bytes());
-                self.value(&n.value);
+                path.push(&k.name);
+                self.value(&n.value, path);
+                path.pop();
             }
-            Item::Comment(c) => self.comment(&c.text),
+            Item::Comment(c) => self.comment(&c.text, path),
         }
     }
 
-    fn comment(&mut self, text: &str) {
+    fn comment(&mut self, text: &str, path: &[&str]) {
         if !self.with_comments {
             return;
         }
-        let d = Sha256::digest(text.as_bytes());
-        for (lane, chunk) in self.comments.iter_mut().zip(d.chunks_exact(8)) {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(chunk);
-            *lane = lane.wrapping_add(u64::from_le_bytes(b));
+        let add = |lanes: &mut [u64; 4], d: &[u8]| {
+            for (lane, chunk) in lanes.iter_mut().zip(d.chunks_exact(8)) {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(chunk);
+                *lane = lane.wrapping_add(u64::from_le_bytes(b));
+            }
+        };
+        add(&mut self.comments, &Sha256::digest(text.as_bytes()));
+        let mut h = Sha256::new();
+        for k in path {
+            h.update((k.len() as u64).to_le_bytes());
+            h.update(k.as_bytes());
         }
+        h.update(u64::MAX.to_le_bytes());
+        h.update(text.as_bytes());
+        add(&mut self.placed, &h.finalize());
         self.n_comments += 1;
     }
 
@@ -116,21 +142,22 @@ impl Fingerprint {
         self.data.update(b);
     }
 
-    fn branch(&mut self, b: &Branch) {
+    fn branch<'a>(&mut self, b: &'a Branch, path: &mut Vec<&'a str>) {
         self.data.update(b"{");
-        self.nested(&b.items);
+        self.nested(&b.items, path);
         self.data.update(b"}");
     }
 
-    fn value(&mut self, v: &Value) {
+    fn value<'a>(&mut self, v: &'a Value, path: &mut Vec<&'a str>) {
         match v {
-            Value::Map(b) => self.branch(b),
+            Value::Map(b) => self.branch(b, path),
             Value::List(l) => {
                 self.data.update(b"[");
+                // (List items add no key: SOPS's path skips list indices.)
                 for e in l {
                     match e {
-                        Elem::Value(n) => self.value(&n.value),
-                        Elem::Comment(c) => self.comment(&c.text),
+                        Elem::Value(n) => self.value(&n.value, path),
+                        Elem::Comment(c) => self.comment(&c.text, path),
                     }
                 }
                 self.data.update(b"]");
@@ -172,6 +199,7 @@ impl Fingerprint {
         Digest2 {
             data: self.data.finalize().into(),
             comments: self.comments,
+            placed: self.placed,
             n_comments: self.n_comments,
         }
     }
@@ -227,7 +255,9 @@ pub fn fingerprint_output(
     Ok(fp.finish())
 }
 
-/// Whether `output`, parsed back by `store`, carries exactly `expected`.
+/// Whether `output`, parsed back by `store`, carries exactly `expected`: in an encrypted file
+/// each comment in the collection it was encrypted for (its AAD); in a plaintext file, where
+/// a comment's place is layout, the same comments anywhere.
 pub fn reads_back(
     store: &dyn Store,
     output: &[u8],
@@ -235,7 +265,21 @@ pub fn reads_back(
     with_comments: bool,
     expected: &Digest2,
 ) -> bool {
-    matches!(fingerprint_output(store, output, side, with_comments), Ok(d) if d == *expected)
+    match fingerprint_output(store, output, side, with_comments) {
+        Ok(d) if side == Side::Encrypted => d == *expected,
+        Ok(d) => d.same_but_placement(expected),
+        Err(_) => false,
+    }
+}
+
+/// Whether `output` carries `expected` with the comments read back in other places.
+fn reads_back_elsewhere(
+    store: &dyn Store,
+    output: &[u8],
+    side: Side,
+    expected: &Digest2,
+) -> bool {
+    matches!(fingerprint_output(store, output, side, true), Ok(d) if d.same_but_placement(expected))
 }
 
 /// The fingerprint of `doc`.
@@ -314,12 +358,14 @@ pub fn emit_checked(
     };
     // Notes are recorded only with a result: an error says it all.
     let mut splice_failed = None;
+    let mut splice = None;
     if let Some(orig) = original {
         let mut out = store.emit_verbatim(doc, orig, side, verbatim)?;
         inject_fault("splice", &mut out);
         if ok(&out) {
             return Ok(out);
         }
+        splice = Some(out.clone());
         if cfg!(debug_assertions) && std::env::var_os("LEAFSEAL_TEST_SHOW_SPLICE").is_some() {
             eprintln!(
                 "--- rejected splice ---\n{}\n---",
@@ -345,6 +391,14 @@ pub fn emit_checked(
     if ok(&out) {
         keep(None);
         return Ok(out);
+    }
+    // A comment the canonical layout, SOPS's own, cannot keep in the collection it was
+    // encrypted for either (a foot comment that the `sops` entry after it takes over): the
+    // splice, which at least gives the user's file back, with SOPS's limitation.
+    if let (Some(sp), Some(e), true) = (&splice, &expected, with_comments) {
+        if side == Side::Encrypted && reads_back_elsewhere(store, sp, side, e) {
+            return Ok(sp.clone());
+        }
     }
     // The canonical layout places comments as SOPS does, which may drop or merge some: the
     // data must be exact, a comment difference is reported, not fatal (a file that decrypts
@@ -455,10 +509,34 @@ fn first_diff_value(a: &Value, b: &Value, at: &str) -> Option<String> {
         _ => {
             let one = |v: &Value| {
                 let mut f = Fingerprint::new(false);
-                f.value(v);
+                f.value(v, &mut Vec::new());
                 f.finish()
             };
             (one(a) != one(b)).then(|| at.to_owned())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Format, StoreOptions};
+
+    #[test]
+    fn a_comment_in_another_collection_fails_only_an_encrypted_read_back() {
+        let store = Format::Yaml.store(&StoreOptions::default());
+        // The same data and comment text; the comment is `a`'s in one, the document's in the
+        // other (SOPS would encrypt it with `a:` or with `:`).
+        let meant = store.parse(b"a:\n  b: 1\n  # c\nd: 2\n", Side::Plain).unwrap();
+        let elsewhere: &[u8] = b"a:\n  b: 1\n# c\nd: 2\n";
+        let got = store.parse(elsewhere, Side::Plain).unwrap();
+        assert_ne!(of_doc(&meant, true), of_doc(&got, true));
+        assert!(of_doc(&meant, true).same_but_placement(&of_doc(&got, true)));
+        let e = of_doc(&meant, true);
+        assert!(reads_back(store.as_ref(), elsewhere, Side::Plain, true, &e));
+        assert!(!reads_back(store.as_ref(), elsewhere, Side::Encrypted, true, &e));
+        // (Not for want of metadata: the meant text itself reads back on that side.)
+        let same: &[u8] = b"a:\n  b: 1\n  # c\nd: 2\n";
+        assert!(reads_back(store.as_ref(), same, Side::Encrypted, true, &e));
     }
 }

@@ -192,6 +192,31 @@ const CASES: &[(&str, &str, bool)] = &[
         "l:\n  - a:\n      b: 1\n  # c\n  - d: 2\n",
         true,
     ),
+    (
+        "a less indented run that a blank line ends goes with the next token; after a line comment it stays",
+        "a:\n  b:\n    c: v\n# c1\n\n  d: 1\n  e:\n    f: v  # c2\n# c3\n  g: 1\n  h:\n    i: v\n   # c4\n\n  j: 1\n",
+        true,
+    ),
+    (
+        "a less indented run after an indentless list: the next token's unless its last item is a map",
+        "a:\n  b:\n  - v\n# c1\n  d: 1\nc:\n- n: a\n  env:\n  - value: v\n# c2\n  vm: 1\n",
+        true,
+    ),
+    (
+        "an indented comment after an indentless list goes with the next key; a line comment stays",
+        "a:\n- x\n  # c1\nb: 1\nports:\n  spec: &a1\n  - n # c2\n  with: y\n",
+        true,
+    ),
+    (
+        "the document's last comment less indented than its keys stays the document's",
+        "    url3:\n       env: &a1 # c1\n# c2\n",
+        true,
+    ),
+    (
+        "comment runs in a CRLF file (a Kubernetes DaemonSet with commented-out env entries)",
+        "s:\r\n  c:\r\n  - n: a\r\n    env:\r\n    - name: A  # c1\r\n      value: v\r\n#   - name: T\r\n#     value: x\r\n    vm:\r\n    - x\r\na:\r\n  b:\r\n    c: v\r\n   # c2\r\n  d: 1\r\n  e:\r\n    f: v\r\n    # c3\r\n  g: 1\r\n",
+        true,
+    ),
 ];
 
 fn go_sops() -> Option<std::path::PathBuf> {

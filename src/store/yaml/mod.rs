@@ -319,12 +319,29 @@ impl<'a> Splicer<'a> {
     }
 
     /// Where the run of comments that ends the map `b` (at `end`) starts, back over the
-    /// blank lines before it, when blank lines precede the run; `None` otherwise.
+    /// blank lines before it, when the run must stay after the new entries; `None` when the
+    /// new entries go after it.
+    ///
+    /// The run is the document's (yaml.v3 reads it so at the end of the document). New
+    /// entries after it would make it another collection's when a blank line precedes it (it
+    /// is then all the innermost collection's) or when it is less indented than the keys (the
+    /// innermost collection's, as it runs into the next key). After the new entries, at the
+    /// end of the document, a comment stays the document's when it is less indented than the
+    /// keys or at their column; one between their column and their children's would be the
+    /// new entries' (yaml.v3 ends the document's collections at a comment at their column
+    /// only), so such a run stays where it is.
     fn before_trailing_comments(&self, b: &Branch, end: usize) -> Option<usize> {
         let mut first = None;
+        let mut cols_left_of_keys = true;
         for item in b.items.iter().rev() {
             match item {
-                Item::Comment(c) => first = Some(c.src?.start),
+                Item::Comment(c) => {
+                    let start = c.src?.start;
+                    first = Some(start);
+                    let text = self.text(self.base, start)?;
+                    let col = start - self.base - text.rfind('\n').map_or(0, |i| i + 1);
+                    cols_left_of_keys &= col < self.child_column(b)?;
+                }
                 // (The new entries themselves.)
                 Item::Pair(k, _) if k.span.is_none() => {}
                 Item::Pair(..) => break,
@@ -336,10 +353,13 @@ impl<'a> Splicer<'a> {
         if !before[line_start..].trim().is_empty() {
             return None; // the run starts after content on its line
         }
-        // Back over blank lines; there must be at least one.
         let p = blank_run_start(before, line_start);
         let at = self.base + p;
-        (p < line_start && p > 0 && at <= end && self.text(at, end).is_some()).then_some(at)
+        ((p < line_start || cols_left_of_keys)
+            && p > 0
+            && at <= end
+            && self.text(at, end).is_some())
+        .then_some(at)
     }
 
     /// The column of a block map's keys, from its first parsed pair.

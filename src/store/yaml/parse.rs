@@ -74,6 +74,9 @@ struct Frame {
     after: Vec<Comment>,
     /// Column of the dashes of a block sequence (`col` is that of its first item's content).
     dash: Option<usize>,
+    /// The last completed entry's value is a block collection (yaml.v3 ends it with a
+    /// block-end token, which a scalar or flow value has not).
+    last_block: bool,
 }
 
 struct Builder<'a> {
@@ -99,6 +102,8 @@ struct Builder<'a> {
     force_top: bool,
     /// With `closing`: the column of the token after the collection.
     next_col: usize,
+    /// The value being delivered is a block collection (see `Frame::last_block`).
+    delivering_block: bool,
     /// With `closing`: that token is a sequence entry's dash.
     next_is_dash: bool,
     /// (When closing) the next token ends the document (end of file, `---` or `...`).
@@ -151,6 +156,7 @@ pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         closing: false,
         force_top: false,
         next_col: 0,
+        delivering_block: false,
         next_is_dash: false,
         next_is_end: false,
     };
@@ -348,6 +354,7 @@ impl Builder<'_> {
                     item_line: None,
                     last_line: None,
                     after: Vec::new(),
+                    last_block: false,
                 });
                 self.force_top = into_new;
                 self.flush();
@@ -423,6 +430,7 @@ impl Builder<'_> {
                 if f.anchor != 0 {
                     self.anchors.insert(f.anchor, node.clone());
                 }
+                self.delivering_block = !f.flow;
                 self.deliver(node, start)?;
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -695,6 +703,7 @@ impl Builder<'_> {
 
     /// Hand a finished value to its parent.
     fn deliver(&mut self, node: Node, at: usize) -> Result<(), StoreError> {
+        let block = std::mem::take(&mut self.delivering_block);
         let Some(f) = self.stack.last_mut() else {
             self.root = Some(node);
             return Ok(());
@@ -715,6 +724,7 @@ impl Builder<'_> {
             }
         }
         f.item_line = None;
+        f.last_block = block;
         for c in std::mem::take(&mut f.after) {
             f.push_comment(c, false);
         }

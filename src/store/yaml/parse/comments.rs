@@ -47,15 +47,20 @@ impl Builder<'_> {
         // While a collection goes on, a comment is the head comment of its next entry,
         // whatever its column. When a collection ends (`closing`, the next token at column
         // `next_col`), as yaml.v3 places them:
-        // - a run right after the content that starts less indented than the next token, or
-        //   that runs into the next token with no blank line, is the innermost collection's;
+        // - a run that runs into the next token with no blank line is the innermost
+        //   collection's when its first own-line comment comes right after the content (a
+        //   line comment may come between) less indented than the next token, or when it is
+        //   indented past the next token; but an indentless sequence (`k:\n- x`) whose last
+        //   item is no block collection ends without a token in yaml.v3, and such a run after
+        //   it goes with the next token;
         // - a run a blank line (or the end of the document) ends: comments indented past the
-        //   next token are foot comments of the innermost ending collection that starts at or
-        //   left of their column (`# c` at column 4 under `- x:\n      y: 1` is the list
-        //   item's, not `x`'s); from the first one that is not, and after the blank line, they
-        //   are the next token's head comments, in the collection that token belongs to;
+        //   next token are foot comments of the innermost collection that starts at or left
+        //   of their column (`# c` at column 4 under `- x:\n      y: 1` is the list item's,
+        //   not `x`'s); from the first one that is not, and after the blank line, they are
+        //   the next token's head comments, in the collection that token belongs to;
         // - comments after a blank line are all the innermost collection's, or at the end of
         //   the document the document's;
+        // - a comment line that ends with CR LF counts as followed by a blank line;
         // - after the dash of an empty last list item (`- # c`) they go with the next token.
         if self.pending.is_empty() {
             return;
@@ -67,17 +72,42 @@ impl Builder<'_> {
                 .and_then(|s| self.src.get(self.line_starts[line]..s.start))
                 .unwrap_or("")
         };
-        let (first, first_line, first_col) = (&pending[0].0, pending[0].1, pending[0].2);
+        let (first, first_line) = (&pending[0].0, pending[0].1);
         let before_first = first_on_line(first, first_line);
-        let blank_before =
-            before_first.trim().is_empty() && first_line > 0 && self.line_is_blank(first_line - 1);
+        let blank_before = before_first.trim().is_empty()
+            && first_line > 0
+            && (self.line_is_blank(first_line - 1) || self.crlf_comment_line(first_line - 1));
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
         let run_ends_blank = self.next_is_end
-            || pending.windows(2).any(|w| w[1].1 > w[0].1 + 1)
+            || pending.windows(2).any(|w| w[1].1 > w[0].1 + 1 || self.crlf_comment_line(w[0].1))
             || pending.last().is_some_and(|&(_, l, _)| {
-                l + 1 < self.line_starts.len() && self.line_is_blank(l + 1)
+                self.crlf_comment_line(l)
+                    || (l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
             });
-        let low_run = closing && !blank_before && first_col < self.next_col;
+        // (The run's first own-line comment: a line comment after the content goes first.)
+        let own = pending
+            .iter()
+            .find(|(c, l, _)| first_on_line(c, *l).trim().is_empty());
+        let low_run = closing
+            && !blank_before
+            && !run_ends_blank
+            && own.is_some_and(|&(_, l, col)| {
+                col < self.next_col
+                    && (l == first_line || !self.line_is_blank(l - 1))
+            });
+        // An indentless block sequence (`k:\n- x` at the key's column) whose last item is no
+        // block collection ends with no token at all in yaml.v3: what would be its foot goes
+        // with the next token.
+        let top_indentless = self.stack.len() > 1 && {
+            let (p, f) = (&self.stack[self.stack.len() - 2], &self.stack[self.stack.len() - 1]);
+            matches!(f.kind, Kind::List(_))
+                && matches!(p.kind, Kind::Map { .. })
+                && !f.flow
+                && !p.flow
+                && f.dash == Some(p.col)
+                && !f.last_block
+        };
+        let low_run = low_run && !top_indentless;
         let after_empty_dash = before_first.trim_end().ends_with('-')
             && before_first.trim_start_matches([' ', '-']).is_empty();
         let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
@@ -92,27 +122,26 @@ impl Builder<'_> {
                 continue;
             }
             let top = self.stack.len() - 1;
-            if last_foot_line.is_some_and(|l| line > l + 1) {
+            if last_foot_line.is_some_and(|l| line > l + 1 || self.crlf_comment_line(l)) {
                 head = true;
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
                 top
             } else if !head && ((whole_run_to_top && col != self.next_col) || low_run) {
                 top
-            } else if !head && col > self.next_col && !run_ends_blank {
+            } else if !head
+                && col > self.next_col
+                && !run_ends_blank
+                && !(top_indentless && first_on_line(&c, line).trim().is_empty())
+            {
                 top
-            } else if !head && col > self.next_col {
+            } else if !head && col > self.next_col && run_ends_blank {
                 last_foot_line = Some(line);
-                let next_col = self.next_col;
                 // (Left of every ending collection: the outermost one's, the document's.)
-                match self.stack[..=top]
+                self.stack[..=top]
                     .iter()
                     .rposition(|f| f.flow || f.col <= col)
-                {
-                    Some(i) if i == top || self.stack[i].col > next_col => i,
-                    Some(_) => top,
-                    None => 0,
-                }
+                    .unwrap_or(0)
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
@@ -215,6 +244,18 @@ impl Builder<'_> {
             .get(line + 1)
             .copied()
             .unwrap_or(self.src.len())
+    }
+
+    /// Whether line `line` (0-based) holds only a comment and ends with CR LF. yaml.v3 places
+    /// the comments that follow such a line as if a blank line followed it (its comment scan
+    /// counts the CR and the LF as two line breaks), so a CRLF file's comment runs are
+    /// placed as runs that blank lines separate.
+    pub(super) fn crlf_comment_line(&self, line: usize) -> bool {
+        let start = self.line_starts[line];
+        let end = self.line_end(line);
+        self.src.get(start..end).is_some_and(|t| {
+            t.ends_with("\r\n") && t.trim_start_matches([' ', '\t']).starts_with('#')
+        })
     }
 
     /// Whether line `line` (0-based) holds only blanks.
