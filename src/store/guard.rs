@@ -393,10 +393,10 @@ pub fn emit_checked(
         return Ok(out);
     }
     // A comment the canonical layout, SOPS's own, cannot keep in the collection it was
-    // encrypted for either (a foot comment that the `sops` entry after it takes over): the
-    // splice, which at least gives the user's file back, with SOPS's limitation.
+    // encrypted for either: the splice, with the data exact and SOPS's limitation, said.
     if let (Some(sp), Some(e), true) = (&splice, &expected, with_comments) {
         if side == Side::Encrypted && reads_back_elsewhere(store, sp, side, e) {
+            note("some comments would be read back in another collection than the one they were encrypted for, in this layout and in SOPS's: decrypt will keep them encrypted; the data is exact (please report this with the file's shape)".into());
             return Ok(sp.clone());
         }
     }

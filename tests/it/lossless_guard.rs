@@ -219,7 +219,7 @@ const CASES: &[(&str, &str, bool)] = &[
     ),
 ];
 
-fn go_sops() -> Option<std::path::PathBuf> {
+pub(crate) fn go_sops() -> Option<std::path::PathBuf> {
     let venv = crate::util::manifest_dir().join(".cache/venv/lib");
     if let Ok(rd) = std::fs::read_dir(&venv) {
         for d in rd.flatten() {

@@ -27,6 +27,7 @@ mod kms_moto;
 mod layout_token;
 mod lossless;
 mod lossless_guard;
+mod lossless_trailing;
 mod many_files;
 mod moto;
 mod pieces;

@@ -274,7 +274,17 @@ impl<'a> Splicer<'a> {
 
     fn branch(&mut self, b: &Branch, root: bool) -> Option<()> {
         for r in &b.removed {
-            self.edits.push((*r, String::new()));
+            let mut r = *r;
+            // (The separator written before the `sops` entry goes with it.)
+            if root
+                && r.start > 0
+                && self.text(r.start, r.end).is_some_and(|t| t.starts_with("sops:"))
+                && self.text(r.start - 1, r.start) == Some("\n")
+                && self.ends_in_comment(b, r.start - 1, true)
+            {
+                r.start -= 1;
+            }
+            self.edits.push((r, String::new()));
         }
         let mut added = String::new();
         for item in &b.items {
@@ -306,6 +316,17 @@ impl<'a> Splicer<'a> {
                     text.push('\n');
                 }
             }
+            // (Where the text written stops: before an entry being replaced here.)
+            let kept_to = b
+                .removed
+                .iter()
+                .filter(|r| r.start <= at && at <= r.end)
+                .map(|r| r.start)
+                .min()
+                .unwrap_or(at);
+            if root && self.ends_in_comment(b, kept_to, false) {
+                text.push('\n'); // the separator (see `ends_in_comment`)
+            }
             for line in added.lines() {
                 if !line.is_empty() {
                     text.push_str(&" ".repeat(col));
@@ -316,6 +337,53 @@ impl<'a> Splicer<'a> {
             self.edits.push((Span { start: at, end: at }, text));
         }
         Some(())
+    }
+
+    /// Whether the document `b` ends, before `at`, with a comment on its own line indented past
+    /// its keys (only blanks and line breaks after it, at least one line break when `broken`). New top-level entries written there (the `sops`
+    /// metadata) go after a blank line: at the end of the document yaml.v3 makes such a
+    /// trailing comment a foot comment of the collection at or left of its column, while a
+    /// key right after it would make it the innermost collection's (`f:\n  a:\n    x: 1\n
+    /// # c` is `f`'s, but `a`'s with `sops:` on the next line), and SOPS could not decrypt
+    /// it. Decrypt removes that blank line with the entry: a line break right before `sops:`
+    /// that follows such a comment and its own line break is always the separator (SOPS
+    /// never writes one there).
+    fn ends_in_comment(&self, b: &Branch, at: usize, broken: bool) -> bool {
+        fn last_comment(items: &[Item]) -> Option<Span> {
+            let last = items.iter().rev().find(|i| match i {
+                Item::Pair(k, _) => k.span.is_some(),
+                Item::Comment(_) => true,
+            })?;
+            match last {
+                Item::Comment(c) => c.src,
+                Item::Pair(_, v) => in_value(&v.value),
+            }
+        }
+        fn in_value(v: &Value) -> Option<Span> {
+            match v {
+                Value::Map(b) => last_comment(&b.items),
+                Value::List(l) => match l.last()? {
+                    Elem::Comment(c) => c.src,
+                    Elem::Value(n) => in_value(&n.value),
+                },
+                _ => None,
+            }
+        }
+        let Some(c) = last_comment(&b.items) else {
+            return false;
+        };
+        // (At the keys' column or left of it, it is the document's either way.)
+        let Some(before) = self.text(self.base, c.start) else {
+            return false;
+        };
+        let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+        // (A comment after content on its line stays with that content.)
+        if !line.trim().is_empty() || self.child_column(b).is_none_or(|k| line.len() <= k) {
+            return false;
+        }
+        self.text(c.end, at).is_some_and(|t| {
+            (t.contains('\n') || !broken) && t.trim_matches([' ', '\t', '\r', '\n']).is_empty()
+        })
     }
 
     /// Where the run of comments that ends the map `b` (at `end`) starts, back over the

@@ -51,6 +51,14 @@ pub fn split(src: &str) -> Option<Vec<Span>> {
     if starts.is_empty() {
         return None;
     }
+    // The `sops` entry after a blank line that follows the document's last comment: that
+    // blank line is leafseal's separator (docs/format.md), which decrypt removes with the
+    // entry, so the entry stays in one piece with what comes before it.
+    if let [.., _, last] = starts[..] {
+        if src[last..].starts_with("sops:") && after_separator(&src[..last]) {
+            starts.pop();
+        }
+    }
     let mut out = Vec::with_capacity(starts.len());
     for (i, &s) in starts.iter().enumerate() {
         let start = if i == 0 { 0 } else { s };
@@ -61,6 +69,15 @@ pub fn split(src: &str) -> Option<Vec<Span>> {
 }
 
 /// `line` is the document marker `m` (`---`/`...`) alone or followed by a blank.
+/// Whether `text` ends with an indented comment line, then at least one blank line.
+fn after_separator(text: &str) -> bool {
+    let body = text.trim_end_matches([' ', '\t', '\r', '\n']);
+    let last_line = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
+    text[body.len()..].matches('\n').count() >= 2
+        && last_line.starts_with([' ', '\t'])
+        && last_line.trim_start().starts_with('#')
+}
+
 fn is_marker(line: &[u8], m: &[u8]) -> bool {
     line.starts_with(m) && matches!(line.get(3), None | Some(b' ' | b'\t' | b'\r'))
 }

@@ -1,0 +1,88 @@
+//! Issue 13: the document's last comments, which the `sops` entry written after them would take
+//! over (yaml.v3 makes a comment that runs into the next key the innermost collection's). The
+//! reference sops must decrypt every comment of leafseal's file, leafseal's decrypt must give
+//! the input back byte for byte, on both paths, and after `set` and `rotate`.
+
+use crate::lossless_guard::go_sops;
+use crate::util::keys::AGE1;
+use crate::util::Sandbox;
+
+const CASES: &[(&str, &str)] = &[
+    ("a foot comment of a nested map", "f:\n  a:\n    x: 1\n  # c1\n"),
+    ("a comment after an indentless list", "a:\n- x\n  # c1\n"),
+    ("between the keys' column and a map's", "command:\n  host: 1\n # c1\n"),
+    (
+        "a Helm-style commented-out block, with a blank line after it",
+        "z:\n  affinity: {}  # c1\n  # podAntiAffinity:\n  #   required:\n\n",
+    ),
+    ("CRLF", "f:\r\n  a:\r\n    x: 1\r\n  # c1\r\n"),
+];
+
+#[test]
+fn the_last_comments_stay_decryptable_by_sops_and_come_back() {
+    let Some(sops) = go_sops() else { return };
+    for (name, doc) in CASES {
+        for whole in [false, true] {
+            let sb = Sandbox::new();
+            sb.write("in.yaml", doc);
+            let ls = || {
+                let c = sb.leafseal();
+                if whole {
+                    c.env("LEAFSEAL_NO_PIECES", "1")
+                } else {
+                    c
+                }
+            };
+            let enc = ls()
+                .args(["encrypt", "--age", AGE1.recipient, "in.yaml"])
+                .run();
+            enc.assert_success();
+            assert!(
+                enc.stderr_str().is_empty(),
+                "{name}: {}",
+                enc.stderr_str()
+            );
+            sb.write("e.yaml", &enc.stdout);
+            let sops_reads = |file: &str| {
+                let out = sb
+                    .cmd(&sops)
+                    .args(["decrypt", file])
+                    .age_identity(AGE1.identity_file())
+                    .run();
+                out.assert_success();
+                assert!(
+                    !out.stdout_str().contains("ENC[") && out.stdout_str().contains("c1"),
+                    "{name} (whole={whole}): sops cannot decrypt a comment of {file}:\n{}",
+                    out.stdout_str()
+                );
+            };
+            sops_reads("e.yaml");
+            for whole_dec in [false, true] {
+                let mut c = sb.leafseal().args(["decrypt", "e.yaml"]);
+                if whole_dec {
+                    c = c.env("LEAFSEAL_NO_PIECES", "1");
+                }
+                let dec = c.age_identity(AGE1.identity_file()).run();
+                dec.assert_success();
+                assert_eq!(dec.stdout_str(), *doc, "{name} (whole={whole}/{whole_dec})");
+            }
+            // Rewrites keep the file readable by sops, and the comments in place.
+            sb.write("r.yaml", &enc.stdout);
+            ls().args(["rotate", "-i", "r.yaml"])
+                .age_identity(AGE1.identity_file())
+                .run()
+                .assert_success();
+            sops_reads("r.yaml");
+            let dec = ls()
+                .args(["decrypt", "r.yaml"])
+                .age_identity(AGE1.identity_file())
+                .run();
+            assert_eq!(dec.stdout_str(), *doc, "{name}: after rotate");
+            ls().args(["set", "e.yaml", "[\"zz\"]", "2"])
+                .age_identity(AGE1.identity_file())
+                .run()
+                .assert_success();
+            sops_reads("e.yaml");
+        }
+    }
+}
