@@ -273,12 +273,7 @@ pub fn reads_back(
 }
 
 /// Whether `output` carries `expected` with the comments read back in other places.
-fn reads_back_elsewhere(
-    store: &dyn Store,
-    output: &[u8],
-    side: Side,
-    expected: &Digest2,
-) -> bool {
+fn reads_back_elsewhere(store: &dyn Store, output: &[u8], side: Side, expected: &Digest2) -> bool {
     matches!(fingerprint_output(store, output, side, true), Ok(d) if d.same_but_placement(expected))
 }
 
@@ -527,14 +522,22 @@ mod tests {
         let store = Format::Yaml.store(&StoreOptions::default());
         // The same data and comment text; the comment is `a`'s in one, the document's in the
         // other (SOPS would encrypt it with `a:` or with `:`).
-        let meant = store.parse(b"a:\n  b: 1\n  # c\nd: 2\n", Side::Plain).unwrap();
+        let meant = store
+            .parse(b"a:\n  b: 1\n  # c\nd: 2\n", Side::Plain)
+            .unwrap();
         let elsewhere: &[u8] = b"a:\n  b: 1\n# c\nd: 2\n";
         let got = store.parse(elsewhere, Side::Plain).unwrap();
         assert_ne!(of_doc(&meant, true), of_doc(&got, true));
         assert!(of_doc(&meant, true).same_but_placement(&of_doc(&got, true)));
         let e = of_doc(&meant, true);
         assert!(reads_back(store.as_ref(), elsewhere, Side::Plain, true, &e));
-        assert!(!reads_back(store.as_ref(), elsewhere, Side::Encrypted, true, &e));
+        assert!(!reads_back(
+            store.as_ref(),
+            elsewhere,
+            Side::Encrypted,
+            true,
+            &e
+        ));
         // (Not for want of metadata: the meant text itself reads back on that side.)
         let same: &[u8] = b"a:\n  b: 1\n  # c\nd: 2\n";
         assert!(reads_back(store.as_ref(), same, Side::Encrypted, true, &e));

@@ -8,9 +8,15 @@ use crate::util::keys::AGE1;
 use crate::util::Sandbox;
 
 const CASES: &[(&str, &str)] = &[
-    ("a foot comment of a nested map", "f:\n  a:\n    x: 1\n  # c1\n"),
+    (
+        "a foot comment of a nested map",
+        "f:\n  a:\n    x: 1\n  # c1\n",
+    ),
     ("a comment after an indentless list", "a:\n- x\n  # c1\n"),
-    ("between the keys' column and a map's", "command:\n  host: 1\n # c1\n"),
+    (
+        "between the keys' column and a map's",
+        "command:\n  host: 1\n # c1\n",
+    ),
     (
         "a Helm-style commented-out block, with a blank line after it",
         "z:\n  affinity: {}  # c1\n  # podAntiAffinity:\n  #   required:\n\n",
@@ -37,11 +43,7 @@ fn the_last_comments_stay_decryptable_by_sops_and_come_back() {
                 .args(["encrypt", "--age", AGE1.recipient, "in.yaml"])
                 .run();
             enc.assert_success();
-            assert!(
-                enc.stderr_str().is_empty(),
-                "{name}: {}",
-                enc.stderr_str()
-            );
+            assert!(enc.stderr_str().is_empty(), "{name}: {}", enc.stderr_str());
             sb.write("e.yaml", &enc.stdout);
             let sops_reads = |file: &str| {
                 let out = sb

@@ -278,7 +278,9 @@ impl<'a> Splicer<'a> {
             // (The separator written before the `sops` entry goes with it.)
             if root
                 && r.start > 0
-                && self.text(r.start, r.end).is_some_and(|t| t.starts_with("sops:"))
+                && self
+                    .text(r.start, r.end)
+                    .is_some_and(|t| t.starts_with("sops:"))
                 && self.text(r.start - 1, r.start) == Some("\n")
                 && self.ends_in_comment(b, r.start - 1, true)
             {

@@ -79,7 +79,9 @@ impl Builder<'_> {
             && (self.line_is_blank(first_line - 1) || self.crlf_comment_line(first_line - 1));
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
         let run_ends_blank = self.next_is_end
-            || pending.windows(2).any(|w| w[1].1 > w[0].1 + 1 || self.crlf_comment_line(w[0].1))
+            || pending
+                .windows(2)
+                .any(|w| w[1].1 > w[0].1 + 1 || self.crlf_comment_line(w[0].1))
             || pending.last().is_some_and(|&(_, l, _)| {
                 self.crlf_comment_line(l)
                     || (l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
@@ -92,14 +94,16 @@ impl Builder<'_> {
             && !blank_before
             && !run_ends_blank
             && own.is_some_and(|&(_, l, col)| {
-                col < self.next_col
-                    && (l == first_line || !self.line_is_blank(l - 1))
+                col < self.next_col && (l == first_line || !self.line_is_blank(l - 1))
             });
         // An indentless block sequence (`k:\n- x` at the key's column) whose last item is no
         // block collection ends with no token at all in yaml.v3: what would be its foot goes
         // with the next token.
         let top_indentless = self.stack.len() > 1 && {
-            let (p, f) = (&self.stack[self.stack.len() - 2], &self.stack[self.stack.len() - 1]);
+            let (p, f) = (
+                &self.stack[self.stack.len() - 2],
+                &self.stack[self.stack.len() - 1],
+            );
             matches!(f.kind, Kind::List(_))
                 && matches!(p.kind, Kind::Map { .. })
                 && !f.flow
