@@ -213,6 +213,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "foot runs a blank line separates (Helm values with commented-out entries)",
+        "rules:\n  e:\n    f: 1\n    # c1\n\n  # c2\nj:\n  s: 2\n  # c3\n    # c4\n\n  # c5\n\nports:\n  - name: b\n  # c6\n\ni: 1\n",
+        true,
+    ),
+    (
         "comment runs in a CRLF file (a Kubernetes DaemonSet with commented-out env entries)",
         "s:\r\n  c:\r\n  - n: a\r\n    env:\r\n    - name: A  # c1\r\n      value: v\r\n#   - name: T\r\n#     value: x\r\n    vm:\r\n    - x\r\na:\r\n  b:\r\n    c: v\r\n   # c2\r\n  d: 1\r\n  e:\r\n    f: v\r\n    # c3\r\n  g: 1\r\n",
         true,

@@ -115,7 +115,7 @@ impl Builder<'_> {
         let after_empty_dash = before_first.trim_end().ends_with('-')
             && before_first.trim_start_matches([' ', '-']).is_empty();
         let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
-        let mut last_foot_line: Option<usize> = None;
+        let mut last_foot_line: Option<(usize, usize)> = None;
         for (c, line, col) in pending {
             if self.stack.is_empty() {
                 if self.root.is_none() {
@@ -126,7 +126,12 @@ impl Builder<'_> {
                 continue;
             }
             let top = self.stack.len() - 1;
-            if last_foot_line.is_some_and(|l| line > l + 1 || self.crlf_comment_line(l)) {
+            // After a blank line that follows a foot comment, a comment at the column of the
+            // first foot comment (or not indented past the next token) goes with the next
+            // token; one at another column is a foot comment again.
+            if last_foot_line.is_some_and(|(l, c)| {
+                (line > l + 1 || self.crlf_comment_line(l)) && (col == c || col <= self.next_col)
+            }) {
                 head = true;
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
@@ -140,12 +145,30 @@ impl Builder<'_> {
             {
                 top
             } else if !head && col > self.next_col && run_ends_blank {
-                last_foot_line = Some(line);
+                if first_on_line(&c, line).trim().is_empty() {
+                    last_foot_line = Some((line, last_foot_line.map_or(col, |(_, c)| c)));
+                }
                 // (Left of every ending collection: the outermost one's, the document's.)
-                self.stack[..=top]
+                let i = self.stack[..=top]
                     .iter()
                     .rposition(|f| f.flow || f.col <= col)
-                    .unwrap_or(0)
+                    .unwrap_or(0);
+                // At the dashes of an ending block sequence whose last item is a block
+                // collection, yaml.v3 ends the sequence before the comment: the parent's.
+                let f = &self.stack[i];
+                let at_dashes = f.dash.map_or(f.col == col, |d| d == col);
+                if i > 0
+                    && i < top
+                    && !f.flow
+                    && matches!(f.kind, Kind::List(_))
+                    && at_dashes
+                    && !self.stack[i + 1].flow
+                    && self.next_col < col
+                {
+                    i - 1
+                } else {
+                    i
+                }
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
