@@ -116,6 +116,7 @@ impl Builder<'_> {
             && before_first.trim_start_matches([' ', '-']).is_empty();
         let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
         let mut last_foot_line: Option<(usize, usize)> = None;
+        let mut foot_floor: Option<usize> = None;
         for (c, line, col) in pending {
             if self.stack.is_empty() {
                 if self.root.is_none() {
@@ -157,7 +158,7 @@ impl Builder<'_> {
                 // collection, yaml.v3 ends the sequence before the comment: the parent's.
                 let f = &self.stack[i];
                 let at_dashes = f.dash.map_or(f.col == col, |d| d == col);
-                if i > 0
+                let i = if i > 0
                     && i < top
                     && !f.flow
                     && matches!(f.kind, Kind::List(_))
@@ -168,7 +169,11 @@ impl Builder<'_> {
                     i - 1
                 } else {
                     i
-                }
+                };
+                // (A collection that ended before one comment holds none of the later ones.)
+                let i = foot_floor.map_or(i, |f: usize| f.min(i));
+                foot_floor = Some(i);
+                i
             } else {
                 head = true;
                 let (next_col, dash_next) = (self.next_col, self.next_is_dash);
