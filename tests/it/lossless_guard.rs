@@ -218,6 +218,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "a run that dedents on its way to the next key (Traefik values)",
+        "m:\n  p:\n    e: false\n    s:\n      n: 1\n      # c1\n   # c2\n    # c3\n  d:\n    e: 1\n",
+        true,
+    ),
+    (
         "comment runs in a CRLF file (a Kubernetes DaemonSet with commented-out env entries)",
         "s:\r\n  c:\r\n  - n: a\r\n    env:\r\n    - name: A  # c1\r\n      value: v\r\n#   - name: T\r\n#     value: x\r\n    vm:\r\n    - x\r\na:\r\n  b:\r\n    c: v\r\n   # c2\r\n  d: 1\r\n  e:\r\n    f: v\r\n    # c3\r\n  g: 1\r\n",
         true,

@@ -117,6 +117,30 @@ impl Builder<'_> {
         let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
         let mut last_foot_line: Option<(usize, usize)> = None;
         let mut foot_floor: Option<usize> = None;
+        // A run that reaches the next token with no blank line splits where an own-line
+        // comment is less indented than the innermost collection's entries and not at the
+        // run's first column: what follows is a foot comment of the collection at or left of
+        // the run's last comment (yaml.v3 ends the collections before it).
+        let split = (closing && !run_ends_blank && !self.stack.is_empty())
+            .then(|| {
+                let top_col = self.stack[self.stack.len() - 1].col;
+                let own: Vec<_> = pending
+                    .iter()
+                    .filter(|(c, l, _)| first_on_line(c, *l).trim().is_empty())
+                    .collect();
+                let first_col = own.first()?.2;
+                let at = own
+                    .iter()
+                    .find(|&&&(_, _, col)| col < top_col && col != first_col)?
+                    .1;
+                let last_col = own.last()?.2;
+                let to = self
+                    .stack
+                    .iter()
+                    .rposition(|f| f.flow || f.col <= last_col)?;
+                Some((at, to))
+            })
+            .flatten();
         for (c, line, col) in pending {
             if self.stack.is_empty() {
                 if self.root.is_none() {
@@ -144,7 +168,10 @@ impl Builder<'_> {
                 && !run_ends_blank
                 && !(top_indentless && first_on_line(&c, line).trim().is_empty())
             {
-                top
+                match split {
+                    Some((at, to)) if line >= at => to,
+                    _ => top,
+                }
             } else if !head && col > self.next_col && run_ends_blank {
                 if first_on_line(&c, line).trim().is_empty() {
                     last_foot_line = Some((line, last_foot_line.map_or(col, |(_, c)| c)));
