@@ -223,6 +223,11 @@ const CASES: &[(&str, &str, bool)] = &[
         true,
     ),
     (
+        "comments of a flow map with a trailing comma",
+        "l:\n  i: {\n    c: 1,\n  }   # c1\na: {\n  b: 1,\n  # c2\n}\nx: {b: 1, }  # c3\n",
+        true,
+    ),
+    (
         "comment runs in a CRLF file (a Kubernetes DaemonSet with commented-out env entries)",
         "s:\r\n  c:\r\n  - n: a\r\n    env:\r\n    - name: A  # c1\r\n      value: v\r\n#   - name: T\r\n#     value: x\r\n    vm:\r\n    - x\r\na:\r\n  b:\r\n    c: v\r\n   # c2\r\n  d: 1\r\n  e:\r\n    f: v\r\n    # c3\r\n  g: 1\r\n",
         true,

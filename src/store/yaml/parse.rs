@@ -178,7 +178,14 @@ pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
                 return Err(StoreError::at(msg, m.line().max(1), m.col() + 1));
             }
         };
-        let start = b.off.byte(span.start.index());
+        let mut start = b.off.byte(span.start.index());
+        // saphyr ends a flow map with a trailing comma (`{\n  a: 1,\n}`) at the comma: the
+        // end is the closing bracket (comments before it are the collection's).
+        if matches!(ev, Event::MappingEnd | Event::SequenceEnd)
+            && src.as_bytes().get(start) == Some(&b',')
+        {
+            start = closing_bracket(src.as_bytes(), start).unwrap_or(start);
+        }
         let mut end = b.off.byte(span.end.index()).max(start);
         // saphyr's span of a quoted scalar runs on over trailing blanks and a line comment;
         // end it at the closing quote so the comment is seen (and kept).
@@ -780,6 +787,24 @@ impl Builder<'_> {
         self.docs.push(branch);
         Ok(())
     }
+}
+
+/// The `]` or `}` after the trailing comma at `at`, over blanks, line breaks and comments.
+fn closing_bracket(b: &[u8], at: usize) -> Option<usize> {
+    let mut i = at + 1;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => {
+                while b.get(i).is_some_and(|&c| c != b'\n') {
+                    i += 1;
+                }
+            }
+            b']' | b'}' => return Some(i),
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// One past the closing quote of the quoted scalar starting at `start` (`'…'` with `''`
