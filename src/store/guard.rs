@@ -265,16 +265,16 @@ pub fn reads_back(
     with_comments: bool,
     expected: &Digest2,
 ) -> bool {
-    match fingerprint_output(store, output, side, with_comments) {
-        Ok(d) if side == Side::Encrypted => d == *expected,
-        Ok(d) => d.same_but_placement(expected),
-        Err(_) => false,
-    }
+    fingerprint_output(store, output, side, with_comments)
+        .is_ok_and(|d| accepts(side, &d, expected))
 }
 
-/// Whether `output` carries `expected` with the comments read back in other places.
-fn reads_back_elsewhere(store: &dyn Store, output: &[u8], side: Side, expected: &Digest2) -> bool {
-    matches!(fingerprint_output(store, output, side, true), Ok(d) if d.same_but_placement(expected))
+/// Whether a read-back digest `got` carries `expected` (see [`reads_back`]).
+fn accepts(side: Side, got: &Digest2, expected: &Digest2) -> bool {
+    match side {
+        Side::Encrypted => got == expected,
+        Side::Plain => got.same_but_placement(expected),
+    }
 }
 
 /// The fingerprint of `doc`.
@@ -353,14 +353,21 @@ pub fn emit_checked(
     };
     // Notes are recorded only with a result: an error says it all.
     let mut splice_failed = None;
-    let mut splice = None;
+    // A splice whose comments read back, but some in another collection (encrypted side).
+    let mut splice_elsewhere = None;
     if let Some(orig) = original {
         let mut out = store.emit_verbatim(doc, orig, side, verbatim)?;
         inject_fault("splice", &mut out);
-        if ok(&out) {
-            return Ok(out);
-        }
-        splice = Some(out.clone());
+        // (Parsed back once: the digest answers both questions.)
+        let got = match &expected {
+            Some(e) => match fingerprint_output(store, &out, side, with_comments) {
+                Ok(d) if accepts(side, &d, e) => return Ok(out),
+                Ok(d) => Some(d),
+                Err(_) => None,
+            },
+            None if ok(&out) => return Ok(out),
+            None => None,
+        };
         if cfg!(debug_assertions) && std::env::var_os("LEAFSEAL_TEST_SHOW_SPLICE").is_some() {
             eprintln!(
                 "--- rejected splice ---\n{}\n---",
@@ -371,6 +378,12 @@ pub fn emit_checked(
             "the layout-keeping writer failed its read-back check ({}), so the file is written in the canonical layout instead; please report this with the file's shape",
             difference(store, doc, &out, side, with_comments)
         ));
+        let elsewhere = side == Side::Encrypted
+            && with_comments
+            && matches!((&got, &expected), (Some(g), Some(e)) if g.same_but_placement(e));
+        if elsewhere {
+            splice_elsewhere = Some(out);
+        }
     }
     let notes_before = NOTES.with(|n| n.borrow().len());
     let mut out = store.emit(doc, None, side)?;
@@ -389,11 +402,9 @@ pub fn emit_checked(
     }
     // A comment the canonical layout, SOPS's own, cannot keep in the collection it was
     // encrypted for either: the splice, with the data exact and SOPS's limitation, said.
-    if let (Some(sp), Some(e), true) = (&splice, &expected, with_comments) {
-        if side == Side::Encrypted && reads_back_elsewhere(store, sp, side, e) {
-            note("some comments would be read back in another collection than the one they were encrypted for, in this layout and in SOPS's: decrypt will keep them encrypted; the data is exact (please report this with the file's shape)".into());
-            return Ok(sp.clone());
-        }
+    if let Some(sp) = splice_elsewhere {
+        note("some comments would be read back in another collection than the one they were encrypted for, in this layout and in SOPS's: decrypt will keep them encrypted; the data is exact (please report this with the file's shape)".into());
+        return Ok(sp);
     }
     // The canonical layout places comments as SOPS does, which may drop or merge some: the
     // data must be exact, a comment difference is reported, not fatal (a file that decrypts

@@ -403,6 +403,7 @@ impl<'a> Splicer<'a> {
     fn before_trailing_comments(&self, b: &Branch, end: usize) -> Option<usize> {
         let mut first = None;
         let mut cols_left_of_keys = true;
+        let keys_col = self.child_column(b)?;
         for item in b.items.iter().rev() {
             match item {
                 Item::Comment(c) => {
@@ -410,7 +411,7 @@ impl<'a> Splicer<'a> {
                     first = Some(start);
                     let text = self.text(self.base, start)?;
                     let col = start - self.base - text.rfind('\n').map_or(0, |i| i + 1);
-                    cols_left_of_keys &= col < self.child_column(b)?;
+                    cols_left_of_keys &= col < keys_col;
                 }
                 // (The new entries themselves.)
                 Item::Pair(k, _) if k.span.is_none() => {}

@@ -72,6 +72,7 @@ impl Builder<'_> {
                 .and_then(|s| self.src.get(self.line_starts[line]..s.start))
                 .unwrap_or("")
         };
+        let own_line = |c: &Comment, line: usize| first_on_line(c, line).trim().is_empty();
         let (first, first_line) = (&pending[0].0, pending[0].1);
         let before_first = first_on_line(first, first_line);
         let blank_before = before_first.trim().is_empty()
@@ -79,17 +80,13 @@ impl Builder<'_> {
             && (self.line_is_blank(first_line - 1) || self.crlf_comment_line(first_line - 1));
         let whole_run_to_top = closing && blank_before && !self.next_is_end;
         let run_ends_blank = self.next_is_end
-            || pending
-                .windows(2)
-                .any(|w| w[1].1 > w[0].1 + 1 || self.crlf_comment_line(w[0].1))
+            || pending.windows(2).any(|w| self.gap(w[0].1, w[1].1))
             || pending.last().is_some_and(|&(_, l, _)| {
                 self.crlf_comment_line(l)
                     || (l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
             });
         // (The run's first own-line comment: a line comment after the content goes first.)
-        let own = pending
-            .iter()
-            .find(|(c, l, _)| first_on_line(c, *l).trim().is_empty());
+        let own = pending.iter().find(|(c, l, _)| own_line(c, *l));
         let low_run = closing
             && !blank_before
             && !run_ends_blank
@@ -124,10 +121,7 @@ impl Builder<'_> {
         let split = (closing && !run_ends_blank && !self.stack.is_empty())
             .then(|| {
                 let top_col = self.stack[self.stack.len() - 1].col;
-                let own: Vec<_> = pending
-                    .iter()
-                    .filter(|(c, l, _)| first_on_line(c, *l).trim().is_empty())
-                    .collect();
+                let own: Vec<_> = pending.iter().filter(|(c, l, _)| own_line(c, *l)).collect();
                 let first_col = own.first()?.2;
                 let at = own
                     .iter()
@@ -154,9 +148,9 @@ impl Builder<'_> {
             // After a blank line that follows a foot comment, a comment at the column of the
             // first foot comment (or not indented past the next token) goes with the next
             // token; one at another column is a foot comment again.
-            if last_foot_line.is_some_and(|(l, c)| {
-                (line > l + 1 || self.crlf_comment_line(l)) && (col == c || col <= self.next_col)
-            }) {
+            if last_foot_line
+                .is_some_and(|(l, c)| self.gap(l, line) && (col == c || col <= self.next_col))
+            {
                 head = true;
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
@@ -166,14 +160,14 @@ impl Builder<'_> {
             } else if !head
                 && col > self.next_col
                 && !run_ends_blank
-                && !(top_indentless && first_on_line(&c, line).trim().is_empty())
+                && !(top_indentless && own_line(&c, line))
             {
                 match split {
                     Some((at, to)) if line >= at => to,
                     _ => top,
                 }
             } else if !head && col > self.next_col && run_ends_blank {
-                if first_on_line(&c, line).trim().is_empty() {
+                if own_line(&c, line) {
                     last_foot_line = Some((line, last_foot_line.map_or(col, |(_, c)| c)));
                 }
                 // (Left of every ending collection: the outermost one's, the document's.)
@@ -303,6 +297,12 @@ impl Builder<'_> {
             .get(line + 1)
             .copied()
             .unwrap_or(self.src.len())
+    }
+
+    /// Whether comment lines `a` and `b` (`a` < `b`) are apart as yaml.v3 sees it: a blank line
+    /// between them, or `a` a CRLF comment line.
+    fn gap(&self, a: usize, b: usize) -> bool {
+        b > a + 1 || self.crlf_comment_line(a)
     }
 
     /// Whether line `line` (0-based) holds only a comment and ends with CR LF. yaml.v3 places
