@@ -1,5 +1,6 @@
 //! Issue 13: the document's last comments, which the `sops` entry written after them would take
-//! over (yaml.v3 makes a comment that runs into the next key the innermost collection's). The
+//! over (yaml.v3 makes a comment that runs into the next key the innermost collection's), and
+//! other comments yaml.v3 attaches elsewhere than where they stand. The
 //! reference sops must decrypt every comment of leafseal's file, leafseal's decrypt must give
 //! the input back byte for byte, on both paths, and after `set` and `rotate`.
 
@@ -22,6 +23,18 @@ const CASES: &[(&str, &str)] = &[
         "z:\n  affinity: {}  # c1\n  # podAntiAffinity:\n  #   required:\n\n",
     ),
     ("CRLF", "f:\r\n  a:\r\n    x: 1\r\n  # c1\r\n"),
+    (
+        "right after an indentless list at the document's end: the list's, even at column 0",
+        "l:\n- a\n# c1\n",
+    ),
+    (
+        "the same, then a blank line and the document's comment",
+        "l:\n- a\n  # c1\n# c2\n\n# c3\n",
+    ),
+    (
+        "before the dash of an empty last list item: the next key's (yaml.v3's empty node takes no comment)",
+        "command:\n# c1\n-\nk: 1\nl:\n  # c1\n  -\nm: 1\n",
+    ),
 ];
 
 #[test]

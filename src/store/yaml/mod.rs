@@ -342,7 +342,8 @@ impl<'a> Splicer<'a> {
     }
 
     /// Whether the document `b` ends, before `at`, with a comment on its own line indented past
-    /// its keys (only blanks and line breaks after it, at least one line break when `broken`). New top-level entries written there (the `sops`
+    /// its keys or held by a nested collection (only blanks and line breaks after it, at least
+    /// one line break when `broken`). New top-level entries written there (the `sops`
     /// metadata) go after a blank line: at the end of the document yaml.v3 makes such a
     /// trailing comment a foot comment of the collection at or left of its column, while a
     /// key right after it would make it the innermost collection's (`f:\n  a:\n    x: 1\n
@@ -351,19 +352,20 @@ impl<'a> Splicer<'a> {
     /// that follows such a comment and its own line break is always the separator (SOPS
     /// never writes one there).
     fn ends_in_comment(&self, b: &Branch, at: usize, broken: bool) -> bool {
-        fn last_comment(items: &[Item]) -> Option<Span> {
+        // The document's last comment, and whether a collection below the root holds it.
+        fn last_comment(items: &[Item]) -> Option<(Span, bool)> {
             let last = items.iter().rev().find(|i| match i {
                 Item::Pair(k, _) => k.span.is_some(),
                 Item::Comment(_) => true,
             })?;
             match last {
-                Item::Comment(c) => c.src,
-                Item::Pair(_, v) => in_value(&v.value),
+                Item::Comment(c) => c.src.map(|s| (s, false)),
+                Item::Pair(_, v) => in_value(&v.value).map(|s| (s, true)),
             }
         }
         fn in_value(v: &Value) -> Option<Span> {
             match v {
-                Value::Map(b) => last_comment(&b.items),
+                Value::Map(b) => last_comment(&b.items).map(|(s, _)| s),
                 Value::List(l) => match l.last()? {
                     Elem::Comment(c) => c.src,
                     Elem::Value(n) => in_value(&n.value),
@@ -371,16 +373,19 @@ impl<'a> Splicer<'a> {
                 _ => None,
             }
         }
-        let Some(c) = last_comment(&b.items) else {
+        let Some((c, nested)) = last_comment(&b.items) else {
             return false;
         };
-        // (At the keys' column or left of it, it is the document's either way.)
         let Some(before) = self.text(self.base, c.start) else {
             return false;
         };
         let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
-        // (A comment after content on its line stays with that content.)
-        if !line.trim().is_empty() || self.child_column(b).is_none_or(|k| line.len() <= k) {
+        // (A comment after content on its line stays with that content; one at the keys'
+        // column or left of it is the document's either way, unless a nested collection holds
+        // it: `l:\n- a\n# c` is the list's.)
+        if !line.trim().is_empty()
+            || (!nested && self.child_column(b).is_none_or(|k| line.len() <= k))
+        {
             return false;
         }
         self.text(c.end, at).is_some_and(|t| {
@@ -426,7 +431,13 @@ impl<'a> Splicer<'a> {
         }
         let p = blank_run_start(before, line_start);
         let at = self.base + p;
-        ((p < line_start || cols_left_of_keys)
+        // (After a comment line, the blank line ends that comment's run: what follows goes
+        // with the next key, the new entries, as the document's.)
+        let prev = before[..p.saturating_sub(1)]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
+        let after_comment = p > 0 && before[prev..p].trim_start().starts_with('#');
+        (((p < line_start && !after_comment) || cols_left_of_keys)
             && p > 0
             && at <= end
             && self.text(at, end).is_some())

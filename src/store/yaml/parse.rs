@@ -90,6 +90,9 @@ struct Builder<'a> {
     anchors: HashMap<usize, Node>,
     cursor: usize,
     pending: Vec<(Comment, usize, usize)>,
+    /// Comments before the dash of an empty last list item (`#c\n-\nk: 1`): yaml.v3's empty
+    /// node takes no comment, so they wait for the next node, after the collection's end.
+    carry: Vec<(Comment, usize, usize)>,
     root: Option<Node>,
     head: Vec<Comment>,
     tail: Vec<Comment>,
@@ -148,6 +151,7 @@ pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         anchors: HashMap::new(),
         cursor: 0,
         pending: Vec::new(),
+        carry: Vec::new(),
         root: None,
         head: Vec::new(),
         tail: Vec::new(),
@@ -363,6 +367,33 @@ impl Builder<'_> {
                     after: Vec::new(),
                     last_block: false,
                 });
+                // Before a list whose one item is empty (`k:\n#c\n-\nj: 1`): yaml.v3's empty
+                // node takes no comment, the next node does.
+                if !is_map && !flow && !self.pending.is_empty() {
+                    let b = self.src.as_bytes();
+                    let d = if b.get(start) == Some(&b'-') {
+                        Some(start)
+                    } else {
+                        b[..start]
+                            .iter()
+                            .rposition(|&c| c != b' ')
+                            .filter(|&i| b[i] == b'-')
+                    };
+                    if let Some(d) = d {
+                        let rest = self.src[d + 1..].split('\n').next().unwrap_or("");
+                        let rest = rest.trim_start_matches([' ', '\t']);
+                        if (rest.trim_end().is_empty() || rest.starts_with('#'))
+                            && self.list_ends_after(d)
+                        {
+                            let (before, after): (Vec<_>, Vec<_>) =
+                                std::mem::take(&mut self.pending)
+                                    .into_iter()
+                                    .partition(|(c, _, _)| c.src.is_some_and(|s| s.start < d));
+                            self.carry = before;
+                            self.pending = after;
+                        }
+                    }
+                }
                 self.force_top = into_new;
                 self.flush();
                 self.force_top = false;
@@ -559,7 +590,12 @@ impl Builder<'_> {
         // (saphyr gives an empty value the text `~` and no extent.)
         let empty =
             matches!(text, "" | "~") && style == Style::Plain && tag.is_none() && rstart == rend;
-        if !(empty && !self.pending.is_empty() && self.collection_ends_after(start)) {
+        if empty && !self.pending.is_empty() && self.collection_ends_after(start) {
+            // (An empty list item starts at its dash: what is pending came before it.)
+            if bytes.get(start) == Some(&b'-') && !self.stack.last().is_some_and(|f| f.flow) {
+                self.carry = std::mem::take(&mut self.pending);
+            }
+        } else {
             self.flush();
         }
         self.begin_item(rstart);

@@ -69,13 +69,13 @@ pub fn split(src: &str) -> Option<Vec<Span>> {
 }
 
 /// `line` is the document marker `m` (`---`/`...`) alone or followed by a blank.
-/// Whether `text` ends with an indented comment line, then at least one blank line.
+/// Whether `text` ends with a comment line, then at least one blank line. (Whether that blank
+/// line is the separator depends on the collection holding the comment, which the parse of
+/// the merged piece decides: `l:\n- a\n# c` is the list's even at column 0.)
 fn after_separator(text: &str) -> bool {
     let body = text.trim_end_matches([' ', '\t', '\r', '\n']);
     let last_line = &body[body.rfind('\n').map_or(0, |i| i + 1)..];
-    text[body.len()..].matches('\n').count() >= 2
-        && last_line.starts_with([' ', '\t'])
-        && last_line.trim_start().starts_with('#')
+    text[body.len()..].matches('\n').count() >= 2 && last_line.trim_start().starts_with('#')
 }
 
 fn is_marker(line: &[u8], m: &[u8]) -> bool {

@@ -62,6 +62,13 @@ impl Builder<'_> {
         //   the document the document's;
         // - a comment line that ends with CR LF counts as followed by a blank line;
         // - after the dash of an empty last list item (`- # c`) they go with the next token.
+        if self.closing && !self.carry.is_empty() {
+            // Comments before the dash of an empty last item: the next token's head comments.
+            for (c, line, _) in std::mem::take(&mut self.carry) {
+                let idx = self.head_frame();
+                place(&mut self.stack[idx], c, line);
+            }
+        }
         if self.pending.is_empty() {
             return;
         }
@@ -135,7 +142,26 @@ impl Builder<'_> {
                 Some((at, to))
             })
             .flatten();
+        // After an indentless list whose last item is no block collection (`l:\n- a\n# c`), a
+        // run right after the content that a blank line or the document's end ends is the last
+        // item's foot up to its first blank line, from the dash's column on (yaml.v3 counts
+        // that list at its parent's indentation, so the run is not less indented than it).
+        let mut indentless_foot = (closing && top_indentless && !blank_before && run_ends_blank)
+            .then(|| self.stack[self.stack.len() - 1].dash)
+            .flatten();
+        let mut prev_line: Option<usize> = None;
         for (c, line, col) in pending {
+            if prev_line.is_some_and(|p| self.gap(p, line))
+                || indentless_foot.is_some_and(|d| col < d)
+            {
+                indentless_foot = None;
+            }
+            prev_line = Some(line);
+            if indentless_foot.is_some() && !self.stack.is_empty() {
+                let top = self.stack.len() - 1;
+                place(&mut self.stack[top], c, line);
+                continue;
+            }
             if self.stack.is_empty() {
                 if self.root.is_none() {
                     self.head.push(c)
@@ -197,31 +223,24 @@ impl Builder<'_> {
                 i
             } else {
                 head = true;
-                let (next_col, dash_next) = (self.next_col, self.next_is_dash);
-                if self.next_is_end {
-                    // Nothing follows in this document: the document's.
-                    0
-                } else {
-                    self.stack[..top]
-                        .iter()
-                        .rposition(|f| {
-                            f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col))
-                        })
-                        .unwrap_or(0)
-                }
+                self.head_frame()
             };
-            let f = &mut self.stack[idx];
-            if let Some(il) = f.item_line {
-                if il == line {
-                    f.push_comment(c, false);
-                } else {
-                    f.after.push(c);
-                }
-            } else {
-                let before_last = f.last_line == Some(line);
-                f.push_comment(c, before_last);
-            }
+            place(&mut self.stack[idx], c, line);
         }
+    }
+
+    /// When the top collection ends: the frame of the collection the next token belongs to
+    /// (the document's when nothing follows in this document).
+    fn head_frame(&self) -> usize {
+        let (next_col, dash_next) = (self.next_col, self.next_is_dash);
+        if self.next_is_end {
+            return 0;
+        }
+        let top = self.stack.len() - 1;
+        self.stack[..top]
+            .iter()
+            .rposition(|f| f.flow || f.col <= next_col || (dash_next && f.dash == Some(next_col)))
+            .unwrap_or(0)
     }
 
     /// The comment that follows `from` on its line after blanks only, if any.
@@ -274,6 +293,18 @@ impl Builder<'_> {
             };
         }
         true
+    }
+
+    /// Whether no other item follows the block list item whose dash is at `dash`.
+    pub(super) fn list_ends_after(&self, dash: usize) -> bool {
+        let (line, col) = self.line_col(dash);
+        let next = (line + 1..self.line_starts.len()).find_map(|l| {
+            let text = &self.src[self.line_starts[l]..self.line_end(l)];
+            let body = text.trim_start_matches([' ', '\t']);
+            let skip = body.trim_end().is_empty() || body.starts_with('#');
+            (!skip).then(|| (text.len() - body.len(), body))
+        });
+        next.is_none_or(|(c, body)| !(c == col && body.starts_with('-')))
     }
 
     /// The line of the first content (not blank, not a comment) at or after `at`.
@@ -351,5 +382,19 @@ impl Frame {
                 l.insert(at, Elem::Comment(c));
             }
         }
+    }
+}
+
+/// Put comment `c` (on line `line`) into the collection of frame `f`.
+fn place(f: &mut Frame, c: Comment, line: usize) {
+    if let Some(il) = f.item_line {
+        if il == line {
+            f.push_comment(c, false);
+        } else {
+            f.after.push(c);
+        }
+    } else {
+        let before_last = f.last_line == Some(line);
+        f.push_comment(c, before_last);
     }
 }
