@@ -35,6 +35,14 @@ const CASES: &[(&str, &str)] = &[
         "before the dash of an empty last list item: the next key's (yaml.v3's empty node takes no comment)",
         "command:\n# c1\n-\nk: 1\nl:\n  # c1\n  -\nm: 1\n",
     ),
+    (
+        "a run cut where it dedents: the part before is the innermost collection's",
+        "region:\n    script: ~\n# c1\n  # c2\nk:\n    s: 1\n\n# c1\n  # c3\nm: 1\n",
+    ),
+    (
+        "a run after a blank line is read as one, placed by its first comment's column",
+        "path:\n- url: 1\n  labels: x\n\n# c1\n  # c2\n",
+    ),
 ];
 
 #[test]

@@ -407,6 +407,7 @@ impl<'a> Splicer<'a> {
     /// only), so such a run stays where it is.
     fn before_trailing_comments(&self, b: &Branch, end: usize) -> Option<usize> {
         let mut first = None;
+        let mut first_col = 0;
         let mut cols_left_of_keys = true;
         let keys_col = self.child_column(b)?;
         for item in b.items.iter().rev() {
@@ -417,6 +418,7 @@ impl<'a> Splicer<'a> {
                     let text = self.text(self.base, start)?;
                     let col = start - self.base - text.rfind('\n').map_or(0, |i| i + 1);
                     cols_left_of_keys &= col < keys_col;
+                    first_col = col;
                 }
                 // (The new entries themselves.)
                 Item::Pair(k, _) if k.span.is_none() => {}
@@ -437,7 +439,9 @@ impl<'a> Splicer<'a> {
             .rfind('\n')
             .map_or(0, |i| i + 1);
         let after_comment = p > 0 && before[prev..p].trim_start().starts_with('#');
-        (((p < line_start && !after_comment) || cols_left_of_keys)
+        // (A run whose first comment is at the keys' column goes with the next key as one.)
+        let blank_moves = p < line_start && !after_comment && first_col != keys_col;
+        ((blank_moves || cols_left_of_keys)
             && p > 0
             && at <= end
             && self.text(at, end).is_some())

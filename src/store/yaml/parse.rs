@@ -399,16 +399,16 @@ impl Builder<'_> {
                 self.force_top = false;
             }
             Event::MappingEnd | Event::SequenceEnd => {
-                // Comments at the dash column of an enclosing block sequence wait for what
-                // follows: another item keeps them in the sequence, its end hands them up.
+                // Comments from the first one at the dash column of an enclosing block
+                // sequence on wait for what follows (yaml.v3 reads the run as one): another
+                // item keeps them in the sequence, its end hands them up.
                 let held = match self.stack.len().checked_sub(2).map(|i| &self.stack[i]) {
                     Some(Frame { dash: Some(d), .. }) => {
                         let d = *d;
-                        let (held, now): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
-                            .into_iter()
-                            .partition(|(_, _, col)| *col <= d);
-                        self.pending = now;
-                        held
+                        match self.pending.iter().position(|(_, _, col)| *col <= d) {
+                            Some(i) => self.pending.split_off(i),
+                            None => Vec::new(),
+                        }
                     }
                     _ => Vec::new(),
                 };
@@ -590,11 +590,13 @@ impl Builder<'_> {
         // (saphyr gives an empty value the text `~` and no extent.)
         let empty =
             matches!(text, "" | "~") && style == Style::Plain && tag.is_none() && rstart == rend;
-        if empty && !self.pending.is_empty() && self.collection_ends_after(start) {
-            // (An empty list item starts at its dash: what is pending came before it.)
-            if bytes.get(start) == Some(&b'-') && !self.stack.last().is_some_and(|f| f.flow) {
-                self.carry = std::mem::take(&mut self.pending);
-            }
+        // (An empty block list item starts at its dash: what is pending came before it.)
+        let empty_item = empty
+            && bytes.get(start) == Some(&b'-')
+            && !self.stack.last().is_some_and(|f| f.flow);
+        if empty_item && !self.pending.is_empty() && self.list_ends_after(start) {
+            self.carry = std::mem::take(&mut self.pending);
+        } else if empty && !empty_item && !self.pending.is_empty() && self.collection_ends_after(start) {
         } else {
             self.flush();
         }

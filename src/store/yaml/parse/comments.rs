@@ -85,7 +85,6 @@ impl Builder<'_> {
         let blank_before = before_first.trim().is_empty()
             && first_line > 0
             && (self.line_is_blank(first_line - 1) || self.crlf_comment_line(first_line - 1));
-        let whole_run_to_top = closing && blank_before && !self.next_is_end;
         let run_ends_blank = self.next_is_end
             || pending.windows(2).any(|w| self.gap(w[0].1, w[1].1))
             || pending.last().is_some_and(|&(_, l, _)| {
@@ -94,6 +93,13 @@ impl Builder<'_> {
             });
         // (The run's first own-line comment: a line comment after the content goes first.)
         let own = pending.iter().find(|(c, l, _)| own_line(c, *l));
+        // (yaml.v3 reads a run after a blank line as one comment, placed by its first line's
+        // column: at the next token's column the whole run goes with that token; a run that
+        // is cut (see `cut`) is not read as one.)
+        let whole_run_to_top = closing
+            && blank_before
+            && !self.next_is_end
+            && own.is_some_and(|&(_, _, col)| col != self.next_col);
         let low_run = closing
             && !blank_before
             && !run_ends_blank
@@ -142,6 +148,40 @@ impl Builder<'_> {
                 Some((at, to))
             })
             .flatten();
+        // yaml.v3 cuts a run where an own-line comment is less indented than the innermost
+        // block collection's entries (an indentless list counts at its parent's column) and
+        // not at the column of the run's first comment: the comments before it are foot
+        // comments of the last token, in the innermost collection (`r:\n    s: 1\n# a\n  # b`:
+        // `# a` is `r`'s). A blank line inside the run before that comes first cuts it there
+        // instead, unless the run started after a blank line.
+        let cut = (closing && !self.stack.is_empty())
+            .then(|| {
+                let n = self.stack.len();
+                let indent = if top_indentless {
+                    self.stack[n - 2].col
+                } else {
+                    self.stack[n - 1].col
+                };
+                let own: Vec<_> = pending
+                    .iter()
+                    .filter(|(c, l, _)| own_line(c, *l))
+                    .map(|&(_, l, col)| (l, col))
+                    .collect();
+                let first_col = own.first()?.1;
+                let mut prev: Option<usize> = None;
+                for &(line, col) in &own {
+                    if !blank_before && prev.is_some_and(|p| self.gap(p, line)) {
+                        return None;
+                    }
+                    if col < indent && col != first_col {
+                        return Some(line);
+                    }
+                    prev = Some(line);
+                }
+                None
+            })
+            .flatten()
+            .filter(|_| !self.stack[self.stack.len() - 1].flow);
         // After an indentless list whose last item is no block collection (`l:\n- a\n# c`), a
         // run right after the content that a blank line or the document's end ends is the last
         // item's foot up to its first blank line, from the dash's column on (yaml.v3 counts
@@ -157,7 +197,9 @@ impl Builder<'_> {
                 indentless_foot = None;
             }
             prev_line = Some(line);
-            if indentless_foot.is_some() && !self.stack.is_empty() {
+            if (indentless_foot.is_some() || cut.is_some_and(|at| line < at))
+                && !self.stack.is_empty()
+            {
                 let top = self.stack.len() - 1;
                 place(&mut self.stack[top], c, line);
                 continue;
@@ -181,7 +223,7 @@ impl Builder<'_> {
             }
             let idx = if self.force_top || !self.closing || self.stack[top].flow {
                 top
-            } else if !head && ((whole_run_to_top && col != self.next_col) || low_run) {
+            } else if !head && ((cut.is_none() && whole_run_to_top) || low_run) {
                 top
             } else if !head
                 && col > self.next_col
