@@ -149,13 +149,25 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
+            opts="-h -V --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -167,7 +179,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__check)
-            opts="-h --decryption-order --strict --config --help"
+            opts="-h --decryption-order --strict --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -181,6 +193,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -189,13 +213,25 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__completion)
-            opts="-h --config --help bash elvish fish powershell zsh"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -207,7 +243,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__decrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --extract --ignore-mac --decryption-order --output-dir --jobs --config --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --extract --ignore-mac --decryption-order --output-dir --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +289,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -261,7 +309,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__diff__subcmd__driver)
-            opts="-h --input-type --decryption-order --config --help"
+            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -279,6 +327,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -287,7 +347,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__edit)
-            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --help"
+            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -317,10 +377,6 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --aws-profile)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --encryption-context)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -345,6 +401,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -353,7 +421,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__encrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --aws-profile --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --reuse-from --config --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --reuse-from --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -388,10 +456,6 @@ _leafseal() {
                     return 0
                     ;;
                 --kms)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --aws-profile)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -451,6 +515,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -459,7 +535,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__exec__subcmd__env)
-            opts="-h --input-type --user --decryption-order --background --pristine --same-process --config --help"
+            opts="-h --input-type --user --decryption-order --background --pristine --same-process --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -481,6 +557,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -489,7 +577,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__exec__subcmd__file)
-            opts="-h --input-type --user --decryption-order --background --no-fifo --filename --output-type --config --help"
+            opts="-h --input-type --user --decryption-order --background --no-fifo --filename --output-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -519,6 +607,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -527,7 +627,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__filestatus)
-            opts="-h --input-type --config --help"
+            opts="-h --input-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -541,6 +641,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -549,13 +661,25 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups)
-            opts="-h --config --help add delete help"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help add delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -567,7 +691,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups__subcmd__add)
-            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --age --pgp --kms --config --help"
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --age --pgp --kms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,6 +725,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -609,7 +745,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups__subcmd__delete)
-            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --config --help"
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -628,6 +764,18 @@ _leafseal() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -975,13 +1123,25 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__manpage)
-            opts="-h --config --help"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -993,7 +1153,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__merge__subcmd__driver)
-            opts="-h --input-type --decryption-order --config --help"
+            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1011,6 +1171,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1019,7 +1191,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__rotate)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --decryption-order --add-age --rm-age --add-pgp --rm-pgp --add-kms --rm-kms --jobs --config --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --decryption-order --add-age --rm-age --add-pgp --rm-pgp --add-kms --rm-kms --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1081,6 +1253,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1089,7 +1273,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__set)
-            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --value-file --value-stdin --config --help"
+            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --value-file --value-stdin --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1108,6 +1292,18 @@ _leafseal() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1119,7 +1315,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__unset)
-            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --config --help"
+            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,6 +1337,18 @@ _leafseal() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1149,7 +1357,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__updatekeys)
-            opts="-y -h --yes --input-type --shamir-secret-sharing-threshold --decryption-order --jobs --config --help"
+            opts="-y -h --yes --input-type --shamir-secret-sharing-threshold --decryption-order --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1172,6 +1380,18 @@ _leafseal() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_leafseal_global_optspecs
-    string join \n config= h/help V/version
+    string join \n config= aws-profile= disable-version-check check-for-updates verbose enable-local-keyservice= keyservice= h/help V/version
 end
 
 function __fish_leafseal_needs_command
@@ -25,6 +25,13 @@ function __fish_leafseal_using_subcommand
 end
 
 complete -c leafseal -n "__fish_leafseal_needs_command" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_needs_command" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_needs_command" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_needs_command" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_needs_command" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_needs_command" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_needs_command" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_needs_command" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_needs_command" -s V -l version -d 'Print version'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
@@ -52,7 +59,6 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l indent -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l age -d 'age recipients, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l pgp -d 'PGP fingerprints, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l aws-profile -d 'AWS profile for the --kms keys' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encryption-context -d 'KMS encryption context for the --kms keys: key:value pairs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
@@ -67,8 +73,15 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l encrypted-
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l reuse-from -d 'Encrypt as a new version of this encrypted file: same data key, keys and rule; values that did not change keep their ciphertext. (Also done for --output when it names an encrypted file your keys can open.)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l mac-only-encrypted -d 'Only encrypted values enter the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
@@ -80,8 +93,15 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l decryption
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output-dir -d 'With several files: write each decrypted file below this directory (beyond SOPS)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l ignore-mac -d 'Do not verify the MAC'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
@@ -89,32 +109,52 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l decryption-or
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l age -d 'age recipients, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l pgp -d 'PGP fingerprints, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l aws-profile -d 'AWS profile for the --kms keys' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l encryption-context -d 'KMS encryption context for the --kms keys: key:value pairs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l hckms -d 'HuaweiCloud KMS key IDs, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -s s -l show-master-keys -d 'Show the `sops` metadata in the editor too'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l value-file -d 'Read the value from the file named by VALUE'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l value-stdin -d 'Read the value from stdin (VALUE is then omitted)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l idempotent -d 'Succeed without writing when there is nothing to change'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output -d 'Write the output to this file instead of stdout' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
@@ -130,9 +170,23 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-kms -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-kms -d 'AWS KMS ARNs to remove' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s i -l in-place -d 'Write the output back to the input file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -f -a "add" -d 'Add a key group made of the given keys'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -f -a "delete" -d 'Delete the key group at INDEX (0-based)'
@@ -143,12 +197,26 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l pgp -d 'PGP fingerprints of the new group (repeatable)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l kms -d 'AWS KMS ARNs of the new group (repeatable)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -s i -l in-place -d 'Write the result back to the file instead of stdout'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -s f -l file -d 'The encrypted file' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l shamir-secret-sharing-threshold -d 'Groups needed to decrypt (default: keep, or all groups)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -s i -l in-place -d 'Write the result back to the file instead of stdout'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a key group made of the given keys'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the key group at INDEX (0-based)'
@@ -158,15 +226,29 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l shamir-
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s y -l yes -d 'Apply without asking'
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l pristine -d 'Pass only the decrypted values, not the current environment'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l same-process -d 'Replace this process with the command (exec) instead of running a child'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
@@ -174,27 +256,76 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l decrypti
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l filename -d 'Name of the temporary file (default tmp-file)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l output-type -d 'Output format of the plaintext (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l no-fifo -d 'Use a regular 0600 file instead of a FIFO'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l input-type -d 'Input format (default: from PATH, else from OURS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l strict -d 'Treat "cannot verify (no key)" as a failure too'
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'

@@ -11,9 +11,45 @@ pub struct Cli {
     /// Path to the .sops.yaml to use (default: search from the working directory upwards).
     #[arg(long, global = true, env = "SOPS_CONFIG")]
     pub config: Option<PathBuf>,
+    /// SOPS's global flags, accepted before or after the subcommand.
+    #[command(flatten)]
+    pub globals: Globals,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// SOPS's global flags that programs driving `sops` pass (Ansible's community.sops,
+/// helm-secrets…).
+#[derive(Args, Debug, Default)]
+pub struct Globals {
+    /// AWS profile for the --kms keys (files carry their keys' profiles).
+    #[arg(long = "aws-profile", global = true)]
+    pub aws_profile: Option<String>,
+    /// Accepted for SOPS compatibility: leafseal never checks for updates.
+    #[arg(long, global = true, hide = true)]
+    pub disable_version_check: bool,
+    /// Accepted for SOPS compatibility: leafseal never checks for updates.
+    #[arg(long, global = true, hide = true)]
+    pub check_for_updates: bool,
+    /// Accepted for SOPS compatibility (leafseal's notes and warnings always show).
+    #[arg(long, global = true)]
+    pub verbose: bool,
+    /// Use this machine's keys (SOPS's local key service; default true). `=false` leaves
+    /// nothing to open or wrap a data key with.
+    #[arg(
+        long,
+        global = true,
+        env = "SOPS_ENABLE_LOCAL_KEYSERVICE",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_name = "BOOL"
+    )]
+    pub enable_local_keyservice: Option<bool>,
+    /// Remote key service (protocol://address); not supported yet (issue 18).
+    #[arg(long, global = true, env = "SOPS_KEYSERVICE", value_name = "URI")]
+    pub keyservice: Vec<String>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -296,9 +332,6 @@ pub struct KeyArgs {
     /// AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated.
     #[arg(long, env = "SOPS_KMS_ARN", hide_env_values = true)]
     pub kms: Option<String>,
-    /// AWS profile for the --kms keys.
-    #[arg(long = "aws-profile")]
-    pub aws_profile: Option<String>,
     /// KMS encryption context for the --kms keys: key:value pairs, comma separated.
     #[arg(long = "encryption-context")]
     pub encryption_context: Option<String>,

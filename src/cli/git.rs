@@ -133,7 +133,7 @@ pub fn diff_driver(a: DiffDriverArgs) -> Result<(), Failure> {
     let mut so = std::io::stdout().lock();
     so.write_all(&out)
         .and_then(|_| so.flush())
-        .map_err(|e| Failure::new(3, format!("<stdout>: cannot write: {e}")))
+        .map_err(Failure::stdout)
 }
 
 fn show_path(p: &[String]) -> String {

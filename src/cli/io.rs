@@ -137,7 +137,7 @@ pub fn write_output(
             let mut out = std::io::stdout().lock();
             out.write_all(data)
                 .and_then(|_| out.flush())
-                .map_err(|e| Failure::new(3, format!("<stdout>: cannot write: {e}")))
+                .map_err(Failure::stdout)
         }
     }
 }
@@ -171,12 +171,11 @@ pub fn write_streamed(
             let done = produce(&mut spool);
             notes_unless_failed(&input.name, done.is_ok());
             done?;
-            let fail = |e: std::io::Error| Failure::new(3, format!("<stdout>: cannot write: {e}"));
-            spool.rewind().map_err(fail)?;
+            spool.rewind().map_err(Failure::stdout)?;
             let mut out = std::io::stdout().lock();
             std::io::copy(&mut spool, &mut out)
                 .and_then(|_| out.flush())
-                .map_err(fail)
+                .map_err(Failure::stdout)
         }
     }
 }

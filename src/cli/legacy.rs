@@ -166,6 +166,74 @@ fn legacy_set(args: &[OsString], strs: &[String]) -> Option<Vec<OsString>> {
     Some(out)
 }
 
+/// The subcommand a mistyped first word most likely meant (`leafseal decyrpt f` →
+/// `decrypt`), when that word is no existing path and looks like no file name (no `.` or
+/// `/`). SOPS would open an editor on a new file named `decyrpt`; leafseal says what it
+/// thinks was meant instead.
+pub fn mistyped_subcommand(args: &[OsString]) -> Option<(String, &'static str)> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].to_str()?;
+        if a == "--" {
+            return None;
+        }
+        if a.starts_with('-') && a != "-" {
+            i += if takes_value(a) { 2 } else { 1 };
+            continue;
+        }
+        if SUBCOMMANDS.contains(&a) || a.contains(['.', '/']) || std::path::Path::new(a).exists() {
+            return None;
+        }
+        return SUBCOMMANDS
+            .iter()
+            .map(|&s| (edit_distance(a, s), s))
+            .filter(|&(d, s)| d <= 2 && d < s.len() / 2)
+            .min()
+            .map(|(_, s)| (a.to_owned(), s));
+    }
+    None
+}
+
+/// Levenshtein distance, with a swap of two neighbours counting as one edit.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
+}
+
+/// Whether normalized arguments ask for the version: `--version` (or `-V`; `-v` is already
+/// `--version`) with no subcommand before it, whatever other flags come with it
+/// (`sops --version --disable-version-check`, `--check-for-updates`: leafseal never calls
+/// out to check for updates).
+pub fn asks_version(args: &[OsString]) -> bool {
+    let first_is_sub = args
+        .first()
+        .and_then(|a| a.to_str())
+        .is_some_and(|a| SUBCOMMANDS.contains(&a));
+    !first_is_sub
+        && args
+            .iter()
+            .take_while(|a| *a != "--")
+            .any(|a| a == "--version" || a == "-V")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,5 +272,21 @@ mod tests {
             n(&["--input-type", "json", "filestatus", "x"]),
             ["filestatus", "--input-type", "json", "x"]
         );
+    }
+
+    #[test]
+    fn a_mistyped_subcommand_is_named() {
+        let m = |a: &[&str]| {
+            super::mistyped_subcommand(&a.iter().map(OsString::from).collect::<Vec<_>>())
+                .map(|(_, s)| s)
+        };
+        assert_eq!(m(&["decyrpt", "f.yaml"]), Some("decrypt"));
+        assert_eq!(m(&["--age", "R", "encrpyt", "f"]), Some("encrypt"));
+        assert_eq!(m(&["updatekey", "f"]), Some("updatekeys"));
+        // File names, real subcommands and unrelated words are left to the edit form.
+        assert_eq!(m(&["decrypt.yaml"]), None);
+        assert_eq!(m(&["decrypt", "f"]), None);
+        assert_eq!(m(&["secrets"]), None);
+        assert_eq!(m(&["st"]), None);
     }
 }

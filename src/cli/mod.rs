@@ -45,6 +45,16 @@ impl Failure {
         }
     }
 
+    /// Writing to stdout failed. A reader that went away (`decrypt f | head`) ends the
+    /// command quietly with 141, the status a shell shows for sops, which SIGPIPE kills.
+    pub fn stdout(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            Failure::new(141, "")
+        } else {
+            Failure::new(3, format!("<stdout>: cannot write: {e}"))
+        }
+    }
+
     /// Add a hint line.
     pub fn hint(mut self, h: impl Into<String>) -> Self {
         self.hints.push(h.into());
@@ -74,6 +84,41 @@ fn disable_core_dumps() {
     }
 }
 
+/// The `--version` line. Programs that drive `sops` (Ansible's community.sops, helm-secrets,
+/// inmanta…) parse `^sops (\d+)\.(\d+)\.(\d+)` to choose command forms, so under the name
+/// `sops` the line starts with the SOPS version whose format and flags leafseal follows.
+fn version_line(program: &std::ffi::OsStr) -> String {
+    let ours = env!("CARGO_PKG_VERSION");
+    let sops = leafseal::ops::SOPS_VERSION;
+    if std::path::Path::new(program).file_stem() == Some(std::ffi::OsStr::new("sops")) {
+        format!("sops {sops} (leafseal {ours})")
+    } else {
+        format!("leafseal {ours} (sops {sops} compatible)")
+    }
+}
+
+/// SOPS's key-service flags: leafseal opens data keys with this machine's keys itself.
+fn check_globals(g: &args::Globals) -> Option<Failure> {
+    if let Some(uri) = g.keyservice.first() {
+        return Some(Failure::new(
+            1,
+            format!(
+                "--keyservice {uri}: remote key services are not supported yet (leafseal opens \
+                 data keys with this machine's keys; drop the flag or SOPS_KEYSERVICE)"
+            ),
+        ));
+    }
+    if g.enable_local_keyservice == Some(false) {
+        // sops-compat: with no key service at all SOPS cannot get the data key (exit 128).
+        return Some(Failure::new(
+            128,
+            "--enable-local-keyservice=false leaves no key service to open or wrap the data key \
+             (remote key services are not supported yet)",
+        ));
+    }
+    None
+}
+
 pub fn main() -> ExitCode {
     disable_core_dumps();
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
@@ -82,8 +127,20 @@ pub fn main() -> ExitCode {
     } else {
         argv.remove(0)
     };
+    if let Some((word, meant)) = legacy::mistyped_subcommand(&argv) {
+        eprintln!(
+            "leafseal: error: unknown subcommand '{word}' (did you mean '{meant}'?); to edit a \
+             new file of that name, give a path such as ./{word}"
+        );
+        return ExitCode::from(1);
+    }
+    let normalized = legacy::normalize(argv);
+    if legacy::asks_version(&normalized) {
+        println!("{}", version_line(&program));
+        return ExitCode::SUCCESS;
+    }
     let mut args = vec![program];
-    args.extend(legacy::normalize(argv));
+    args.extend(normalized);
     let cli = match Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -96,6 +153,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(f) = check_globals(&cli.globals) {
+        eprintln!("leafseal: error: {}", f.message);
+        return ExitCode::from(f.code);
+    }
+    let _ = options::AWS_PROFILE.set(cli.globals.aws_profile.clone());
     let config = cli.config;
     let result = match cli.command {
         Command::Encrypt(a) => encrypt::run(a, config.as_deref()),
@@ -118,7 +180,8 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
-            // An empty message is a child's exit code passed through (exec-env/exec-file).
+            // An empty message is a child's exit code passed through (exec-env/exec-file), or
+            // a closed stdout pipe.
             if !f.message.is_empty() {
                 eprintln!("leafseal: error: {}", f.message);
             }

@@ -72,7 +72,7 @@ pub fn creation(
         azure_kv: keys.azure_kv.clone(),
         hc_vault: keys.hc_vault_transit.clone(),
         hckms: keys.hckms.clone(),
-        aws_profile: keys.aws_profile.clone(),
+        aws_profile: AWS_PROFILE.get().cloned().flatten(),
     };
     let (cfg, dir) = match &found {
         Some((p, c)) => (
@@ -95,3 +95,6 @@ pub fn creation(
     )
     .map_err(config_failure)
 }
+
+/// The global `--aws-profile` (set once by `cli::main`), applied to the `--kms` keys.
+pub static AWS_PROFILE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();

@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod bad_inputs;
+mod cli_dropin;
 mod cli_edit;
 mod cli_exec;
 mod cli_generated;

@@ -441,11 +441,8 @@ impl<'a> Splicer<'a> {
         let after_comment = p > 0 && before[prev..p].trim_start().starts_with('#');
         // (A run whose first comment is at the keys' column goes with the next key as one.)
         let blank_moves = p < line_start && !after_comment && first_col != keys_col;
-        ((blank_moves || cols_left_of_keys)
-            && p > 0
-            && at <= end
-            && self.text(at, end).is_some())
-        .then_some(at)
+        ((blank_moves || cols_left_of_keys) && p > 0 && at <= end && self.text(at, end).is_some())
+            .then_some(at)
     }
 
     /// The column of a block map's keys, from its first parsed pair.

@@ -591,13 +591,17 @@ impl Builder<'_> {
         let empty =
             matches!(text, "" | "~") && style == Style::Plain && tag.is_none() && rstart == rend;
         // (An empty block list item starts at its dash: what is pending came before it.)
-        let empty_item = empty
-            && bytes.get(start) == Some(&b'-')
-            && !self.stack.last().is_some_and(|f| f.flow);
-        if empty_item && !self.pending.is_empty() && self.list_ends_after(start) {
+        let empty_item =
+            empty && bytes.get(start) == Some(&b'-') && !self.stack.last().is_some_and(|f| f.flow);
+        let waiting = !self.pending.is_empty()
+            && if empty_item {
+                self.list_ends_after(start)
+            } else {
+                empty && self.collection_ends_after(start)
+            };
+        if waiting && empty_item {
             self.carry = std::mem::take(&mut self.pending);
-        } else if empty && !empty_item && !self.pending.is_empty() && self.collection_ends_after(start) {
-        } else {
+        } else if !waiting {
             self.flush();
         }
         self.begin_item(rstart);

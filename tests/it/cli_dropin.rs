@@ -1,0 +1,208 @@
+//! Issue 15: leafseal installed as `sops` satisfies the programs that drive the sops binary.
+//! Side by side with the reference sops where it is there.
+
+use crate::lossless_guard::go_sops;
+use crate::util::keys::AGE1;
+use crate::util::{testing_leafseal, under_test, Sandbox};
+use regex::Regex;
+
+/// The probe Ansible's community.sops, helm-secrets and inmanta run and parse.
+fn clients_regex() -> Regex {
+    Regex::new(r"^sops (\d+)\.(\d+)\.(\d+)").unwrap()
+}
+
+#[test]
+fn the_version_line_parses_as_sops_under_the_name_sops() {
+    let sb = Sandbox::new();
+    let link = sb.path("bin/sops");
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(under_test(), &link).unwrap();
+    let forms: &[&[&str]] = &[
+        &["--version", "--disable-version-check"],
+        &["--disable-version-check", "--version"],
+        &["--version"],
+        &["-v"],
+        &["--version", "--check-for-updates"],
+    ];
+    for args in forms {
+        let out = sb.cmd(&link).args(args.iter().copied()).run();
+        out.assert_success();
+        let first = out.stdout_str().lines().next().unwrap_or("").to_owned();
+        assert!(clients_regex().is_match(&first), "sops {args:?}: {first:?}");
+        if testing_leafseal() {
+            assert_eq!(
+                first,
+                format!(
+                    "sops {} (leafseal {})",
+                    leafseal::ops::SOPS_VERSION,
+                    env!("CARGO_PKG_VERSION")
+                ),
+                "sops {args:?}"
+            );
+        }
+    }
+    // The reference answers the clients' probe the same way.
+    if let Some(sops) = go_sops() {
+        let out = sb
+            .cmd(sops)
+            .args(["--version", "--disable-version-check"])
+            .run();
+        out.assert_success();
+        let first = out.stdout_str().lines().next().unwrap_or("").to_owned();
+        assert!(clients_regex().is_match(&first), "reference: {first:?}");
+    }
+    // Under its own name it says what it is.
+    if testing_leafseal() {
+        let out = sb.leafseal().args(["--version"]).run();
+        out.assert_success();
+        assert_eq!(
+            out.stdout_str().trim_end(),
+            format!(
+                "leafseal {} (sops {} compatible)",
+                env!("CARGO_PKG_VERSION"),
+                leafseal::ops::SOPS_VERSION
+            )
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_subcommand_is_named_not_edited() {
+    let sb = Sandbox::new();
+    let out = sb.leafseal().args(["decyrpt", "f.yaml"]).run();
+    // sops takes `decyrpt` for a file to edit and fails with exit 1 as well.
+    assert_eq!(out.code, 1, "{}", out.stderr_str());
+    if testing_leafseal() {
+        let err = out.stderr_str();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("did you mean 'decrypt'?"), "{err}");
+    }
+    assert!(!sb.exists("decyrpt"), "no file was created");
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_decrypt_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let sb = Sandbox::new();
+    let doc: String = (0..20_000).map(|i| format!("k{i}: value {i}\n")).collect();
+    sb.write("big.yaml", &doc);
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "big.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("big.enc.yaml", &enc.stdout);
+    let mut child = Command::new(under_test())
+        .args(["decrypt", "big.enc.yaml"])
+        .current_dir(sb.root())
+        .env("SOPS_AGE_KEY_FILE", AGE1.identity_file())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // (The pipe's read end is dropped here, like `| head -c 16`.)
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(&first[..3], b"k0:");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if testing_leafseal() {
+        assert_eq!(out.status.code(), Some(141));
+    }
+}
+
+#[test]
+fn sops_global_flags_are_accepted_where_sops_accepts_them() {
+    let sb = Sandbox::new();
+    sb.write("s.yaml", "a: 1\nb: two\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "s.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("s.enc.yaml", &enc.stdout);
+    let forms: &[&[&str]] = &[
+        &["--disable-version-check", "decrypt", "s.enc.yaml"],
+        &["--verbose", "decrypt", "s.enc.yaml"],
+        &["--verbose", "-d", "s.enc.yaml"],
+        &["--aws-profile", "p", "--decrypt", "s.enc.yaml"],
+        &["-d", "--aws-profile", "p", "s.enc.yaml"],
+        &["--enable-local-keyservice", "-d", "s.enc.yaml"],
+        &["decrypt", "--enable-local-keyservice", "s.enc.yaml"],
+        &["decrypt", "--enable-local-keyservice=true", "s.enc.yaml"],
+        &[
+            "--disable-version-check",
+            "--verbose",
+            "exec-env",
+            "s.enc.yaml",
+            "true",
+        ],
+    ];
+    let sops = go_sops();
+    for args in forms {
+        let ours = sb
+            .leafseal()
+            .args(args.iter().copied())
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(ours.code, 0, "{args:?}: {}", ours.stderr_str());
+        assert!(
+            !ours.stderr_str().contains("-- --"),
+            "{args:?}: {}",
+            ours.stderr_str()
+        );
+        if let Some(sops) = &sops {
+            let theirs = sb
+                .cmd(sops)
+                .args(args.iter().copied())
+                .age_identity(AGE1.identity_file())
+                .run();
+            assert_eq!(
+                theirs.code,
+                0,
+                "reference {args:?}: {}",
+                theirs.stderr_str()
+            );
+            assert_eq!(ours.stdout_str(), theirs.stdout_str(), "{args:?}");
+        }
+    }
+    // No local key service and no remote one: neither tool can open the data key (exit 128).
+    let off = sb
+        .leafseal()
+        .args(["decrypt", "--enable-local-keyservice=false", "s.enc.yaml"])
+        .age_identity(AGE1.identity_file())
+        .run();
+    assert_eq!(off.code, 128, "{}", off.stderr_str());
+    if let Some(sops) = &sops {
+        let theirs = sb
+            .cmd(sops)
+            .args(["decrypt", "--enable-local-keyservice=false", "s.enc.yaml"])
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(theirs.code, 128, "{}", theirs.stderr_str());
+    }
+    // A remote key service is named as not supported yet, not silently ignored.
+    if testing_leafseal() {
+        let ks = sb
+            .leafseal()
+            .args([
+                "--keyservice",
+                "unix:///nonexistent.sock",
+                "-d",
+                "s.enc.yaml",
+            ])
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(ks.code, 1);
+        assert!(
+            ks.stderr_str().contains("--keyservice"),
+            "{}",
+            ks.stderr_str()
+        );
+    }
+}
