@@ -93,7 +93,34 @@ pub fn creation(
         cli_threshold,
         cli_mac_only,
     )
-    .map_err(config_failure)
+    .map_err(|e| with_hints(config_failure(e.clone()), &e, cfg))
+}
+
+/// What to do about a configuration that gives no keys: the two ways to name them, or why no
+/// creation rule matched (the path matched, relative to the configuration's directory, and
+/// the regexes tried).
+fn with_hints(f: Failure, e: &config::ConfigError, cfg: Option<&config::Config>) -> Failure {
+    match e {
+        config::ConfigError::NoKeys => f
+            .hint("pass recipients (--age age1…; `age-keygen -y KEYFILE` prints a key's) or add creation_rules to .sops.yaml"),
+        config::ConfigError::NoMatchingRule { file, .. } => {
+            let tried: Vec<String> = cfg
+                .and_then(|c| c.creation_rules.as_ref())
+                .map(|rules| {
+                    rules
+                        .iter()
+                        .map(|r| format!("{:?}", r.path_regex))
+                        .collect()
+                })
+                .unwrap_or_default();
+            f.hint(format!(
+                "the rules' path_regex ({}) were matched against {file:?}, the path relative to the config's directory",
+                tried.join(", ")
+            ))
+            .hint("for stdin or a temporary file, --filename-override NAME picks the rule by NAME")
+        }
+        _ => f,
+    }
 }
 
 /// The global `--aws-profile` (set once by `cli::main`), applied to the `--kms` keys.

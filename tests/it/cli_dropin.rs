@@ -206,3 +206,41 @@ fn sops_global_flags_are_accepted_where_sops_accepts_them() {
         );
     }
 }
+
+#[test]
+fn no_keys_and_no_matching_rule_say_what_to_do() {
+    let sb = Sandbox::new();
+    sb.write("x.yaml", "a: 1\n");
+    let sops = go_sops();
+    let both = |sb: &Sandbox| {
+        let ours = sb.leafseal().args(["encrypt", "x.yaml"]).run();
+        if let Some(sops) = &sops {
+            let theirs = sb.cmd(sops).args(["encrypt", "x.yaml"]).run();
+            assert_eq!(ours.code, theirs.code, "{}", theirs.stderr_str());
+        }
+        assert_eq!(ours.code, 1, "{}", ours.stderr_str());
+        ours.stderr_str()
+    };
+    let err = both(&sb);
+    if testing_leafseal() {
+        assert!(
+            err.contains("hint:") && err.contains("--age") && err.contains("creation_rules"),
+            "{err}"
+        );
+    }
+    sb.write(
+        ".sops.yaml",
+        format!(
+            "creation_rules:\n  - path_regex: ^prod/.*\n    age: {}\n",
+            AGE1.recipient
+        ),
+    );
+    let err = both(&sb);
+    if testing_leafseal() {
+        assert!(
+            err.contains(r#""^prod/.*""#) && err.contains(r#""x.yaml""#),
+            "names the regexes tried and the path matched: {err}"
+        );
+        assert!(err.contains("--filename-override"), "{err}");
+    }
+}
