@@ -48,7 +48,7 @@ pub fn write_atomic_with<E>(
         .prefix(".leafseal-")
         .suffix(".tmp")
         .tempfile_in(&dir)
-        .map_err(io)?;
+        .map_err(|e| io(no_temp_file(&dir, e)))?;
     produce(tmp.as_file_mut())?;
     tmp.as_file().sync_all().map_err(io)?;
     #[cfg(unix)]
@@ -74,6 +74,22 @@ pub fn write_atomic_with<E>(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The error for a temporary file that could not be created beside the target: it names the
+/// directory (a missing one plainly), not the temporary file's internal name.
+fn no_temp_file(dir: &Path, e: std::io::Error) -> std::io::Error {
+    let kind = e.kind();
+    let msg = if !dir.is_dir() {
+        format!("the directory {} does not exist", dir.display())
+    } else {
+        format!(
+            "cannot create a file in {}: {}",
+            dir.display(),
+            std::io::Error::from(kind)
+        )
+    };
+    std::io::Error::new(kind, msg)
 }
 
 #[cfg(unix)]

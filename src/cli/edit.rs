@@ -212,10 +212,9 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
                 .map_err(|e| Failure::new(2, format!("cannot read the edited file: {e}")))?,
         );
         if digest(&edited) == before {
-            return Err(Failure::new(
-                200,
-                format!("{name}: file has not changed, exiting"),
-            ));
+            // Not an error, though SOPS's exit code says so (200): a note, as SOPS prints it.
+            eprintln!("leafseal: {name}: file has not changed, exiting");
+            return Err(Failure::new(200, ""));
         }
         let result = match session.as_mut() {
             Some(s) => s

@@ -244,3 +244,51 @@ fn no_keys_and_no_matching_rule_say_what_to_do() {
         assert!(err.contains("--filename-override"), "{err}");
     }
 }
+
+#[test]
+fn an_unchanged_edit_and_a_missing_output_directory_read_plainly() {
+    let sb = Sandbox::new();
+    sb.write("x.yaml", "a: 1\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "x.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("x.enc.yaml", &enc.stdout);
+    let sops = go_sops();
+    let run = |args: &[&str], sops: Option<&std::path::PathBuf>| {
+        let c = match sops {
+            Some(s) => sb.cmd(s),
+            None => sb.leafseal(),
+        };
+        c.args(args.iter().copied())
+            .env("EDITOR", "true")
+            .env("SOPS_EDITOR", "true")
+            .age_identity(AGE1.identity_file())
+            .run()
+    };
+    let edit = ["edit", "x.enc.yaml"];
+    let out = run(&edit, None);
+    assert_eq!(out.code, 200, "{}", out.stderr_str());
+    if testing_leafseal() {
+        assert!(
+            out.stderr_str().contains("has not changed") && !out.stderr_str().contains("error:"),
+            "{}",
+            out.stderr_str()
+        );
+    }
+    let missing = ["decrypt", "--output", "no/such/dir/out.yaml", "x.enc.yaml"];
+    let out2 = run(&missing, None);
+    assert_eq!(out2.code, 3, "{}", out2.stderr_str());
+    if testing_leafseal() {
+        let err = out2.stderr_str();
+        assert!(
+            err.contains("no/such/dir") && !err.contains(".leafseal-"),
+            "{err}"
+        );
+    }
+    if let Some(s) = &sops {
+        assert_eq!(run(&edit, Some(s)).code, 200);
+        assert_eq!(run(&missing, Some(s)).code, 3);
+    }
+}
