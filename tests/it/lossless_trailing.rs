@@ -43,6 +43,10 @@ const CASES: &[(&str, &str)] = &[
         "a run after a blank line is read as one, placed by its first comment's column",
         "path:\n- url: 1\n  labels: x\n\n# c1\n  # c2\n",
     ),
+    (
+        "after an empty last item's dash, behind a line comment of the item before: the next key's",
+        "items:\n- a\n- b # c1\n- # c1\nk: 1\nport:\n- a # c1\n   # c1\n-\n   # c2\n   - x\n",
+    ),
 ];
 
 #[test]

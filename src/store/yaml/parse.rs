@@ -385,10 +385,16 @@ impl Builder<'_> {
                         if (rest.trim_end().is_empty() || rest.starts_with('#'))
                             && self.list_ends_after(d)
                         {
+                            // (Only those after the content before the dash: the key's line,
+                            // or an enclosing item's dash; earlier ones are placed as usual.)
+                            let after_line = self.content_line_before(d);
                             let (before, after): (Vec<_>, Vec<_>) =
-                                std::mem::take(&mut self.pending)
-                                    .into_iter()
-                                    .partition(|(c, _, _)| c.src.is_some_and(|s| s.start < d));
+                                std::mem::take(&mut self.pending).into_iter().partition(
+                                    |(c, line, _)| {
+                                        c.src.is_some_and(|s| s.start < d)
+                                            && after_line.is_none_or(|l| *line > l)
+                                    },
+                                );
                             self.carry = before;
                             self.pending = after;
                         }

@@ -122,9 +122,14 @@ impl Builder<'_> {
                 && !f.last_block
         };
         let low_run = low_run && !top_indentless;
-        let after_empty_dash = before_first.trim_end().ends_with('-')
-            && before_first.trim_start_matches([' ', '-']).is_empty();
-        let mut head = closing && ((blank_before && self.next_is_end) || after_empty_dash);
+        // (From the comment after an empty last item's dash on, `- # c`, a line comment of
+        // the item before may come first.)
+        let empty_dash_line = pending.iter().find_map(|(c, l, _)| {
+            let before = first_on_line(c, *l);
+            (before.trim_end().ends_with('-') && before.trim_start_matches([' ', '-']).is_empty())
+                .then_some(*l)
+        });
+        let mut head = closing && blank_before && self.next_is_end;
         let mut last_foot_line: Option<(usize, usize)> = None;
         let mut foot_floor: Option<usize> = None;
         // A run that reaches the next token with no blank line splits where an own-line
@@ -191,6 +196,9 @@ impl Builder<'_> {
             .flatten();
         let mut prev_line: Option<usize> = None;
         for (c, line, col) in pending {
+            if closing && empty_dash_line.is_some_and(|l| line >= l) {
+                head = true;
+            }
             if prev_line.is_some_and(|p| self.gap(p, line))
                 || indentless_foot.is_some_and(|d| col < d)
             {
@@ -347,6 +355,15 @@ impl Builder<'_> {
             (!skip).then(|| (text.len() - body.len(), body))
         });
         next.is_none_or(|(c, body)| !(c == col && body.starts_with('-')))
+    }
+
+    /// The last line before the one holding `at` with content (not blank, not a comment).
+    pub(super) fn content_line_before(&self, at: usize) -> Option<usize> {
+        let (line, _) = self.line_col(at);
+        (0..line).rev().find(|&l| {
+            let body = self.src[self.line_starts[l]..self.line_end(l)].trim();
+            !body.is_empty() && !body.starts_with('#')
+        })
     }
 
     /// The line of the first content (not blank, not a comment) at or after `at`.
