@@ -44,6 +44,10 @@ const CASES: &[(&str, &str)] = &[
         "path:\n- url: 1\n  labels: x\n\n# c1\n  # c2\n",
     ),
     (
+        "a last run after a blank line that dedents: the sops metadata goes after it, not above (yaml.v3 would make its first comment the metadata's)",
+        "port: 1\nnested:\n\n  # c1\n# c1\n",
+    ),
+    (
         "after an empty last item's dash, behind a line comment of the item before: the next key's",
         "items:\n- a\n- b # c1\n- # c1\nk: 1\nport:\n- a # c1\n   # c1\n-\n   # c2\n   - x\n",
     ),

@@ -407,7 +407,7 @@ impl<'a> Splicer<'a> {
     /// only), so such a run stays where it is.
     fn before_trailing_comments(&self, b: &Branch, end: usize) -> Option<usize> {
         let mut first = None;
-        let mut first_col = 0;
+        let (mut min_col, mut max_col) = (usize::MAX, 0);
         let mut cols_left_of_keys = true;
         let keys_col = self.child_column(b)?;
         for item in b.items.iter().rev() {
@@ -418,7 +418,8 @@ impl<'a> Splicer<'a> {
                     let text = self.text(self.base, start)?;
                     let col = start - self.base - text.rfind('\n').map_or(0, |i| i + 1);
                     cols_left_of_keys &= col < keys_col;
-                    first_col = col;
+                    min_col = min_col.min(col);
+                    max_col = max_col.max(col);
                 }
                 // (The new entries themselves.)
                 Item::Pair(k, _) if k.span.is_none() => {}
@@ -439,8 +440,12 @@ impl<'a> Splicer<'a> {
             .rfind('\n')
             .map_or(0, |i| i + 1);
         let after_comment = p > 0 && before[prev..p].trim_start().starts_with('#');
-        // (A run whose first comment is at the keys' column goes with the next key as one.)
-        let blank_moves = p < line_start && !after_comment && first_col != keys_col;
+        // (A run indented past the keys whose comments are not all at one column stays before
+        // the new entries: after them, yaml.v3 would cut it where it dedents and make what
+        // comes before a foot comment of the `sops` metadata, which SOPS drops; before them,
+        // the run goes with the next key as one.)
+        let blank_moves =
+            p < line_start && !after_comment && (max_col <= keys_col || min_col == max_col);
         ((blank_moves || cols_left_of_keys) && p > 0 && at <= end && self.text(at, end).is_some())
             .then_some(at)
     }
