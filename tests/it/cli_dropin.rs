@@ -6,6 +6,17 @@ use crate::util::keys::AGE1;
 use crate::util::{testing_leafseal, under_test, Sandbox};
 use regex::Regex;
 
+/// Write `NAME.yaml` holding `doc` and its encryption `NAME.enc.yaml` into the sandbox.
+fn sealed(sb: &Sandbox, name: &str, doc: &str) {
+    sb.write(&format!("{name}.yaml"), doc);
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, &format!("{name}.yaml")])
+        .run();
+    enc.assert_success();
+    sb.write(&format!("{name}.enc.yaml"), &enc.stdout);
+}
+
 /// The probe Ansible's community.sops, helm-secrets and inmanta run and parse.
 fn clients_regex() -> Regex {
     Regex::new(r"^sops (\d+)\.(\d+)\.(\d+)").unwrap()
@@ -86,13 +97,7 @@ fn a_reader_that_goes_away_ends_decrypt_quietly() {
     use std::process::{Command, Stdio};
     let sb = Sandbox::new();
     let doc: String = (0..20_000).map(|i| format!("k{i}: value {i}\n")).collect();
-    sb.write("big.yaml", &doc);
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "big.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("big.enc.yaml", &enc.stdout);
+    sealed(&sb, "big", &doc);
     let mut child = Command::new(under_test())
         .args(["decrypt", "big.enc.yaml"])
         .current_dir(sb.root())
@@ -119,13 +124,7 @@ fn a_reader_that_goes_away_ends_decrypt_quietly() {
 #[test]
 fn sops_global_flags_are_accepted_where_sops_accepts_them() {
     let sb = Sandbox::new();
-    sb.write("s.yaml", "a: 1\nb: two\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "s.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("s.enc.yaml", &enc.stdout);
+    sealed(&sb, "s", "a: 1\nb: two\n");
     let forms: &[&[&str]] = &[
         &["--disable-version-check", "decrypt", "s.enc.yaml"],
         &["--verbose", "decrypt", "s.enc.yaml"],
@@ -248,13 +247,7 @@ fn no_keys_and_no_matching_rule_say_what_to_do() {
 #[test]
 fn an_unchanged_edit_and_a_missing_output_directory_read_plainly() {
     let sb = Sandbox::new();
-    sb.write("x.yaml", "a: 1\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "x.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("x.enc.yaml", &enc.stdout);
+    sealed(&sb, "x", "a: 1\n");
     let sops = go_sops();
     let run = |args: &[&str], sops: Option<&std::path::PathBuf>| {
         let c = match sops {
