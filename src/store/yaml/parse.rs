@@ -367,38 +367,8 @@ impl Builder<'_> {
                     after: Vec::new(),
                     last_block: false,
                 });
-                // Before a list whose one item is empty (`k:\n#c\n-\nj: 1`): yaml.v3's empty
-                // node takes no comment, the next node does.
-                if !is_map && !flow && !self.pending.is_empty() {
-                    let b = self.src.as_bytes();
-                    let d = if b.get(start) == Some(&b'-') {
-                        Some(start)
-                    } else {
-                        b[..start]
-                            .iter()
-                            .rposition(|&c| c != b' ')
-                            .filter(|&i| b[i] == b'-')
-                    };
-                    if let Some(d) = d {
-                        let rest = self.src[d + 1..].split('\n').next().unwrap_or("");
-                        let rest = rest.trim_start_matches([' ', '\t']);
-                        if (rest.trim_end().is_empty() || rest.starts_with('#'))
-                            && self.list_ends_after(d)
-                        {
-                            // (Only those after the content before the dash: the key's line,
-                            // or an enclosing item's dash; earlier ones are placed as usual.)
-                            let after_line = self.content_line_before(d);
-                            let (before, after): (Vec<_>, Vec<_>) =
-                                std::mem::take(&mut self.pending).into_iter().partition(
-                                    |(c, line, _)| {
-                                        c.src.is_some_and(|s| s.start < d)
-                                            && after_line.is_none_or(|l| *line > l)
-                                    },
-                                );
-                            self.carry = before;
-                            self.pending = after;
-                        }
-                    }
+                if !is_map && !flow {
+                    self.carry_before_empty_list(start);
                 }
                 self.force_top = into_new;
                 self.flush();

@@ -345,6 +345,41 @@ impl Builder<'_> {
         true
     }
 
+    /// At the start of a block list (at `start`) whose one item is empty (`k:\n#c\n-\nj: 1`):
+    /// yaml.v3's empty node takes no comment, the next node does, so the comments before the
+    /// dash wait in `carry` for the list's end. Only those after the content before the dash
+    /// (the key's line, or an enclosing item's dash); earlier ones are placed as usual.
+    pub(super) fn carry_before_empty_list(&mut self, start: usize) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let b = self.src.as_bytes();
+        let dash = if b.get(start) == Some(&b'-') {
+            Some(start)
+        } else {
+            b[..start]
+                .iter()
+                .rposition(|&c| c != b' ')
+                .filter(|&i| b[i] == b'-')
+        };
+        let Some(d) = dash else {
+            return;
+        };
+        let rest = self.src[d + 1..].split('\n').next().unwrap_or("");
+        let rest = rest.trim_start_matches([' ', '\t']);
+        if !(rest.trim_end().is_empty() || rest.starts_with('#')) || !self.list_ends_after(d) {
+            return;
+        }
+        let after_line = self.content_line_before(d);
+        let (before, after): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|(c, line, _)| {
+                c.src.is_some_and(|s| s.start < d) && after_line.is_none_or(|l| *line > l)
+            });
+        self.carry = before;
+        self.pending = after;
+    }
+
     /// Whether no other item follows the block list item whose dash is at `dash`.
     pub(super) fn list_ends_after(&self, dash: usize) -> bool {
         let (line, col) = self.line_col(dash);
