@@ -67,29 +67,31 @@ fn takes_value(flag: &str) -> bool {
     flag.starts_with('-') && !flag.contains('=') && !SWITCHES.contains(&flag) && flag != "-"
 }
 
+/// The index of the first argument that is neither a flag nor a flag's value (before `--`):
+/// where the subcommand, or SOPS's bare file argument, stands.
+fn first_word<S: AsRef<str>>(args: &[S]) -> Option<usize> {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_ref();
+        if a == "--" {
+            return None;
+        }
+        if a.starts_with('-') && a != "-" {
+            i += if takes_value(a) { 2 } else { 1 };
+            continue;
+        }
+        return Some(i);
+    }
+    None
+}
+
 /// Rewrite `args` (without the program name) into the subcommand form.
 pub fn normalize(args: Vec<OsString>) -> Vec<OsString> {
     let strs: Vec<String> = args
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    // Find the subcommand, skipping flags and their values.
-    let mut i = 0;
-    let mut sub = None;
-    while i < strs.len() {
-        let a = strs[i].as_str();
-        if a == "--" {
-            break;
-        }
-        if a.starts_with('-') && a != "-" {
-            i += if takes_value(a) { 2 } else { 1 };
-            continue;
-        }
-        if SUBCOMMANDS.contains(&a) {
-            sub = Some(i);
-        }
-        break;
-    }
+    let sub = first_word(&strs).filter(|&i| SUBCOMMANDS.contains(&strs[i].as_str()));
     match sub {
         Some(0) => args,
         Some(k) => {
@@ -171,51 +173,21 @@ fn legacy_set(args: &[OsString], strs: &[String]) -> Option<Vec<OsString>> {
 /// `/`). SOPS would open an editor on a new file named `decyrpt`; leafseal says what it
 /// thinks was meant instead.
 pub fn mistyped_subcommand(args: &[OsString]) -> Option<(String, &'static str)> {
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].to_str()?;
-        if a == "--" {
-            return None;
-        }
-        if a.starts_with('-') && a != "-" {
-            i += if takes_value(a) { 2 } else { 1 };
-            continue;
-        }
-        if SUBCOMMANDS.contains(&a) || a.contains(['.', '/']) || std::path::Path::new(a).exists() {
-            return None;
-        }
-        return SUBCOMMANDS
-            .iter()
-            .map(|&s| (edit_distance(a, s), s))
-            .filter(|&(d, s)| d <= 2 && d < s.len() / 2)
-            .min()
-            .map(|(_, s)| (a.to_owned(), s));
+    let strs: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let a = strs[first_word(&strs)?].as_str();
+    if SUBCOMMANDS.contains(&a) || a.contains(['.', '/']) || std::path::Path::new(a).exists() {
+        return None;
     }
-    None
-}
-
-/// Levenshtein distance, with a swap of two neighbours counting as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for j in 0..=b.len() {
-        d[0][j] = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
+    // (Optimal string alignment: a swap of two neighbours counts as one edit.)
+    SUBCOMMANDS
+        .iter()
+        .map(|&s| (strsim::osa_distance(a, s), s))
+        .filter(|&(d, s)| d <= 2 && d < s.len() / 2)
+        .min()
+        .map(|(_, s)| (a.to_owned(), s))
 }
 
 /// Whether normalized arguments ask for the version: `--version` (or `-V`; `-v` is already

@@ -91,19 +91,24 @@ impl Builder<'_> {
                 self.crlf_comment_line(l)
                     || (l + 1 < self.line_starts.len() && self.line_is_blank(l + 1))
             });
-        // (The run's first own-line comment: a line comment after the content goes first.)
-        let own = pending.iter().find(|(c, l, _)| own_line(c, *l));
+        // The run's own-line comments, (line, column) (a line comment after the content goes
+        // first, and is not one of them).
+        let own: Vec<(usize, usize)> = pending
+            .iter()
+            .filter(|(c, l, _)| own_line(c, *l))
+            .map(|&(_, l, col)| (l, col))
+            .collect();
         // (yaml.v3 reads a run after a blank line as one comment, placed by its first line's
         // column: at the next token's column the whole run goes with that token; a run that
         // is cut (see `cut`) is not read as one.)
         let whole_run_to_top = closing
             && blank_before
             && !self.next_is_end
-            && own.is_some_and(|&(_, _, col)| col != self.next_col);
+            && own.first().is_some_and(|&(_, col)| col != self.next_col);
         let low_run = closing
             && !blank_before
             && !run_ends_blank
-            && own.is_some_and(|&(_, l, col)| {
+            && own.first().is_some_and(|&(l, col)| {
                 col < self.next_col && (l == first_line || !self.line_is_blank(l - 1))
             });
         // An indentless block sequence (`k:\n- x` at the key's column) whose last item is no
@@ -139,13 +144,12 @@ impl Builder<'_> {
         let split = (closing && !run_ends_blank && !self.stack.is_empty())
             .then(|| {
                 let top_col = self.stack[self.stack.len() - 1].col;
-                let own: Vec<_> = pending.iter().filter(|(c, l, _)| own_line(c, *l)).collect();
-                let first_col = own.first()?.2;
+                let first_col = own.first()?.1;
                 let at = own
                     .iter()
-                    .find(|&&&(_, _, col)| col < top_col && col != first_col)?
-                    .1;
-                let last_col = own.last()?.2;
+                    .find(|&&(_, col)| col < top_col && col != first_col)?
+                    .0;
+                let last_col = own.last()?.1;
                 let to = self
                     .stack
                     .iter()
@@ -167,11 +171,6 @@ impl Builder<'_> {
                 } else {
                     self.stack[n - 1].col
                 };
-                let own: Vec<_> = pending
-                    .iter()
-                    .filter(|(c, l, _)| own_line(c, *l))
-                    .map(|&(_, l, col)| (l, col))
-                    .collect();
                 let first_col = own.first()?.1;
                 let mut prev: Option<usize> = None;
                 for &(line, col) in &own {
@@ -328,21 +327,11 @@ impl Builder<'_> {
             return false;
         }
         let (line, _) = self.line_col(at.min(self.src.len()));
-        for l in line + 1..self.line_starts.len() {
-            let start = self.line_starts[l];
-            let end = self.line_end(l);
-            let text = &self.src[start..end];
-            let body = text.trim_start_matches([' ', '\t']);
-            if body.trim_end().is_empty() || body.starts_with('#') {
-                continue;
-            }
-            let col = text.len() - body.len();
-            return match f.kind {
+        self.next_content(line)
+            .is_none_or(|(col, body)| match f.kind {
                 Kind::List(_) => !(col == f.col && body.starts_with('-')),
                 Kind::Map { .. } => col < f.col,
-            };
-        }
-        true
+            })
     }
 
     /// At the start of a block list (at `start`) whose one item is empty (`k:\n#c\n-\nj: 1`):
@@ -383,22 +372,27 @@ impl Builder<'_> {
     /// Whether no other item follows the block list item whose dash is at `dash`.
     pub(super) fn list_ends_after(&self, dash: usize) -> bool {
         let (line, col) = self.line_col(dash);
-        let next = (line + 1..self.line_starts.len()).find_map(|l| {
-            let text = &self.src[self.line_starts[l]..self.line_end(l)];
-            let body = text.trim_start_matches([' ', '\t']);
-            let skip = body.trim_end().is_empty() || body.starts_with('#');
-            (!skip).then(|| (text.len() - body.len(), body))
-        });
-        next.is_none_or(|(c, body)| !(c == col && body.starts_with('-')))
+        self.next_content(line)
+            .is_none_or(|(c, body)| !(c == col && body.starts_with('-')))
+    }
+
+    /// Line `l`'s content (not blank, not a comment) and its column, if it has any.
+    fn content(&self, l: usize) -> Option<(usize, &str)> {
+        let text = &self.src[self.line_starts[l]..self.line_end(l)];
+        let body = text.trim_start_matches([' ', '\t']);
+        let skip = body.trim_end().is_empty() || body.starts_with('#');
+        (!skip).then(|| (text.len() - body.len(), body))
+    }
+
+    /// The content of the first line after `line` that has any, with its column.
+    fn next_content(&self, line: usize) -> Option<(usize, &str)> {
+        (line + 1..self.line_starts.len()).find_map(|l| self.content(l))
     }
 
     /// The last line before the one holding `at` with content (not blank, not a comment).
     pub(super) fn content_line_before(&self, at: usize) -> Option<usize> {
         let (line, _) = self.line_col(at);
-        (0..line).rev().find(|&l| {
-            let body = self.src[self.line_starts[l]..self.line_end(l)].trim();
-            !body.is_empty() && !body.starts_with('#')
-        })
+        (0..line).rev().find(|&l| self.content(l).is_some())
     }
 
     /// The line of the first content (not blank, not a comment) at or after `at`.
