@@ -139,7 +139,7 @@ fn offer_retry(err: &Failure) -> bool {
 }
 
 /// Run `edit`.
-pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
+pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Result<(), Failure> {
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGINT,
@@ -166,7 +166,7 @@ pub fn run(a: EditArgs, config: Option<&Path>) -> Result<(), Failure> {
     let creation = if exists {
         None
     } else {
-        let r = super::options::creation(config, &a.file, &a.keys, None, 0, false)?;
+        let r = super::options::creation(config, &a.file, &a.keys, aws_profile, None, 0, false)?;
         Some(EncryptOptions {
             input: format,
             output: format,

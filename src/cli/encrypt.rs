@@ -76,7 +76,11 @@ fn new_version(input: &Input, old: &Path, required: bool) -> Result<Option<Vec<u
 }
 
 /// Run `encrypt`.
-pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
+pub fn run(
+    a: EncryptArgs,
+    config: Option<&Path>,
+    aws_profile: Option<&str>,
+) -> Result<(), Failure> {
     let rule = rule(&a)?;
     let input = read_input(&a.io, true)?;
     let previous = match (&a.reuse_from, &a.io.output) {
@@ -112,6 +116,7 @@ pub fn run(a: EncryptArgs, config: Option<&Path>) -> Result<(), Failure> {
         config,
         &target,
         &a.keys,
+        aws_profile,
         rule,
         a.shamir_threshold,
         a.mac_only_encrypted,

@@ -157,12 +157,12 @@ pub fn main() -> ExitCode {
         eprintln!("leafseal: error: {}", f.message);
         return ExitCode::from(f.code);
     }
-    let _ = options::AWS_PROFILE.set(cli.globals.aws_profile.clone());
+    let aws_profile = cli.globals.aws_profile;
     let config = cli.config;
     let result = match cli.command {
-        Command::Encrypt(a) => encrypt::run(a, config.as_deref()),
+        Command::Encrypt(a) => encrypt::run(a, config.as_deref(), aws_profile.as_deref()),
         Command::Decrypt(a) => decrypt::run(a),
-        Command::Edit(a) => edit::run(a, config.as_deref()),
+        Command::Edit(a) => edit::run(a, config.as_deref(), aws_profile.as_deref()),
         Command::Set(a) => rewrite::set(a),
         Command::Unset(a) => rewrite::unset(a),
         Command::Rotate(a) => keys::rotate(a),

@@ -15,11 +15,13 @@ fn config_failure(e: config::ConfigError) -> Failure {
 }
 
 /// Keys, rule and store options for creating `target` (the file name used for rule matching:
-/// `--filename-override` or the file itself).
+/// `--filename-override` or the file itself); `aws_profile` is the global `--aws-profile`, for
+/// the `--kms` keys.
 pub fn creation(
     explicit_config: Option<&Path>,
     target: &Path,
     keys: &KeyArgs,
+    aws_profile: Option<&str>,
     cli_rule: Option<Rule>,
     cli_threshold: usize,
     cli_mac_only: bool,
@@ -72,7 +74,7 @@ pub fn creation(
         azure_kv: keys.azure_kv.clone(),
         hc_vault: keys.hc_vault_transit.clone(),
         hckms: keys.hckms.clone(),
-        aws_profile: AWS_PROFILE.get().cloned().flatten(),
+        aws_profile: aws_profile.map(str::to_owned),
     };
     let (cfg, dir) = match &found {
         Some((p, c)) => (
@@ -122,6 +124,3 @@ fn with_hints(f: Failure, e: &config::ConfigError, cfg: Option<&config::Config>)
         _ => f,
     }
 }
-
-/// The global `--aws-profile` (set once by `cli::main`), applied to the `--kms` keys.
-pub static AWS_PROFILE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
