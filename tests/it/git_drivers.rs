@@ -36,6 +36,11 @@ fn leafseal(sb: &Sandbox) -> Cmd {
 
 /// A repository with the drivers configured and `s.enc.yaml` committed on `main`.
 fn repo() -> Sandbox {
+    repo_with(PLAIN)
+}
+
+/// [`repo`] with `s.enc.yaml` the encryption of `plain`.
+fn repo_with(plain: &str) -> Sandbox {
     let sb = Sandbox::new();
     std::fs::create_dir(sb.path("repo")).unwrap();
     let bin = under_test().display().to_string();
@@ -60,7 +65,7 @@ fn repo() -> Sandbox {
         ],
     );
     sb.write("repo/.gitattributes", "*.enc.yaml diff=sops merge=sops\n");
-    sb.write("repo/plain.yaml", PLAIN);
+    sb.write("repo/plain.yaml", plain);
     let out = leafseal(&sb)
         .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
         .run();
@@ -163,6 +168,30 @@ fn conflicting_changes_conflict_and_stay_decryptable() {
         !enc.contains("<<<<<<<"),
         "no text markers in the encrypted file"
     );
+}
+
+#[test]
+fn conflict_map_is_written_in_the_files_own_indentation() {
+    // Issue 15 item 8: a two-space file gets its conflict map indented by two spaces, and the
+    // rest of its layout (comments, blank line) is kept rather than rewritten canonically.
+    let Some(sops) = tools::sops() else { return };
+    let plain = "# service secrets\ndb:\n  password: base-pw # rotate yearly\n\n  user: admin\n";
+    let sb = repo_with(plain);
+    let out = diverge(
+        &sb,
+        ("[\"db\"][\"password\"]", "\"side-pw\""),
+        ("[\"db\"][\"password\"]", "\"main-pw\""),
+    );
+    out.assert_failure();
+    assert!(
+        !out.stderr_str().contains("canonical layout"),
+        "{}",
+        out.describe()
+    );
+    let want = "# service secrets\ndb:\n  password: # rotate yearly\n    leafseal_conflict_ours: main-pw\n    leafseal_conflict_theirs: side-pw\n\n  user: admin\n";
+    assert_eq!(decrypt(&sb, &under_test()), want);
+    let theirs = decrypt(&sb, &sops);
+    assert!(theirs.contains("leafseal_conflict_theirs: side-pw"), "{theirs}");
 }
 
 #[test]

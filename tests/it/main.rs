@@ -32,6 +32,7 @@ mod lossless_trailing;
 mod many_files;
 mod moto;
 mod pieces;
+mod set_layout;
 mod tamper_all;
 mod toml_store;
 mod util;

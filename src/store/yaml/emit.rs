@@ -48,7 +48,14 @@ pub fn emit_doc(doc: &Doc, indent: usize) -> String {
 /// One value as a standalone YAML document (what `sops decrypt --extract` prints for
 /// non-string leaves and subtrees, e.g. "2\n" or a block map).
 pub fn emit_value(v: &Value, indent: usize) -> String {
+    emit_value_in(v, indent, false)
+}
+
+/// [`emit_value`] in a file's own style: with `indentless_lists`, a list under a map key
+/// has its dashes at the key's column (`k:\n- a`), as Kubernetes manifests are written.
+pub fn emit_value_in(v: &Value, indent: usize, indentless_lists: bool) -> String {
     let mut w = Writer::new(indent);
+    w.indentless_lists = indentless_lists;
     w.document(|w| w.value_node(v, Vec::new(), Vec::new(), Parent::Doc));
     w.out
 }
@@ -202,6 +209,8 @@ struct Writer<'a> {
     flow_level: usize,
     head: Vec<&'a str>,
     foot: Vec<&'a str>,
+    /// Lists under a map key at the key's column (not yaml.v3's style; see [`emit_value_in`]).
+    indentless_lists: bool,
 }
 
 impl<'a> Writer<'a> {
@@ -218,6 +227,7 @@ impl<'a> Writer<'a> {
             flow_level: 0,
             head: Vec::new(),
             foot: Vec::new(),
+            indentless_lists: false,
         }
     }
 
@@ -471,7 +481,11 @@ impl<'a> Writer<'a> {
             self.pop_indent();
             self.write_indicator("]", false, false, false);
         } else {
-            self.increase_indent(false, parent);
+            if self.indentless_lists && parent == Parent::Other {
+                self.indents.push(self.indent); // dashes at the key's column
+            } else {
+                self.increase_indent(false, parent);
+            }
             let n = items.len();
             for (i, (item_head, node)) in items.into_iter().enumerate() {
                 let f = if i + 1 == n {

@@ -13,6 +13,7 @@ pub mod flow;
 pub mod parse;
 pub mod pieces;
 pub mod resolve;
+mod subtree;
 
 use std::collections::HashMap;
 
@@ -133,6 +134,7 @@ impl Store for YamlStore {
         let orig = std::str::from_utf8(original.get(range.start..range.end)?).ok()?;
         let mut s = Splicer::new(orig, self.indent, verbatim);
         s.base = range.start;
+        s.full = original;
         s.run_range(doc, range, out)
     }
 }
@@ -184,6 +186,11 @@ struct Splicer<'a> {
     base: usize,
     indent: usize,
     verbatim: &'a HashMap<usize, String>,
+    /// The whole file (`orig` may be one piece of it), read only when a new collection is
+    /// written (see [`subtree::Indentation`]).
+    full: &'a [u8],
+    /// The file's own indentation, for new collections (read when first needed).
+    layout: Option<subtree::Indentation>,
     edits: Vec<(Span, String)>,
     /// Where the comment edits start (see [`Splicer::merge_header_comments`]).
     comment_edits: Vec<usize>,
@@ -198,6 +205,8 @@ impl<'a> Splicer<'a> {
             base: 0,
             indent,
             verbatim,
+            full: orig.as_bytes(),
+            layout: None,
             edits: Vec::new(),
             comment_edits: Vec::new(),
             whole: false,
@@ -295,7 +304,7 @@ impl<'a> Splicer<'a> {
                 Item::Pair(k, v) if k.span.is_none() => {
                     let mut one = Branch::new();
                     one.items.push(Item::Pair(k.clone(), v.clone()));
-                    added.push_str(&emit::emit_value(&Value::Map(one), self.indent));
+                    added.push_str(&self.render_collection(&Value::Map(one)));
                 }
                 Item::Pair(_, v) => self.node(v)?,
             }
@@ -468,11 +477,14 @@ impl<'a> Splicer<'a> {
     }
 
     fn node(&mut self, n: &Node) -> Option<()> {
-        if n.changed {
-            let src = n.src?;
-            if !n.value.is_scalar() {
-                return None;
+        match n.src {
+            Some(src) if n.changed && !n.value.is_scalar() => {
+                return self.replace_with_collection(n, src)
             }
+            None if n.changed && !subtree::parsed(n) => return None,
+            _ => {}
+        }
+        if let (true, Some(src)) = (n.changed, n.src) {
             let text = match self.verbatim.get(&src.span.start) {
                 Some(t) => t.clone(),
                 None => render(n, src, self.indent),
@@ -482,15 +494,7 @@ impl<'a> Splicer<'a> {
         }
         match &n.value {
             Value::Map(b) => self.branch(b, false),
-            Value::List(l) => {
-                for e in l {
-                    match e {
-                        Elem::Value(v) => self.node(v)?,
-                        Elem::Comment(c) => self.comment(c)?,
-                    }
-                }
-                Some(())
-            }
+            Value::List(l) => self.list(l),
             _ => Some(()),
         }
     }
