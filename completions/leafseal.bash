@@ -40,6 +40,9 @@ _leafseal() {
             leafseal,exec-file)
                 cmd="leafseal__subcmd__exec__subcmd__file"
                 ;;
+            leafseal,explain)
+                cmd="leafseal__subcmd__explain"
+                ;;
             leafseal,filestatus)
                 cmd="leafseal__subcmd__filestatus"
                 ;;
@@ -109,6 +112,9 @@ _leafseal() {
             leafseal__subcmd__help,exec-file)
                 cmd="leafseal__subcmd__help__subcmd__exec__subcmd__file"
                 ;;
+            leafseal__subcmd__help,explain)
+                cmd="leafseal__subcmd__help__subcmd__explain"
+                ;;
             leafseal__subcmd__help,filestatus)
                 cmd="leafseal__subcmd__help__subcmd__filestatus"
                 ;;
@@ -149,7 +155,7 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
+            opts="-h -V --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +173,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -179,7 +200,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__check)
-            opts="-h --decryption-order --strict --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --decryption-order --strict --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +222,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -213,7 +249,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__completion)
-            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help bash elvish fish powershell zsh"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +267,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -243,7 +294,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__decrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --extract --ignore-mac --decryption-order --output-dir --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --extract --ignore-mac --decryption-order --output-dir --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -297,6 +348,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -309,7 +375,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__diff__subcmd__driver)
-            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -335,6 +401,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -347,7 +428,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__edit)
-            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-s -h --input-type --output-type --ignore-mac --decryption-order --idempotent --show-master-keys --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -409,6 +490,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -421,7 +517,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__encrypt)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --reuse-from --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --unencrypted-suffix --encrypted-suffix --unencrypted-regex --encrypted-regex --unencrypted-comment-regex --encrypted-comment-regex --mac-only-encrypted --shamir-secret-sharing-threshold --reuse-from --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -523,6 +619,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -535,7 +646,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__exec__subcmd__env)
-            opts="-h --input-type --user --decryption-order --background --pristine --same-process --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --user --decryption-order --background --pristine --same-process --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -565,6 +676,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -577,7 +703,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__exec__subcmd__file)
-            opts="-h --input-type --user --decryption-order --background --no-fifo --filename --output-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --user --decryption-order --background --no-fifo --filename --output-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +741,98 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__explain)
+            opts="-h --json --age --pgp --kms --encryption-context --gcp-kms --azure-kv --hc-vault-transit --hckms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pgp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encryption-context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gcp-kms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --azure-kv)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hc-vault-transit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hckms)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -627,7 +845,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__filestatus)
-            opts="-h --input-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -649,6 +867,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -661,7 +894,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups)
-            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help add delete help"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help add delete help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,6 +912,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -691,7 +939,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups__subcmd__add)
-            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --age --pgp --kms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --age --pgp --kms --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,6 +981,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -745,7 +1008,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__groups__subcmd__delete)
-            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-f -i -h --file --in-place --shamir-secret-sharing-threshold --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -773,6 +1036,21 @@ _leafseal() {
                     ;;
                 --enable-local-keyservice)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --keyservice)
@@ -843,7 +1121,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help)
-            opts="encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help"
+            opts="encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -955,6 +1233,20 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help__subcmd__exec__subcmd__file)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1123,7 +1415,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__manpage)
-            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1141,6 +1433,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1153,7 +1460,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__merge__subcmd__driver)
-            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1179,6 +1486,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1191,7 +1513,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__rotate)
-            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --decryption-order --add-age --rm-age --add-pgp --rm-pgp --add-kms --rm-kms --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-i -h --in-place --output --input-type --output-type --filename-override --indent --decryption-order --add-age --rm-age --add-pgp --rm-pgp --add-kms --rm-kms --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1261,6 +1583,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1273,7 +1610,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__set)
-            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --value-file --value-stdin --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --value-file --value-stdin --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1301,6 +1638,21 @@ _leafseal() {
                     ;;
                 --enable-local-keyservice)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --keyservice)
@@ -1315,7 +1667,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__unset)
-            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-h --input-type --output-type --ignore-mac --decryption-order --idempotent --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1345,6 +1697,21 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
                     return 0
                     ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 --keyservice)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1357,7 +1724,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__updatekeys)
-            opts="-y -h --yes --input-type --shamir-secret-sharing-threshold --decryption-order --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --keyservice --help"
+            opts="-y -h --yes --input-type --shamir-secret-sharing-threshold --decryption-order --jobs --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1389,6 +1756,21 @@ _leafseal() {
                     ;;
                 --enable-local-keyservice)
                     COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --keyservice)

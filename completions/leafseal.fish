@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_leafseal_global_optspecs
-    string join \n config= aws-profile= disable-version-check check-for-updates verbose enable-local-keyservice= keyservice= h/help V/version
+    string join \n config= aws-profile= disable-version-check check-for-updates verbose enable-local-keyservice= age-key-file= keyservice= h/help V/version
 end
 
 function __fish_leafseal_needs_command
@@ -28,6 +28,7 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -l config -d 'Path to th
 complete -c leafseal -n "__fish_leafseal_needs_command" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_needs_command" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_needs_command" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_needs_command" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_needs_command" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_needs_command" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -44,6 +45,7 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "groups" -d 'Add o
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "completion" -d 'Print a shell completion script'
@@ -76,6 +78,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l config -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l mac-only-encrypted -d 'Only encrypted values enter the MAC'
@@ -96,6 +99,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l config -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l ignore-mac -d 'Do not verify the MAC'
@@ -118,6 +122,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l config -d 'Pa
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l idempotent -d 'Succeed without writing when there is nothing to change'
@@ -133,6 +138,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l config -d 'Pat
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l idempotent -d 'Succeed without writing when there is nothing to change'
@@ -149,6 +155,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l config -d 'P
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l ignore-mac -d 'Do not verify the MAC'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l idempotent -d 'Succeed without writing when there is nothing to change'
@@ -173,6 +180,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l config -d '
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -s i -l in-place -d 'Write the output back to the input file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -183,6 +191,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -200,6 +209,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -s i -l in-place -d 'Write the result back to the file instead of stdout'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -212,6 +222,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -s i -l in-place -d 'Write the result back to the file instead of stdout'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from delete" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -229,6 +240,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l config 
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s y -l yes -d 'Apply without asking'
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -242,6 +254,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l config -d
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l pristine -d 'Pass only the decrypted values, not the current environment'
@@ -259,6 +272,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l config -
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l no-fifo -d 'Use a regular 0600 file instead of a FIFO'
@@ -266,11 +280,31 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l disable-
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l age -d 'age recipients, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l pgp -d 'PGP fingerprints, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l kms -d 'AWS KMS key ARNs (ARN[+ROLE_ARN]), comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l encryption-context -d 'KMS encryption context for the --kms keys: key:value pairs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l gcp-kms -d 'GCP KMS resource IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l azure-kv -d 'Azure Key Vault key URLs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l hc-vault-transit -d 'HashiCorp Vault transit URIs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l hckms -d 'HuaweiCloud KMS key IDs, comma separated' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l json -d 'Print the report as JSON'
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l input-type -d 'Input format (default: from the file name)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -280,6 +314,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l config -d 
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -289,6 +324,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l config 
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -300,6 +336,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l config
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -311,6 +348,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l confi
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -321,28 +359,30 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l config -d 'P
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l strict -d 'Treat "cannot verify (no key)" as a failure too'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand check" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "groups" -d 'Add or delete a key group (Shamir secret sharing)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "completion" -d 'Print a shell completion script'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "merge-driver" -d 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file filestatus manpage completion diff-driver merge-driver check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "groups" -d 'Add or delete a key group (Shamir secret sharing)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "completion" -d 'Print a shell completion script'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "merge-driver" -d 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and __fish_seen_subcommand_from groups" -f -a "add" -d 'Add a key group made of the given keys'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and __fish_seen_subcommand_from groups" -f -a "delete" -d 'Delete the key group at INDEX (0-based)'

@@ -47,6 +47,10 @@ pub struct Globals {
         value_name = "BOOL"
     )]
     pub enable_local_keyservice: Option<bool>,
+    /// age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources
+    /// still apply).
+    #[arg(long = "age-key-file", global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub age_key_file: Option<PathBuf>,
     /// Remote key service (protocol://address); not supported yet (issue 18).
     #[arg(long, global = true, env = "SOPS_KEYSERVICE", value_name = "URI")]
     pub keyservice: Vec<String>,
@@ -113,6 +117,12 @@ pub enum Command {
         after_help = "Example:\n  leafseal exec-file secrets.enc.yaml './service --config {}'"
     )]
     ExecFile(ExecFileArgs),
+    /// Show which .sops.yaml and creation rule apply to FILE, and the keys and settings
+    /// encrypt would use (FILE need not exist).
+    #[command(
+        after_help = "Examples:\n  leafseal explain secrets/web.enc.yaml\n  leafseal explain --json --age age1… app.yaml"
+    )]
+    Explain(ExplainArgs),
     /// Print {\"encrypted\":true|false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
@@ -316,6 +326,20 @@ pub struct EditArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
     /// The file (created from a template when it does not exist).
+    pub file: PathBuf,
+}
+
+/// `explain`.
+#[derive(Args, Debug)]
+pub struct ExplainArgs {
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Master keys, as for encrypt (they replace the rule's keys).
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// The file to explain (need not exist).
+    #[arg(value_hint = clap::ValueHint::FilePath)]
     pub file: PathBuf,
 }
 

@@ -15,6 +15,7 @@ const SUBCOMMANDS: &[&str] = &[
     "exec-env",
     "exec-file",
     "filestatus",
+    "explain",
     "completion",
     "help",
     "rotate",

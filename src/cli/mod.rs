@@ -7,6 +7,7 @@ mod decrypt;
 mod edit;
 mod encrypt;
 mod exec;
+mod explain;
 pub mod exit;
 mod filestatus;
 mod git;
@@ -108,6 +109,15 @@ fn check_globals(g: &args::Globals) -> Option<Failure> {
             ),
         ));
     }
+    if let Some(p) = &g.age_key_file {
+        if let Err(e) = std::fs::File::open(p) {
+            return Some(Failure::new(
+                1,
+                format!("--age-key-file {}: cannot read: {e}", p.display()),
+            ));
+        }
+        leafseal::keys::age::use_key_file(p.clone());
+    }
     if g.enable_local_keyservice == Some(false) {
         // sops-compat: with no key service at all SOPS cannot get the data key (exit 128).
         return Some(Failure::new(
@@ -170,6 +180,7 @@ pub fn main() -> ExitCode {
         Command::Groups(g) => keys::groups(g),
         Command::ExecEnv(a) => exec::env(a),
         Command::ExecFile(a) => exec::file(a),
+        Command::Explain(a) => explain::run(a, config.as_deref(), aws_profile.as_deref()),
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
         Command::Manpage => completion::manpage(),

@@ -359,7 +359,7 @@ fn clean(path: &Path) -> PathBuf {
 
 /// The string rules are matched against: `file` with the `config_dir/` prefix stripped, with
 /// `/` separators. Both paths are absolute and clean.
-fn match_path(file: &Path, config_dir: &Path) -> String {
+pub fn match_path(file: &Path, config_dir: &Path) -> String {
     let file = slashes(file);
     let prefix = format!("{}/", slashes(config_dir));
     // sops-compat: a plain string prefix test, so a config in `/` (prefix `//`) never strips.

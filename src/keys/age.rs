@@ -179,9 +179,12 @@ fn load_static() -> Identities {
         let k = Zeroizing::new(k);
         parse_identity_text(&k, "SOPS_AGE_KEY", &mut ids);
     }
-    if let Some(p) = std::env::var_os("SOPS_AGE_KEY_FILE") {
-        let p = PathBuf::from(p);
-        ids.tried.push(format!("SOPS_AGE_KEY_FILE={}", p.display()));
+    let key_file = match KEY_FILE.get() {
+        Some(p) => Some(("--age-key-file", p.clone())),
+        None => std::env::var_os("SOPS_AGE_KEY_FILE").map(|p| ("SOPS_AGE_KEY_FILE", p.into())),
+    };
+    if let Some((source, p)) = key_file {
+        ids.tried.push(format!("{source}={}", p.display()));
         match std::fs::read_to_string(&p) {
             Ok(t) => parse_identity_text(&Zeroizing::new(t), &p.display().to_string(), &mut ids),
             Err(e) => ids.problems.push(format!("{}: {e}", p.display())),
@@ -199,6 +202,16 @@ fn load_static() -> Identities {
         }
     }
     ids
+}
+
+/// The `--age-key-file` flag: read in place of `SOPS_AGE_KEY_FILE`.
+static KEY_FILE: OnceLock<PathBuf> = OnceLock::new();
+
+/// Read age identities from `path` instead of `SOPS_AGE_KEY_FILE` (the `--age-key-file` flag,
+/// getsops/sops#2235). Identities are loaded once per process, so this is set before any key
+/// is used; a second call is ignored.
+pub fn use_key_file(path: PathBuf) {
+    let _ = KEY_FILE.set(path);
 }
 
 fn static_identities() -> &'static Identities {

@@ -11,6 +11,7 @@ mod bad_inputs;
 mod cli_dropin;
 mod cli_edit;
 mod cli_exec;
+mod cli_explain;
 mod cli_generated;
 mod cli_keys;
 mod cli_rewrite;
