@@ -44,7 +44,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)')
-            [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
+            [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {"encrypted":true} or {"encrypted":false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('diff-driver', 'diff-driver', [CompletionResultType]::ParameterValue, 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)')
@@ -55,8 +55,8 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
         }
         'leafseal;encrypt' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
-            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
+            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (default: from the file name)')
             [CompletionResult]::new('--filename-override', '--filename-override', [CompletionResultType]::ParameterName, 'Use this file name to pick formats (needed when reading stdin)')
             [CompletionResult]::new('--indent', '--indent', [CompletionResultType]::ParameterName, 'Indentation of YAML/JSON output')
             [CompletionResult]::new('--age', '--age', [CompletionResultType]::ParameterName, 'age recipients, comma separated')
@@ -92,8 +92,8 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
         }
         'leafseal;decrypt' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
-            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
+            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (default: from the file name)')
             [CompletionResult]::new('--filename-override', '--filename-override', [CompletionResultType]::ParameterName, 'Use this file name to pick formats (needed when reading stdin)')
             [CompletionResult]::new('--indent', '--indent', [CompletionResultType]::ParameterName, 'Indentation of YAML/JSON output')
             [CompletionResult]::new('--extract', '--extract', [CompletionResultType]::ParameterName, 'Print only this key or subtree, e.g. ''["db"]["password"]''')
@@ -116,7 +116,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;edit' {
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
             [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (must equal the input format for in-place commands)')
             [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
             [CompletionResult]::new('--age', '--age', [CompletionResultType]::ParameterName, 'age recipients, comma separated')
@@ -144,7 +144,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;set' {
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
             [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (must equal the input format for in-place commands)')
             [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
@@ -164,7 +164,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;unset' {
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
             [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (must equal the input format for in-place commands)')
             [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
@@ -183,8 +183,8 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
         }
         'leafseal;rotate' {
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Write the output to this file instead of stdout')
-            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format: yaml, json or binary (default: from the file name)')
-            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format: yaml, json or binary (default: from the file name)')
+            [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
+            [CompletionResult]::new('--output-type', '--output-type', [CompletionResultType]::ParameterName, 'Output format (default: from the file name)')
             [CompletionResult]::new('--filename-override', '--filename-override', [CompletionResultType]::ParameterName, 'Use this file name to pick formats (needed when reading stdin)')
             [CompletionResult]::new('--indent', '--indent', [CompletionResultType]::ParameterName, 'Indentation of YAML/JSON output')
             [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
@@ -387,6 +387,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;completion' {
+            [CompletionResult]::new('--name', '--name', [CompletionResultType]::ParameterName, 'The command name to complete: `sops` when leafseal is installed under that name')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
             [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'AWS profile for the --kms keys (files carry their keys'' profiles)')
             [CompletionResult]::new('--enable-local-keyservice', '--enable-local-keyservice', [CompletionResultType]::ParameterName, 'Use this machine''s keys (SOPS''s local key service; default true). `=false` leaves nothing to open or wrap a data key with')
@@ -456,7 +457,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)')
-            [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {\"encrypted\":true|false} for a file')
+            [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {"encrypted":true} or {"encrypted":false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
             [CompletionResult]::new('diff-driver', 'diff-driver', [CompletionResultType]::ParameterValue, 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)')

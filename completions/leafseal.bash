@@ -249,12 +249,16 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__completion)
-            opts="-h --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help bash elvish fish powershell zsh"
+            opts="-h --name --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -305,11 +309,11 @@ _leafseal() {
                     return 0
                     ;;
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --filename-override)
@@ -382,7 +386,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --decryption-order)
@@ -435,11 +439,11 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --decryption-order)
@@ -528,11 +532,11 @@ _leafseal() {
                     return 0
                     ;;
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --filename-override)
@@ -653,7 +657,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -710,7 +714,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --user)
@@ -726,7 +730,7 @@ _leafseal() {
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -852,7 +856,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --config)
@@ -1467,7 +1471,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --decryption-order)
@@ -1524,11 +1528,11 @@ _leafseal() {
                     return 0
                     ;;
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --filename-override)
@@ -1617,11 +1621,11 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --decryption-order)
@@ -1674,11 +1678,11 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --output-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --decryption-order)
@@ -1731,7 +1735,7 @@ _leafseal() {
             fi
             case "${prev}" in
                 --input-type)
-                    COMPREPLY=($(compgen -f "${cur}"))
+                    COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
                 --shamir-secret-sharing-threshold)

@@ -41,7 +41,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand explain 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
-            cand filestatus 'Print {\"encrypted\":true|false} for a file'
+            cand filestatus 'Print {"encrypted":true} or {"encrypted":false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
             cand diff-driver 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)'
@@ -51,8 +51,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         }
         &'leafseal;encrypt'= {
             cand --output 'Write the output to this file instead of stdout'
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
-            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
+            cand --output-type 'Output format (default: from the file name)'
             cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
             cand --indent 'Indentation of YAML/JSON output'
             cand --age 'age recipients, comma separated'
@@ -87,8 +87,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         }
         &'leafseal;decrypt'= {
             cand --output 'Write the output to this file instead of stdout'
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
-            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
+            cand --output-type 'Output format (default: from the file name)'
             cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
             cand --indent 'Indentation of YAML/JSON output'
             cand --extract 'Print only this key or subtree, e.g. ''["db"]["password"]'''
@@ -110,7 +110,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand --help 'Print help'
         }
         &'leafseal;edit'= {
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
             cand --output-type 'Output format (must equal the input format for in-place commands)'
             cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
             cand --age 'age recipients, comma separated'
@@ -137,7 +137,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand --help 'Print help'
         }
         &'leafseal;set'= {
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
             cand --output-type 'Output format (must equal the input format for in-place commands)'
             cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
             cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
@@ -156,7 +156,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand --help 'Print help'
         }
         &'leafseal;unset'= {
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
             cand --output-type 'Output format (must equal the input format for in-place commands)'
             cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
             cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
@@ -174,8 +174,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         }
         &'leafseal;rotate'= {
             cand --output 'Write the output to this file instead of stdout'
-            cand --input-type 'Input format: yaml, json or binary (default: from the file name)'
-            cand --output-type 'Output format: yaml, json or binary (default: from the file name)'
+            cand --input-type 'Input format (default: from the file name)'
+            cand --output-type 'Output format (default: from the file name)'
             cand --filename-override 'Use this file name to pick formats (needed when reading stdin)'
             cand --indent 'Indentation of YAML/JSON output'
             cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
@@ -364,6 +364,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand --help 'Print help'
         }
         &'leafseal;completion'= {
+            cand --name 'The command name to complete: `sops` when leafseal is installed under that name'
             cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
             cand --aws-profile 'AWS profile for the --kms keys (files carry their keys'' profiles)'
             cand --enable-local-keyservice 'Use this machine''s keys (SOPS''s local key service; default true). `=false` leaves nothing to open or wrap a data key with'
@@ -429,7 +430,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand explain 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
-            cand filestatus 'Print {\"encrypted\":true|false} for a file'
+            cand filestatus 'Print {"encrypted":true} or {"encrypted":false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
             cand diff-driver 'Print a file decrypted, for git''s `textconv` (never fails: see docs/git.md)'

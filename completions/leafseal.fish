@@ -46,7 +46,7 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "updatekeys" -d 'R
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
-complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "filestatus" -d 'Print {"encrypted":true} or {"encrypted":false} for a file'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "completion" -d 'Print a shell completion script'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
@@ -54,8 +54,18 @@ complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "merge-driver" -d 
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
 complete -c leafseal -n "__fish_leafseal_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
-complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l output-type -d 'Output format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l indent -d 'Indentation of YAML/JSON output' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l age -d 'age recipients, comma separated' -r
@@ -87,8 +97,18 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l check-for-
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand encrypt" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
-complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l output-type -d 'Output format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l indent -d 'Indentation of YAML/JSON output' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l extract -d 'Print only this key or subtree, e.g. \'["db"]["password"]\'' -r
@@ -107,8 +127,18 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l disable-ve
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand decrypt" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l age -d 'age recipients, comma separated' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l pgp -d 'PGP fingerprints, comma separated' -r
@@ -131,8 +161,18 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l disable-versi
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand edit" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
@@ -148,8 +188,18 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l disable-versio
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand set" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l output-type -d 'Output format (must equal the input format for in-place commands)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
@@ -164,8 +214,18 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l check-for-up
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand unset" -s h -l help -d 'Print help'
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output -d 'Write the output to this file instead of stdout' -r -F
-complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l input-type -d 'Input format: yaml, json or binary (default: from the file name)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output-type -d 'Output format: yaml, json or binary (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l output-type -d 'Output format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l filename-override -d 'Use this file name to pick formats (needed when reading stdin)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l indent -d 'Indentation of YAML/JSON output' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
@@ -232,7 +292,12 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from help" -f -a "add" -d 'Add a key group made of the given keys'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete the key group at INDEX (0-based)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l input-type -d 'Input format (default: from each file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l input-type -d 'Input format (default: from each file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l shamir-secret-sharing-threshold -d 'Number of key groups needed to decrypt (default: keep the file\'s)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
@@ -247,7 +312,12 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l disable
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand updatekeys" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
@@ -263,11 +333,21 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l disable-v
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-env" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l user -d 'Run the command as this user (name or numeric uid; needs privileges)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l filename -d 'Name of the temporary file (default tmp-file)' -r
-complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l output-type -d 'Output format of the plaintext (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l output-type -d 'Output format of the plaintext (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand exec-file" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
@@ -299,7 +379,12 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l disable-ve
 complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand explain" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand filestatus" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
@@ -320,6 +405,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l disable-ve
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand manpage" -s h -l help -d 'Print help'
+complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l name -d 'The command name to complete: `sops` when leafseal is installed under that name' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
@@ -330,7 +416,12 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l disable
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand completion" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l input-type -d 'Input format (default: from the file name)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
@@ -342,7 +433,12 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l disabl
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c leafseal -n "__fish_leafseal_using_subcommand diff-driver" -s h -l help -d 'Print help'
-complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l input-type -d 'Input format (default: from PATH, else from OURS)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l input-type -d 'Input format (default: from PATH, else from OURS)' -r -f -a "yaml\t''
+json\t''
+dotenv\t''
+ini\t''
+toml\t''
+binary\t''"
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l decryption-order -d 'Key types to try first, comma separated (default age,pgp)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand merge-driver" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
@@ -377,7 +473,7 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_s
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
-complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "filestatus" -d 'Print {\\"encrypted\\":true|false} for a file'
+complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "filestatus" -d 'Print {"encrypted":true} or {"encrypted":false} for a file'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "completion" -d 'Print a shell completion script'
 complete -c leafseal -n "__fish_leafseal_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'

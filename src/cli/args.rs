@@ -58,7 +58,16 @@ pub struct Globals {
 
 const EXAMPLES: &str = "Examples:
   leafseal encrypt --age age1… secrets.yaml > secrets.enc.yaml
-  SOPS_AGE_KEY_FILE=key.txt leafseal decrypt secrets.enc.yaml";
+  SOPS_AGE_KEY_FILE=key.txt leafseal decrypt secrets.enc.yaml
+
+SOPS forms (also when installed as `sops`):
+  leafseal -e FILE | -d FILE | -r -i FILE   encrypt, decrypt, rotate
+  leafseal FILE                             edit FILE (creates it when new)";
+
+/// The `--input-type`/`--output-type` names (help, completion and validation).
+fn formats() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(leafseal::store::Format::NAMES)
+}
 
 /// Subcommands.
 // Parsed once per process: the size difference between variants does not matter.
@@ -97,7 +106,7 @@ pub enum Command {
     /// Add or delete a key group (Shamir secret sharing).
     #[command(
         subcommand,
-        after_help = "Examples:\n  leafseal groups add -i -f secrets.enc.yaml --age age1… --shamir-secret-sharing-threshold 2\n  leafseal groups delete -i -f secrets.enc.yaml 1"
+        after_help = "Examples:\n  leafseal groups add -i -f secrets.enc.yaml --age age1… --shamir-secret-sharing-threshold 2\n  leafseal groups delete -i -f secrets.enc.yaml --shamir-secret-sharing-threshold 1 1"
     )]
     Groups(GroupsCommand),
     /// Re-wrap files' data keys for the keys their .sops.yaml creation rule names now.
@@ -120,10 +129,10 @@ pub enum Command {
     /// Show which .sops.yaml and creation rule apply to FILE, and the keys and settings
     /// encrypt would use (FILE need not exist).
     #[command(
-        after_help = "Examples:\n  leafseal explain secrets/web.enc.yaml\n  leafseal explain --json --age age1… app.yaml"
+        after_help = "Examples:\n  leafseal explain secrets/web.enc.yaml\n  leafseal explain --json --age age1… secrets/new.enc.yaml"
     )]
     Explain(ExplainArgs),
-    /// Print {\"encrypted\":true|false} for a file.
+    /// Print {"encrypted":true} or {"encrypted":false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
     /// Print the man page (roff) generated from these definitions.
@@ -162,11 +171,11 @@ pub struct IoArgs {
     /// Write the output to this file instead of stdout.
     #[arg(long)]
     pub output: Option<PathBuf>,
-    /// Input format: yaml, json or binary (default: from the file name).
-    #[arg(long = "input-type")]
+    /// Input format (default: from the file name).
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
-    /// Output format: yaml, json or binary (default: from the file name).
-    #[arg(long = "output-type")]
+    /// Output format (default: from the file name).
+    #[arg(long = "output-type", value_parser = formats())]
     pub output_type: Option<String>,
     /// Use this file name to pick formats (needed when reading stdin).
     #[arg(long = "filename-override")]
@@ -248,7 +257,7 @@ pub struct DecryptArgs {
 #[derive(Args, Debug)]
 pub struct FilestatusArgs {
     /// Input format (default: from the file name).
-    #[arg(long = "input-type")]
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// The file.
     pub file: PathBuf,
@@ -259,16 +268,19 @@ pub struct FilestatusArgs {
 pub struct CompletionArgs {
     /// bash, zsh, fish, powershell or elvish.
     pub shell: clap_complete::Shell,
+    /// The command name to complete: `sops` when leafseal is installed under that name.
+    #[arg(long, default_value = "leafseal")]
+    pub name: String,
 }
 
 /// Flags shared by commands that rewrite an encrypted file in place.
 #[derive(Args, Debug)]
 pub struct RewriteArgs {
-    /// Input format: yaml, json or binary (default: from the file name).
-    #[arg(long = "input-type")]
+    /// Input format (default: from the file name).
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// Output format (must equal the input format for in-place commands).
-    #[arg(long = "output-type")]
+    #[arg(long = "output-type", value_parser = formats())]
     pub output_type: Option<String>,
     /// Do not verify the MAC.
     #[arg(long = "ignore-mac")]
@@ -385,7 +397,7 @@ pub struct KeyArgs {
 #[derive(Args, Debug)]
 pub struct ExecCommon {
     /// Input format (default: from the file name).
-    #[arg(long = "input-type")]
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// Run the command as this user (name or numeric uid; needs privileges).
     #[arg(long)]
@@ -429,7 +441,7 @@ pub struct ExecFileArgs {
     #[arg(long, default_value = "tmp-file")]
     pub filename: String,
     /// Output format of the plaintext (default: from the file name).
-    #[arg(long = "output-type")]
+    #[arg(long = "output-type", value_parser = formats())]
     pub output_type: Option<String>,
 }
 
@@ -475,7 +487,7 @@ pub struct UpdatekeysArgs {
     #[arg(short = 'y', long)]
     pub yes: bool,
     /// Input format (default: from each file name).
-    #[arg(long = "input-type")]
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// Number of key groups needed to decrypt (default: keep the file's).
     #[arg(long = "shamir-secret-sharing-threshold", default_value_t = 0)]
@@ -495,7 +507,7 @@ pub struct UpdatekeysArgs {
 #[derive(Args, Debug)]
 pub struct DiffDriverArgs {
     /// Input format (default: from the file name).
-    #[arg(long = "input-type")]
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// Key types to try first, comma separated (default age,pgp).
     #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
@@ -508,7 +520,7 @@ pub struct DiffDriverArgs {
 #[derive(Args, Debug)]
 pub struct MergeDriverArgs {
     /// Input format (default: from PATH, else from OURS).
-    #[arg(long = "input-type")]
+    #[arg(long = "input-type", value_parser = formats())]
     pub input_type: Option<String>,
     /// Key types to try first, comma separated (default age,pgp).
     #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
@@ -545,7 +557,7 @@ pub enum GroupsCommand {
     )]
     Add(GroupsAddArgs),
     /// Delete the key group at INDEX (0-based).
-    #[command(after_help = "Example:\n  leafseal groups delete -i -f secrets.enc.yaml 1")]
+    #[command(after_help = "Example:\n  leafseal groups delete -i -f secrets.enc.yaml --shamir-secret-sharing-threshold 1 1")]
     Delete(GroupsDeleteArgs),
 }
 

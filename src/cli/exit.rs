@@ -4,7 +4,6 @@
 use leafseal::ErrorKind;
 
 /// `(code, meaning)` for every code leafseal can exit with.
-#[cfg_attr(not(test), allow(dead_code))] // read by the docs sync test
 pub const TABLE: &[(u8, &str)] = &[
     (0, "success"),
     (

@@ -37,10 +37,7 @@ fn find(explicit: Option<&Path>, file: &Path) -> Result<Found, Failure> {
             (None, Some(_)) => "found from the working directory upwards",
             (None, None) => "none found from the working directory upwards",
         },
-        matched: config::match_path(
-            &config::absolute(file, &cwd),
-            &config::absolute(&dir, &cwd),
-        ),
+        matched: config::match_path(&config::absolute(file, &cwd), &config::absolute(&dir, &cwd)),
         config,
     })
 }
@@ -57,7 +54,11 @@ fn format_name(f: Format) -> &'static str {
 }
 
 /// Run `explain`.
-pub fn run(a: ExplainArgs, explicit: Option<&Path>, aws_profile: Option<&str>) -> Result<(), Failure> {
+pub fn run(
+    a: ExplainArgs,
+    explicit: Option<&Path>,
+    aws_profile: Option<&str>,
+) -> Result<(), Failure> {
     let found = find(explicit, &a.file)?;
     let cfg = found.config.as_ref().map(|(_, c)| c);
     let rules: Vec<Value> = cfg
@@ -116,7 +117,9 @@ pub fn run(a: ExplainArgs, explicit: Option<&Path>, aws_profile: Option<&str>) -
             out["shamir_threshold"] = json!(r.shamir_threshold);
             out["selection"] = match &r.rule {
                 Some(s) => json!({"kind": s.kind.name(), "pattern": s.pattern}),
-                None => json!({"kind": "unencrypted_suffix", "pattern": "_unencrypted", "default": true}),
+                None => {
+                    json!({"kind": "unencrypted_suffix", "pattern": "_unencrypted", "default": true})
+                }
             };
             out["mac_only_encrypted"] = json!(r.mac_only_encrypted);
             out["yaml_indent"] = json!(r.store.yaml_indent);
@@ -215,7 +218,11 @@ fn human(o: &Value) -> String {
                 "{} {:?}{}",
                 s(&sel["kind"]),
                 s(&sel["pattern"]),
-                if sel["default"] == true { " (default)" } else { "" }
+                if sel["default"] == true {
+                    " (default)"
+                } else {
+                    ""
+                }
             ),
         );
         line("mac_only_encrypted:", s(&o["mac_only_encrypted"]));

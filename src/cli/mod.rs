@@ -7,13 +7,14 @@ mod decrypt;
 mod edit;
 mod encrypt;
 mod exec;
-mod explain;
 pub mod exit;
+mod explain;
 mod filestatus;
 mod git;
 mod io;
 mod keys;
 mod legacy;
+mod manpage;
 mod many;
 mod options;
 mod rewrite;
@@ -183,7 +184,7 @@ pub fn main() -> ExitCode {
         Command::Explain(a) => explain::run(a, config.as_deref(), aws_profile.as_deref()),
         Command::Filestatus(a) => filestatus::run(a),
         Command::Completion(a) => completion::run(a),
-        Command::Manpage => completion::manpage(),
+        Command::Manpage => manpage::run(),
         Command::DiffDriver(a) => git::diff_driver(a),
         Command::MergeDriver(a) => git::merge_driver(a),
         Command::Check(a) => git::check(a, config.as_deref()),

@@ -80,7 +80,10 @@ fn explain_of_a_file_no_rule_matches_fails_as_encrypt_does() {
     }
     let sb = Sandbox::new();
     config(&sb);
-    let out = sb.leafseal().args(["explain", "--json", "other.yaml"]).run();
+    let out = sb
+        .leafseal()
+        .args(["explain", "--json", "other.yaml"])
+        .run();
     // The same exit code as `encrypt` of that file, with the report and the hints.
     sb.write("other.yaml", "a: 1\n");
     let enc = sb.leafseal().args(["encrypt", "other.yaml"]).run();
@@ -101,7 +104,11 @@ fn explain_of_a_file_no_rule_matches_fails_as_encrypt_does() {
     let bare = Sandbox::new();
     let out = bare.leafseal().args(["explain", "x.yaml"]).run();
     out.assert_failure();
-    assert!(out.stdout_str().contains("none found"), "{}", out.describe());
+    assert!(
+        out.stdout_str().contains("none found"),
+        "{}",
+        out.describe()
+    );
     out.assert_stderr_contains("hint: pass recipients");
 }
 

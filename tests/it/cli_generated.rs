@@ -19,6 +19,19 @@ fn completions_and_man_page_are_up_to_date() {
             "completions/_leafseal.ps1",
         ),
         (vec!["completion", "elvish"], "completions/leafseal.elv"),
+        // For leafseal installed as `sops`.
+        (
+            vec!["completion", "bash", "--name", "sops"],
+            "completions/sops.bash",
+        ),
+        (
+            vec!["completion", "zsh", "--name", "sops"],
+            "completions/_sops",
+        ),
+        (
+            vec!["completion", "fish", "--name", "sops"],
+            "completions/sops.fish",
+        ),
         (vec!["manpage"], "docs/man/leafseal.1"),
     ];
     for (args, file) in files {
@@ -30,6 +43,67 @@ fn completions_and_man_page_are_up_to_date() {
             "{file} is out of date: run `bash scripts/gen-completions.sh`"
         );
     }
+}
+
+#[test]
+fn help_and_man_page_are_clean_and_complete() {
+    // Issue 15 item 9: no escaped quotes, every format named for the type flags, the SOPS
+    // forms in the top-level help, and a man page with the sections a reader looks for that
+    // names no page it does not ship.
+    if !testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let top = sb.leafseal().arg("--help").run();
+    top.assert_success();
+    let top = top.stdout_str();
+    assert!(top.contains("leafseal -e FILE | -d FILE"), "{top}");
+    assert!(top.contains("leafseal FILE "), "{top}");
+    for sub in [
+        vec!["encrypt"],
+        vec!["decrypt"],
+        vec!["set"],
+        vec!["exec-file"],
+        vec!["filestatus"],
+        vec!["diff-driver"],
+        vec!["rotate"],
+        vec!["groups", "add"],
+    ] {
+        let mut args = sub.clone();
+        args.push("--help");
+        let out = sb.leafseal().args(&args).run();
+        out.assert_success();
+        let help = out.stdout_str();
+        assert!(!help.contains("\\\""), "{sub:?}: escaped quote in\n{help}");
+        for flag in ["--input-type", "--output-type"] {
+            if help.contains(flag) {
+                assert!(
+                    help.contains("possible values: yaml, json, dotenv, ini, toml, binary"),
+                    "{sub:?} {flag}:\n{help}"
+                );
+            }
+        }
+    }
+    let man = std::fs::read_to_string(manifest_dir().join("docs/man/leafseal.1")).unwrap();
+    for section in [
+        ".SH SYNOPSIS",
+        ".SH GLOBAL OPTIONS",
+        ".SH COMMANDS",
+        ".SS \"leafseal encrypt\"",
+        ".SS \"leafseal groups add\"",
+        ".SH ENVIRONMENT",
+        ".SH EXIT STATUS",
+        ".SH FILES",
+    ] {
+        assert!(man.contains(section), "man page lacks {section}");
+    }
+    // Per-command flags and environment variables are on the page.
+    assert!(man.contains("\\fB\\-\\-encrypted\\-regex\\fR"));
+    assert!(man.contains("SOPS_AGE_KEY_FILE"));
+    assert!(man.contains("\\fB128\\fR"));
+    // No reference to sub-pages (leafseal-encrypt(1)…), which are not shipped.
+    assert!(!man.contains("leafseal\\-encrypt(1)"));
+    assert!(!man.contains("\\\""));
 }
 
 #[test]

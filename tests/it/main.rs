@@ -18,6 +18,7 @@ mod cli_rewrite;
 mod config_sops;
 mod corpus;
 mod differential;
+mod doc_examples;
 mod git_drivers;
 mod hygiene;
 mod imds;

@@ -762,9 +762,9 @@ impl Builder<'_> {
         // own) takes new items at its end, after its comments, so the sops metadata of a
         // comment-only document in a stream can be spliced in.
         // (saphyr gives such a null the span of the marker that ends the document.)
-        let implicit_null = root.as_ref().map_or(true, |n| {
+        let implicit_null = root.as_ref().is_none_or(|n| {
             matches!(n.value, Value::Null)
-                && n.src.map_or(true, |s| {
+                && n.src.is_none_or(|s| {
                     let text = self.src.get(s.span.start..s.span.end).unwrap_or("");
                     text.is_empty() || text.starts_with("---") || text.starts_with("...")
                 })

@@ -228,14 +228,16 @@ impl Builder<'_> {
             {
                 head = true;
             }
-            let idx = if self.force_top || !self.closing || self.stack[top].flow {
-                top
-            } else if !head && ((cut.is_none() && whole_run_to_top) || low_run) {
+            let idx = if self.force_top
+                || !self.closing
+                || self.stack[top].flow
+                || (!head && ((cut.is_none() && whole_run_to_top) || low_run))
+            {
                 top
             } else if !head
                 && col > self.next_col
                 && !run_ends_blank
-                && !(top_indentless && own_line(&c, line))
+                && (!top_indentless || !own_line(&c, line))
             {
                 match split {
                     Some((at, to)) if line >= at => to,
