@@ -557,7 +557,9 @@ pub enum GroupsCommand {
     )]
     Add(GroupsAddArgs),
     /// Delete the key group at INDEX (0-based).
-    #[command(after_help = "Example:\n  leafseal groups delete -i -f secrets.enc.yaml --shamir-secret-sharing-threshold 1 1")]
+    #[command(
+        after_help = "Example:\n  leafseal groups delete -i -f secrets.enc.yaml --shamir-secret-sharing-threshold 1 1"
+    )]
     Delete(GroupsDeleteArgs),
 }
 

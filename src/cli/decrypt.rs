@@ -69,7 +69,10 @@ pub fn run(a: DecryptArgs) -> Result<(), Failure> {
         extract,
         decryption_order: order(a.decryption_order.as_deref())?,
     };
-    let out = ops::decrypt(&input.bytes, &opts).map_err(|e| Failure::from_lib(&input.name, e))?;
+    let out = ops::decrypt(&input.bytes, &opts).map_err(|e| {
+        let f = Failure::from_lib(&input.name, e);
+        super::io::binary_hint(f, input.format, a.io.input_type.is_some(), &input.bytes)
+    })?;
     for w in &out.warnings {
         warn(&format!("{}: {w}", input.name));
     }

@@ -188,7 +188,10 @@ pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Res
             &order,
             a.common.ignore_mac,
         )
-        .map_err(|e| Failure::from_lib(&name, e))?;
+        .map_err(|e| {
+            let f = Failure::from_lib(&name, e);
+            super::io::binary_hint(f, format, a.common.input_type.is_some(), &original)
+        })?;
         let plain = if a.show_master_keys {
             s.plaintext_with_metadata(&original)
         } else {

@@ -97,8 +97,10 @@ pub fn env(a: ExecEnvArgs) -> Result<(), Failure> {
     let c = &a.common;
     let (bytes, name) = read(c)?;
     let format = format_of(c.input_type.as_deref(), &c.file)?;
-    let mut loaded = ops::load(&bytes, format, &StoreOptions::default())
-        .map_err(|e| Failure::from_lib(&name, e))?;
+    let mut loaded = ops::load(&bytes, format, &StoreOptions::default()).map_err(|e| {
+        let f = Failure::from_lib(&name, e);
+        super::io::binary_hint(f, format, c.input_type.is_some(), &bytes)
+    })?;
     let order = order(c.decryption_order.as_deref())?;
     ops::open_tree(&mut loaded, &order, false, &mut Default::default())
         .map_err(|e| Failure::from_lib(&name, e))?;

@@ -28,6 +28,33 @@ pub struct Input {
     pub store: StoreOptions,
 }
 
+/// For a file that failed to open as the binary store because its name has no known
+/// extension (`secrets.enc`) while its text looks like a structured format: which
+/// `--input-type` to pass. `explicit` when the user chose the type.
+pub fn binary_hint(f: Failure, format: Format, explicit: bool, bytes: &[u8]) -> Failure {
+    if format != Format::Binary || explicit {
+        return f;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 20)]);
+    let line = |p: &str| head.lines().any(|l| l.starts_with(p));
+    let guess = if head.trim_start().starts_with('{') {
+        "json"
+    } else if line("sops:") {
+        "yaml"
+    } else if line("[sops]") {
+        "ini"
+    } else if line("sops_version=") || line("sops_mac=") {
+        "dotenv"
+    } else {
+        return f;
+    };
+    f.hint(format!(
+        "the file was read as binary because its name has no .yaml/.json/.env/.ini/.toml \
+         extension, but it looks like {guess}: pass --input-type {guess} (and --output-type \
+         {guess} to keep that format)"
+    ))
+}
+
 fn format_named(name: &str) -> Result<Format, Failure> {
     Format::from_name(name).ok_or_else(|| {
         Failure::new(1, format!("unknown file type {name:?}"))

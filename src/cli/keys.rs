@@ -50,7 +50,10 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
         add,
         &remove,
     )
-    .map_err(|e| Failure::from_lib(&input.name, e))?;
+    .map_err(|e| {
+        let f = Failure::from_lib(&input.name, e);
+        super::io::binary_hint(f, input.format, a.io.input_type.is_some(), &input.bytes)
+    })?;
     write_output(&a.io, &input, &out, false)
 }
 

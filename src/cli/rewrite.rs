@@ -46,7 +46,10 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
         &order,
         c.ignore_mac,
     )
-    .map_err(|e| Failure::from_lib(&name, e))?;
+    .map_err(|e| {
+        let f = Failure::from_lib(&name, e);
+        super::io::binary_hint(f, format, c.input_type.is_some(), &original)
+    })?;
     Ok(Opened {
         session,
         original,

@@ -245,6 +245,53 @@ fn no_keys_and_no_matching_rule_say_what_to_do() {
 }
 
 #[test]
+fn a_structured_file_read_as_binary_because_of_its_name_gets_a_hint() {
+    // Issue 15 item 5: `secrets.enc` holding encrypted YAML is read as the binary store (its
+    // name has no known extension); sops and leafseal both fail, leafseal says what to pass.
+    let sb = Sandbox::new();
+    sealed(&sb, "x", "db:\n  password: pw\n");
+    sb.write("secrets.enc", sb.read("x.enc.yaml"));
+    let sops = go_sops();
+    for args in [
+        vec!["decrypt", "secrets.enc"],
+        vec!["set", "secrets.enc", "[\"db\"][\"user\"]", "\"u\""],
+        vec!["rotate", "secrets.enc"],
+    ] {
+        let out = sb
+            .leafseal()
+            .age_identity(AGE1.identity_file())
+            .args(&args)
+            .run();
+        out.assert_failure();
+        if let Some(sops) = &sops {
+            let theirs = sb
+                .cmd(sops)
+                .age_identity(AGE1.identity_file())
+                .args(&args)
+                .run();
+            assert_eq!(out.code, theirs.code, "{args:?}: {}", theirs.describe());
+        }
+        if testing_leafseal() {
+            out.assert_stderr_contains("hint: the file was read as binary");
+            out.assert_stderr_contains("--input-type yaml");
+        }
+    }
+    // The hinted flags work.
+    sb.leafseal()
+        .age_identity(AGE1.identity_file())
+        .args([
+            "decrypt",
+            "--input-type",
+            "yaml",
+            "--output-type",
+            "yaml",
+            "secrets.enc",
+        ])
+        .run()
+        .assert_stdout_eq(b"db:\n  password: pw\n");
+}
+
+#[test]
 fn an_unchanged_edit_and_a_missing_output_directory_read_plainly() {
     let sb = Sandbox::new();
     sealed(&sb, "x", "a: 1\n");
