@@ -1,4 +1,5 @@
-//! `leafseal filestatus`: `{"encrypted":true}` iff the metadata loads and has a version and a MAC.
+//! `leafseal filestatus`: `{"encrypted":true}` when the file has SOPS metadata with a version
+//! and a MAC, `false` when it has none (or lacks either), an error when it cannot be read.
 
 use leafseal::store::{Format, StoreOptions};
 
@@ -18,9 +19,17 @@ pub fn run(a: FilestatusArgs) -> Result<(), Failure> {
             .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,
         None => Format::from_path(Some(&a.file)),
     };
-    let encrypted = leafseal::ops::load(&bytes, format, &StoreOptions::default())
-        .map(|l| !l.meta.version.is_empty() && !l.meta.mac.is_empty())
-        .unwrap_or(false);
+    // sops-compat: a file that cannot be parsed, or whose metadata cannot be read, is an
+    // error (exit 1), not "not encrypted": a pre-commit guard must not pass it.
+    let encrypted =
+        leafseal::ops::status(&bytes, format, &StoreOptions::default()).map_err(|e| {
+            super::io::binary_hint(
+                Failure::from_lib(&name, e),
+                format,
+                a.input_type.is_some(),
+                &bytes,
+            )
+        })?;
     println!("{{\"encrypted\":{encrypted}}}");
     Ok(())
 }

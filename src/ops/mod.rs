@@ -344,6 +344,27 @@ pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
     Ok(Loaded { doc, meta })
 }
 
+/// What `filestatus` reports, as SOPS decides it: `Ok(false)` when the file has no `sops`
+/// metadata, or metadata without a version or a MAC; `Ok(true)` when it has both (whatever
+/// the version says); an error when the file cannot be parsed or its metadata cannot be read.
+pub fn status(input: &[u8], format: Format, so: &StoreOptions) -> Result<bool> {
+    let mut doc = format
+        .store(so)
+        .parse(input, Side::Encrypted)
+        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    let Some(node) = doc.branches.iter_mut().find_map(|b| b.remove("sops")) else {
+        return Ok(false);
+    };
+    let Value::Map(mb) = &node.1.value else {
+        return Err(Error::new(
+            ErrorKind::Generic,
+            "the `sops` metadata is not a map",
+        ));
+    };
+    let meta = Metadata::read(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    Ok(!meta.version.is_empty() && !meta.mac.is_empty())
+}
+
 /// What `decrypt` needs.
 pub struct DecryptOptions {
     /// Input format.

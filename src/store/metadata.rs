@@ -101,10 +101,13 @@ fn text(v: &Value) -> Option<String> {
 fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
+    // (The semver library SOPS uses refuses leading zeros: `03.1.0`.)
     parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
 }
 
 fn keys_of(kind: &str, v: &Value) -> Result<Vec<StoredKey>, MetadataError> {
@@ -154,8 +157,26 @@ fn group_of(b: &Branch) -> Result<Vec<StoredKey>, MetadataError> {
 }
 
 impl Metadata {
-    /// Read the `sops` map.
+    /// Read the `sops` map, with the version check every command but `filestatus` makes.
     pub fn from_branch(b: &Branch) -> Result<Metadata, MetadataError> {
+        let meta = Self::read(b)?;
+        // sops-compat: SOPS compares the file's version with 3.3.0 (the KMS encryption-context
+        // fix) before it decrypts; a version that is not semver fails there, except versions
+        // starting with `1.`, which sops 1.x (Python) wrote and which SOPS takes as older.
+        if !meta.version.starts_with("1.")
+            && !is_semver(meta.version.strip_prefix('v').unwrap_or(&meta.version))
+        {
+            return Err(MetadataError(format!(
+                "version {:?}: no Major.Minor.Patch elements found",
+                meta.version
+            )));
+        }
+        Ok(meta)
+    }
+
+    /// Read the `sops` map without judging its version (what `filestatus` loads: an empty
+    /// version or MAC then means "not encrypted").
+    pub fn read(b: &Branch) -> Result<Metadata, MetadataError> {
         let get = |k: &str| b.get(k).map(|n| &n.value);
         let top = group_of(b)?;
         let groups = if !top.is_empty() {
@@ -215,12 +236,12 @@ impl Metadata {
                 format!("lastmodified {lastmodified:?} is not an RFC 3339 time")
             }));
         }
-        let version = get("version").and_then(text).unwrap_or_default();
-        if !is_semver(&version) {
-            return Err(MetadataError(format!(
-                "version {version:?}: no Major.Minor.Patch elements found"
-            )));
-        }
+        let version = match get("version") {
+            // sops 1.x wrote `version: 1.0` (a YAML float, JSON number): its text is `1.0`.
+            Some(Value::Float(f)) => format!("{f:?}"),
+            Some(v) => text(v).unwrap_or_default(),
+            None => String::new(),
+        };
         Ok(Metadata {
             groups,
             shamir_threshold,

@@ -38,3 +38,4 @@ mod set_layout;
 mod tamper_all;
 mod toml_store;
 mod util;
+mod versions;

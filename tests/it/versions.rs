@@ -1,0 +1,132 @@
+//! Issue 22: the `version` in a file's metadata and `filestatus`, side by side with the
+//! reference sops: versions sops 1.x wrote (`1.0`, a YAML float) are read, a version that is
+//! not semver is refused as sops refuses it, and `filestatus` says `true` for any file with
+//! metadata, `false` for one without, and fails on a file it cannot read.
+
+use crate::util::keys::AGE1;
+use crate::util::{tools, Sandbox};
+
+/// An encrypted YAML file with its metadata's `version:` line replaced by `version`.
+fn with_version(sb: &Sandbox, name: &str, version: Option<&str>) {
+    sb.write("plain.yaml", "db:\n  password: pw\n");
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
+        .run();
+    out.assert_success();
+    let text = out.stdout_str();
+    let text: String = text
+        .lines()
+        .filter_map(
+            |l| match (l.trim_start().starts_with("version:"), version) {
+                (true, Some(v)) => Some(format!(
+                    "{}version: {v}\n",
+                    &l[..l.len() - l.trim_start().len()]
+                )),
+                (true, None) => None,
+                (false, _) => Some(format!("{l}\n")),
+            },
+        )
+        .collect();
+    sb.write(name, text);
+}
+
+#[test]
+fn versions_are_judged_as_sops_judges_them() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    // (version text, decrypts?)
+    let cases = [
+        ("1.0", true),
+        ("1.18", true),
+        ("\"1.7\"", true),
+        ("v3.0.0", true),
+        ("3.0.0-rc1", true),
+        ("foo", false),
+        ("\"3.1\"", false),
+        ("03.1.0", false),
+    ];
+    for (i, (version, ok)) in cases.iter().enumerate() {
+        let name = format!("v{i}.enc.yaml");
+        with_version(&sb, &name, Some(version));
+        let run = |program: &std::path::Path| {
+            sb.cmd(program)
+                .age_identity(AGE1.identity_file())
+                .args(["decrypt", &name])
+                .run()
+        };
+        let (ours, theirs) = (run(&crate::util::under_test()), run(&sops));
+        assert_eq!(
+            ours.code,
+            theirs.code,
+            "version {version}: {}",
+            ours.describe()
+        );
+        assert_eq!(
+            ours.code == 0,
+            *ok,
+            "version {version}: {}",
+            ours.describe()
+        );
+        if *ok {
+            assert_eq!(ours.stdout, b"db:\n  password: pw\n");
+        }
+    }
+}
+
+#[test]
+fn filestatus_agrees_with_sops() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    with_version(&sb, "enc.yaml", Some("3.13.2"));
+    with_version(&sb, "old.yaml", Some("1.0"));
+    with_version(&sb, "odd.yaml", Some("foo"));
+    with_version(&sb, "noversion.yaml", None);
+    sb.write("plain.yaml", "a: 1\n");
+    sb.write("broken.yaml", "a: [\n");
+    sb.write("note.txt", "hello\n");
+    sb.write("copy.enc", sb.read("enc.yaml"));
+    sb.write("empty.json", "{}");
+    let nomac: String = sb
+        .read_string("enc.yaml")
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("mac:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    sb.write("nomac.yaml", nomac);
+    // (file, expected stdout; None = an error, exit 1)
+    let cases: [(&str, Option<&str>); 10] = [
+        ("enc.yaml", Some("true")),
+        ("old.yaml", Some("true")),
+        ("odd.yaml", Some("true")),
+        ("noversion.yaml", Some("false")),
+        ("nomac.yaml", Some("false")),
+        ("plain.yaml", Some("false")),
+        ("empty.json", Some("false")),
+        ("broken.yaml", None),
+        ("note.txt", None),
+        ("copy.enc", None),
+    ];
+    for (file, want) in cases {
+        let run = |program: &std::path::Path| sb.cmd(program).args(["filestatus", file]).run();
+        let (ours, theirs) = (run(&crate::util::under_test()), run(&sops));
+        assert_eq!(
+            (ours.code, ours.stdout_str()),
+            (theirs.code, theirs.stdout_str()),
+            "{file}: ours {}\ntheirs {}",
+            ours.describe(),
+            theirs.describe()
+        );
+        match want {
+            Some(b) => assert_eq!(
+                ours.stdout_str(),
+                format!("{{\"encrypted\":{b}}}\n"),
+                "{file}"
+            ),
+            None => {
+                ours.assert_code(1);
+                assert_eq!(ours.stdout_str(), "", "{file}");
+            }
+        }
+    }
+}
