@@ -130,3 +130,46 @@ fn filestatus_agrees_with_sops() {
         }
     }
 }
+
+#[test]
+fn json_files_always_end_with_a_line_break() {
+    // Issue 22 item 3: one rule for YAML and JSON. sops 3.5-3.7 wrote JSON without a final
+    // line break; SOPS 3.8+ and leafseal end every file they write with one, on both paths.
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    sb.write("one.json", "{\"token\": \"t\", \"n\": {\"k\": 1}}");
+    for no_pieces in [false, true] {
+        let leafseal = || match no_pieces {
+            true => sb.leafseal().env("LEAFSEAL_NO_PIECES", "1"),
+            false => sb.leafseal().env_remove("LEAFSEAL_NO_PIECES"),
+        };
+        let enc = leafseal()
+            .args(["encrypt", "--age", AGE1.recipient, "one.json"])
+            .run();
+        enc.assert_success();
+        assert!(enc.stdout.ends_with(b"}\n"), "{}", enc.stdout_str());
+        sb.write("one.enc.json", &enc.stdout);
+        leafseal()
+            .age_identity(AGE1.identity_file())
+            .args(["decrypt", "one.enc.json"])
+            .run()
+            .assert_stdout_eq(b"{\"token\": \"t\", \"n\": {\"k\": 1}}\n");
+        // A file as sops 3.5-3.7 wrote it: sops' own layout, no final line break.
+        let theirs = sb
+            .cmd(&sops)
+            .args(["encrypt", "--age", AGE1.recipient, "one.json"])
+            .run();
+        theirs.assert_success();
+        let old = theirs.stdout_str();
+        sb.write("old.enc.json", old.trim_end_matches('\n'));
+        let decrypt = |cmd: crate::util::Cmd| {
+            cmd.age_identity(AGE1.identity_file())
+                .args(["decrypt", "old.enc.json"])
+                .run()
+        };
+        let (ours, reference) = (decrypt(leafseal()), decrypt(sb.cmd(&sops)));
+        reference.assert_success();
+        assert!(reference.stdout.ends_with(b"}\n"));
+        ours.assert_stdout_eq(&reference.stdout);
+    }
+}

@@ -206,7 +206,7 @@ fn json_files_round_trip_piecewise() {
         Format::Json,
         "{\n  \"a\": 1,\n  \"b\": {\"c\": [true, \"x\"]},\n  \"d\": 1.50\n}\n",
     );
-    round_trip(Format::Json, "{\n\t\"only\": \"one\"\n}");
+    round_trip(Format::Json, "{\n\t\"only\": \"one\"\n}\n");
     let mut big = String::from("{\n\t\"first\": null");
     let mut i = 0;
     while big.len() < THREAD_FROM * 2 {

@@ -107,18 +107,23 @@ impl Store for JsonStore {
         out: &mut Vec<u8>,
     ) -> Option<()> {
         let unit = self.unit();
+        let last = range.end >= original.len();
         splice::splice_piece(
             doc.branches.first()?,
             original,
             range,
-            range.end >= original.len(),
+            last,
             &Layout {
                 unit: &unit,
                 newline: "\n",
             },
             verbatim,
             out,
-        )
+        )?;
+        if last && !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        Some(())
     }
 
     fn emit_value(&self, v: &Value) -> Result<Vec<u8>, StoreError> {
@@ -171,7 +176,7 @@ impl JsonStore {
                 },
                 verbatim,
             )? {
-                return Ok(out);
+                return Ok(with_final_newline(out));
             }
         }
         // sops-compat: only the first document is written; JSON holds one.
@@ -193,6 +198,15 @@ impl JsonStore {
         out.push('\n');
         Ok(out.into_bytes())
     }
+}
+
+/// Every JSON file leafseal writes ends with a line break, as SOPS writes them (issue 22:
+/// sops 3.5–3.7 wrote none; YAML files always get one, so the rule is the same for both).
+fn with_final_newline(mut out: Vec<u8>) -> Vec<u8> {
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    out
 }
 
 /// About the canonical text's length: keys and strings plus room for layout per item.

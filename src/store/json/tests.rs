@@ -204,7 +204,7 @@ fn moderately_deep_nesting_round_trips() {
     let d = parse(&s);
     let out = canonical(&d);
     assert!(out.starts_with("{\n\t\"a\": [\n\t\t[\n"));
-    assert_eq!(spliced(&d, &s), s);
+    assert_eq!(spliced(&d, &s), format!("{s}\n"));
 }
 
 #[test]
@@ -343,12 +343,21 @@ fn emit_value_and_other_scalars() {
 #[test]
 fn splice_without_changes_is_identity() {
     for s in [
-        "{}",
+        "{}\n",
         "  {\"a\" : 1 , \"b\":[ ] }  \n",
         "{\r\n  \"a\": \"\\u00e9\",\r\n  \"n\": 1.50\r\n}\r\n",
-        "{\"dup\": 1, \"dup\": 2}",
+        "{\"dup\": 1, \"dup\": 2}\n",
     ] {
         assert_eq!(spliced(&parse(s), s), s);
+    }
+}
+
+#[test]
+fn a_file_without_a_final_line_break_gets_one() {
+    // Issue 22: every JSON file written ends with a line break, as SOPS writes them (sops
+    // 3.5-3.7 wrote none), whatever else is kept.
+    for s in ["{}", "{\"a\": 1}  ", "{\r\n  \"a\": 1\r\n}"] {
+        assert_eq!(spliced(&parse(s), s), format!("{s}\n"));
     }
 }
 
@@ -460,7 +469,7 @@ fn splice_appends_sops_member() {
     let one = r#"{"a": 1}"#;
     let mut d = parse(one);
     d.branches[0].push("sops", Value::Int(2));
-    assert_eq!(spliced(&d, one), r#"{"a": 1, "sops": 2}"#);
+    assert_eq!(spliced(&d, one), "{\"a\": 1, \"sops\": 2}\n");
     // Nested object, new member at the right depth.
     let mut d = parse(s);
     if let Some(Node {
@@ -503,7 +512,7 @@ fn splice_regenerates_list_with_new_elements() {
     }
     assert_eq!(
         spliced(&d, s),
-        "{\n\t\"l\": [\n\t\t1,\n\t\t2,\n\t\t3\n\t]\n}"
+        "{\n\t\"l\": [\n\t\t1,\n\t\t2,\n\t\t3\n\t]\n}\n"
     );
 }
 
@@ -574,5 +583,5 @@ fn splice_ignores_changes_inside_removed_members() {
         m.get_mut("x").expect("x").set(Value::Int(9));
     }
     d.branches[0].remove("a");
-    assert_eq!(spliced(&d, s), "{\"b\": 2}");
+    assert_eq!(spliced(&d, s), "{\"b\": 2}\n");
 }
