@@ -15,6 +15,7 @@ mod cli_explain;
 mod cli_generated;
 mod cli_keys;
 mod cli_rewrite;
+mod clients;
 mod config_sops;
 mod corpus;
 mod differential;
