@@ -122,7 +122,10 @@ pub fn run(
                 }
             };
             out["mac_only_encrypted"] = json!(r.mac_only_encrypted);
-            out["yaml_indent"] = json!(r.store.yaml_indent);
+            out["yaml_indent"] = match r.store.yaml_indent {
+                0 => json!("default"),
+                n => json!(n),
+            };
             out["json_indent"] = match r.store.json_indent {
                 Some(n) => json!(n),
                 None => json!("tab"),

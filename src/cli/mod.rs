@@ -86,13 +86,18 @@ fn disable_core_dumps() {
     }
 }
 
+/// Installed under the name `sops` (a symlink or a copy).
+fn runs_as_sops(program: &std::ffi::OsStr) -> bool {
+    std::path::Path::new(program).file_stem() == Some(std::ffi::OsStr::new("sops"))
+}
+
 /// The `--version` line. Programs that drive `sops` (Ansible's community.sops, helm-secrets,
 /// inmanta…) parse `^sops (\d+)\.(\d+)\.(\d+)` to choose command forms, so under the name
 /// `sops` the line starts with the SOPS version whose format and flags leafseal follows.
 fn version_line(program: &std::ffi::OsStr) -> String {
     let ours = env!("CARGO_PKG_VERSION");
     let sops = leafseal::ops::SOPS_VERSION;
-    if std::path::Path::new(program).file_stem() == Some(std::ffi::OsStr::new("sops")) {
+    if runs_as_sops(program) {
         format!("sops {sops} (leafseal {ours})")
     } else {
         format!("leafseal {ours} (sops {sops} compatible)")
@@ -150,6 +155,8 @@ pub fn main() -> ExitCode {
         println!("{}", version_line(&program));
         return ExitCode::SUCCESS;
     }
+    // Hints name commands by the name the user typed.
+    let command_name = if runs_as_sops(&program) { "sops" } else { "leafseal" };
     let mut args = vec![program];
     args.extend(normalized);
     let cli = match Cli::try_parse_from(args) {
@@ -198,7 +205,10 @@ pub fn main() -> ExitCode {
                 eprintln!("leafseal: error: {}", f.message);
             }
             for h in &f.hints {
-                eprintln!("leafseal: hint: {h}");
+                eprintln!(
+                    "leafseal: hint: {}",
+                    h.replace("`leafseal ", &format!("`{command_name} "))
+                );
             }
             ExitCode::from(f.code)
         }

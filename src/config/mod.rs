@@ -132,7 +132,7 @@ impl ConfigError {
 /// Output options from `stores:`, already checked.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Stores {
-    /// `stores.yaml.indent` (0 or absent means SOPS's default 4).
+    /// `stores.yaml.indent` (0 or absent: not set, see [`StoreOptions::yaml_indent`]).
     pub yaml_indent: usize,
     /// `stores.json.indent`: `None` is a tab (-1, the default).
     pub json_indent: Option<usize>,

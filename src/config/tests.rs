@@ -542,7 +542,11 @@ fn stores_indent() {
         None,
         "default is a tab"
     );
-    assert_eq!(c.stores.yaml_indent, 4, "0 keeps the default");
+    assert_eq!(
+        c.stores.yaml_indent,
+        StoreOptions::default().yaml_indent,
+        "0 keeps the default (not set)"
+    );
     assert_eq!(cfg("").stores, Stores::default());
     assert!(cfg_err("stores: {yaml: {indent: -2}}\n")
         .to_string()

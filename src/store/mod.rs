@@ -109,7 +109,9 @@ impl Format {
 /// Output options shared by stores (`stores:` in `.sops.yaml`, `--indent`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct StoreOptions {
-    /// YAML indentation (SOPS default 4).
+    /// YAML indentation; 0 when not set: SOPS's default 4 for a whole file written in the
+    /// canonical layout, and the file's own indentation for maps and lists added to an
+    /// existing file.
     pub yaml_indent: usize,
     /// JSON indentation; `None` means a tab (SOPS default).
     pub json_indent: Option<usize>,
@@ -118,7 +120,7 @@ pub struct StoreOptions {
 impl Default for StoreOptions {
     fn default() -> Self {
         StoreOptions {
-            yaml_indent: 4,
+            yaml_indent: 0,
             json_indent: None,
         }
     }

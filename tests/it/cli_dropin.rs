@@ -62,6 +62,14 @@ fn the_version_line_parses_as_sops_under_the_name_sops() {
         let first = out.stdout_str().lines().next().unwrap_or("").to_owned();
         assert!(clients_regex().is_match(&first), "reference: {first:?}");
     }
+    // Under the name sops, hints name `sops` commands (a client shows them to its users).
+    if testing_leafseal() {
+        sb.write("plain.yaml", "a: 1\n");
+        let out = sb.cmd(&link).args(["decrypt", "plain.yaml"]).run();
+        out.assert_code(1);
+        out.assert_stderr_contains("`sops encrypt`");
+        assert!(!out.stderr_str().contains("`leafseal "), "{}", out.describe());
+    }
     // Under its own name it says what it is.
     if testing_leafseal() {
         let out = sb.leafseal().args(["--version"]).run();
@@ -289,6 +297,27 @@ fn a_structured_file_read_as_binary_because_of_its_name_gets_a_hint() {
         ])
         .run()
         .assert_stdout_eq(b"db:\n  password: pw\n");
+}
+
+#[test]
+fn the_demo_round_trips_and_teaches_key_creation() {
+    // Issue 15 item 4: README command 1 (with the binary under test instead of a release
+    // build) shows the round trip and then how to make and use one's own age key.
+    let sb = Sandbox::new();
+    let out = sb
+        .cmd("bash")
+        .arg(crate::util::manifest_dir().join("scripts/demo.sh"))
+        .env("LEAFSEAL_DEMO_BIN", under_test())
+        .run();
+    out.assert_success();
+    let text = out.stdout_str();
+    assert!(
+        text.contains("OK: decrypt(encrypt(app.yaml)) is byte-identical"),
+        "{text}"
+    );
+    assert!(text.contains("age-keygen -o ~/.config/sops/age/keys.txt"), "{text}");
+    assert!(text.contains("age-keygen -y"), "{text}");
+    assert!(text.contains(AGE1.recipient), "{text}");
 }
 
 #[test]

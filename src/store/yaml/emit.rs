@@ -100,7 +100,7 @@ pub fn render_comment(text: &str) -> String {
 
 /// yaml.v3's indentation step: values outside 2..=9 fall back to 2. SOPS maps 0 to its
 /// default 4 before calling; do the same here so a 0 never reaches the emitter.
-fn best_indent(indent: usize) -> usize {
+pub(super) fn best_indent(indent: usize) -> usize {
     match indent {
         0 => 4,
         2..=9 => indent,

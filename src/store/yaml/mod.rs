@@ -23,7 +23,8 @@ use emit::Owner;
 
 /// The YAML store.
 pub struct YamlStore {
-    /// Indentation for generated text (SOPS default 4).
+    /// Indentation for generated text; 0 when not set (SOPS's default 4 for canonical output,
+    /// the file's own for collections spliced into it).
     pub indent: usize,
 }
 

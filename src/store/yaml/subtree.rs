@@ -153,15 +153,15 @@ impl<'a> Splicer<'a> {
     /// being written).
     fn layout(&mut self) -> Indentation {
         let indent = self.indent;
-        *self
-            .layout
-            .get_or_insert_with(|| match std::str::from_utf8(self.full) {
-                Ok(text) => Indentation::of_text(text, indent),
-                Err(_) => Indentation {
-                    step: indent,
-                    indentless_lists: false,
-                },
-            })
+        // An indentation the user set (`--indent`, `stores.yaml.indent`) is used as given.
+        let configured = Indentation {
+            step: emit::best_indent(indent),
+            indentless_lists: false,
+        };
+        *self.layout.get_or_insert_with(|| match std::str::from_utf8(self.full) {
+            Ok(text) if indent == 0 => Indentation::of_text(text, configured.step),
+            _ => configured,
+        })
     }
 
     /// A scalar replaced by a map or a list: the new block goes below the key (or after the
