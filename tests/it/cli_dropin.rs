@@ -68,7 +68,11 @@ fn the_version_line_parses_as_sops_under_the_name_sops() {
         let out = sb.cmd(&link).args(["decrypt", "plain.yaml"]).run();
         out.assert_code(1);
         out.assert_stderr_contains("`sops encrypt`");
-        assert!(!out.stderr_str().contains("`leafseal "), "{}", out.describe());
+        assert!(
+            !out.stderr_str().contains("`leafseal "),
+            "{}",
+            out.describe()
+        );
     }
     // Under its own name it says what it is.
     if testing_leafseal() {
@@ -315,7 +319,10 @@ fn the_demo_round_trips_and_teaches_key_creation() {
         text.contains("OK: decrypt(encrypt(app.yaml)) is byte-identical"),
         "{text}"
     );
-    assert!(text.contains("age-keygen -o ~/.config/sops/age/keys.txt"), "{text}");
+    assert!(
+        text.contains("age-keygen -o ~/.config/sops/age/keys.txt"),
+        "{text}"
+    );
     assert!(text.contains("age-keygen -y"), "{text}");
     assert!(text.contains(AGE1.recipient), "{text}");
 }

@@ -158,10 +158,12 @@ impl<'a> Splicer<'a> {
             step: emit::best_indent(indent),
             indentless_lists: false,
         };
-        *self.layout.get_or_insert_with(|| match std::str::from_utf8(self.full) {
-            Ok(text) if indent == 0 => Indentation::of_text(text, configured.step),
-            _ => configured,
-        })
+        *self
+            .layout
+            .get_or_insert_with(|| match std::str::from_utf8(self.full) {
+                Ok(text) if indent == 0 => Indentation::of_text(text, configured.step),
+                _ => configured,
+            })
     }
 
     /// A scalar replaced by a map or a list: the new block goes below the key (or after the
