@@ -18,7 +18,7 @@ use crate::store::metadata::{Metadata, StoredKey};
 use crate::store::{Format, Side, StoreError, StoreOptions};
 use crate::tree::path::Step;
 use crate::tree::select::Rule;
-use crate::tree::{Doc, Elem, Item, Time, Value};
+use crate::tree::{Branch, Doc, Elem, Item, Time, Value};
 use crypt::IvStash;
 
 /// The SOPS version written into `version` (must be semver: SOPS parses it on decrypt).
@@ -339,9 +339,31 @@ pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
     let Value::Map(mb) = &node.value else {
         return Err(no_meta());
     };
+    json_typed(format, mb)?;
     let meta =
         Metadata::from_branch(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     Ok(Loaded { doc, meta })
+}
+
+/// sops-compat: SOPS decodes JSON metadata into typed fields, so a `version` that is a JSON
+/// number (sops 1.x wrote `"version": 1.6`) fails to load (exit 1), while YAML's `version:
+/// 1.0` is read as its text.
+fn json_typed(format: Format, mb: &Branch) -> Result<()> {
+    if !matches!(format, Format::Json | Format::Binary) {
+        return Ok(());
+    }
+    match mb.get("version").map(|n| &n.value) {
+        None | Some(Value::Str(_)) => Ok(()),
+        Some(v) => Err(Error::new(
+            ErrorKind::Generic,
+            format!(
+                "sops metadata: version is a JSON {}, not a string (sops 1.x wrote it so; SOPS 3 \
+                 cannot load such a file either)",
+                v.type_name()
+            ),
+        )
+        .hint("write the version as a string (\"version\": \"1.6\"), which SOPS and leafseal read")),
+    }
 }
 
 /// What `filestatus` reports, as SOPS decides it: `Ok(false)` when the file has no `sops`
@@ -361,6 +383,7 @@ pub fn status(input: &[u8], format: Format, so: &StoreOptions) -> Result<bool> {
             "the `sops` metadata is not a map",
         ));
     };
+    json_typed(format, mb)?;
     let meta = Metadata::read(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     Ok(!meta.version.is_empty() && !meta.mac.is_empty())
 }

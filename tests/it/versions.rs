@@ -94,8 +94,22 @@ fn filestatus_agrees_with_sops() {
         .map(|l| format!("{l}\n"))
         .collect();
     sb.write("nomac.yaml", nomac);
+    // A JSON number as the version, as sops 1.x wrote it: SOPS cannot load the metadata.
+    sb.write("j.json", "{\"a\": 1}\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "j.json"])
+        .run();
+    enc.assert_success();
+    let numeric = enc.stdout_str().replace(
+        &format!("\"version\": \"{}\"", leafseal::ops::SOPS_VERSION),
+        "\"version\": 1.6",
+    );
+    assert!(numeric.contains("\"version\": 1.6"));
+    sb.write("numeric.json", numeric);
     // (file, expected stdout; None = an error, exit 1)
-    let cases: [(&str, Option<&str>); 10] = [
+    let cases: [(&str, Option<&str>); 11] = [
+        ("numeric.json", None),
         ("enc.yaml", Some("true")),
         ("old.yaml", Some("true")),
         ("odd.yaml", Some("true")),
