@@ -21,6 +21,7 @@ mod corpus;
 mod differential;
 mod doc_examples;
 mod git_drivers;
+mod hardening;
 mod hygiene;
 mod imds;
 mod interop_flat;

@@ -10,6 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
+mod aliases;
 mod comments;
 
 use super::resolve::resolve;
@@ -66,6 +67,8 @@ struct Frame {
     /// 0-based line where the collection starts.
     start_line: usize,
     anchor: usize,
+    /// The node count when the collection started (for its anchor's size).
+    decoded_at: usize,
     /// Line of the item being built, if any.
     item_line: Option<usize>,
     /// Line of the last completed item.
@@ -88,6 +91,8 @@ struct Builder<'a> {
     last_line: Cell<usize>,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Node>,
+    /// yaml.v3's limit on alias expansion.
+    budget: aliases::Budget,
     cursor: usize,
     pending: Vec<(Comment, usize, usize)>,
     /// Comments before the dash of an empty last list item (`#c\n-\nk: 1`): yaml.v3's empty
@@ -149,6 +154,7 @@ pub(super) fn parse_strict(src: &str) -> Result<Doc, StoreError> {
         last_line: Cell::new(0),
         stack: Vec::new(),
         anchors: HashMap::new(),
+        budget: aliases::Budget::default(),
         cursor: 0,
         pending: Vec::new(),
         carry: Vec::new(),
@@ -362,6 +368,7 @@ impl Builder<'_> {
                     flow,
                     start_line,
                     anchor,
+                    decoded_at: self.budget.mark(),
                     item_line: None,
                     last_line: None,
                     after: Vec::new(),
@@ -441,7 +448,10 @@ impl Builder<'_> {
                     src: None,
                     changed: false,
                 };
+                self.budget.node();
                 if f.anchor != 0 {
+                    let size = self.budget.mark() - f.decoded_at;
+                    self.budget.anchor(f.anchor, size);
                     self.anchors.insert(f.anchor, node.clone());
                 }
                 self.delivering_block = !f.flow;
@@ -460,6 +470,16 @@ impl Builder<'_> {
             Event::Alias(id) => {
                 self.flush();
                 self.begin_item(start);
+                if !self.anchors.contains_key(&id) {
+                    return Err(self.err("unknown alias", start));
+                }
+                if self.budget.alias(id).is_err() {
+                    return Err(self.err(
+                        "document contains excessive aliasing (nested aliases would expand \
+                         to too many values, as SOPS refuses too)",
+                        start,
+                    ));
+                }
                 let Some(orig) = self.anchors.get(&id) else {
                     return Err(self.err("unknown alias", start));
                 };
@@ -609,7 +629,9 @@ impl Builder<'_> {
             }),
             changed: false,
         };
+        self.budget.node();
         if anchor != 0 {
+            self.budget.anchor(anchor, 1);
             self.anchors.insert(anchor, node.clone());
         }
         let is_key = matches!(

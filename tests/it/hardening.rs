@@ -1,0 +1,87 @@
+//! Issue 14 (hardening II), side by side with the reference sops where it behaves well.
+
+use std::time::{Duration, Instant};
+
+use crate::util::keys::AGE1;
+use crate::util::{testing_leafseal, tools, Sandbox};
+
+/// Nine levels of nine aliases each: about 387 million values once expanded.
+fn billion_laughs() -> String {
+    let mut s = String::from(
+        "a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    let mut prev = 'a';
+    for c in "bcdefghi".chars() {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        s.push_str(&format!("{c}: &{c} [{refs}]\n"));
+        prev = c;
+    }
+    s
+}
+
+#[test]
+fn nested_aliases_are_refused_quickly_by_every_command() {
+    // Item 5: every command that reads YAML refuses the file within a bound, as sops does
+    // ("document contains excessive aliasing"), instead of expanding it.
+    let sops = tools::sops();
+    let sb = Sandbox::new();
+    sb.write("laughs.yaml", billion_laughs());
+    // The same document inside an encrypted file (what decrypt, filestatus and the git drivers
+    // read).
+    sb.write("ok.yaml", "k: v\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "ok.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write(
+        "laughs.enc.yaml",
+        format!("{}{}", billion_laughs(), enc.stdout_str()),
+    );
+    let commands: [&[&str]; 6] = [
+        &["encrypt", "--age", AGE1.recipient, "laughs.yaml"],
+        &["decrypt", "laughs.enc.yaml"],
+        &["filestatus", "laughs.enc.yaml"],
+        &["diff-driver", "laughs.enc.yaml"],
+        &["set", "laughs.enc.yaml", "[\"k\"]", "\"w\""],
+        &["exec-env", "laughs.enc.yaml", "true"],
+    ];
+    for args in commands {
+        let t = Instant::now();
+        let out = sb
+            .leafseal()
+            .age_identity(AGE1.identity_file())
+            .args(args)
+            .run();
+        let took = t.elapsed();
+        assert!(
+            took < Duration::from_secs(10),
+            "{args:?} took {took:?}: {}",
+            out.describe()
+        );
+        if args[0] == "diff-driver" {
+            // textconv never fails (docs/git.md): it prints the file as it is.
+            out.assert_success();
+            continue;
+        }
+        out.assert_failure();
+        if testing_leafseal() {
+            out.assert_stderr_contains("excessive aliasing");
+        }
+        // sops refuses the file on encrypt (exit 2) but expands it without a bound on the
+        // decrypt side, so only encrypt is compared.
+        if let (Some(sops), "encrypt") = (&sops, args[0]) {
+            let theirs = sb.cmd(sops).args(args).run();
+            assert_eq!(out.code, theirs.code, "{args:?}: {}", theirs.describe());
+        }
+    }
+    // Ordinary reuse of anchors still works.
+    sb.write(
+        "anchors.yaml",
+        "base: &b {user: u, port: 1}\nprod: *b\nstaging: *b\nlist: [*b, *b]\n",
+    );
+    sb.leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "anchors.yaml"])
+        .run()
+        .assert_success();
+}
