@@ -339,7 +339,7 @@ pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
     let Value::Map(mb) = &node.value else {
         return Err(no_meta());
     };
-    json_typed(format, mb)?;
+    json_typed(format, mb, true)?;
     let meta =
         Metadata::from_branch(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     Ok(Loaded { doc, meta })
@@ -347,13 +347,15 @@ pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
 
 /// sops-compat: SOPS decodes JSON metadata into typed fields, so a `version` that is a JSON
 /// number (sops 1.x wrote `"version": 1.6`) fails to load (exit 1), while YAML's `version:
-/// 1.0` is read as its text.
-fn json_typed(format: Format, mb: &Branch) -> Result<()> {
+/// 1.0` is read as its text. `filestatus` answers as SOPS does; the commands that decrypt
+/// (`for_decrypt`) go beyond it and read a sops 1.x file as the Python sops 1.x did.
+fn json_typed(format: Format, mb: &Branch, for_decrypt: bool) -> Result<()> {
     if !matches!(format, Format::Json | Format::Binary) {
         return Ok(());
     }
     match mb.get("version").map(|n| &n.value) {
         None | Some(Value::Str(_)) => Ok(()),
+        Some(Value::Float(f)) if for_decrypt && format!("{f:?}").starts_with("1.") => Ok(()),
         Some(v) => Err(Error::new(
             ErrorKind::Generic,
             format!(
@@ -362,7 +364,15 @@ fn json_typed(format: Format, mb: &Branch) -> Result<()> {
                 v.type_name()
             ),
         )
-        .hint("write the version as a string (\"version\": \"1.6\"), which SOPS and leafseal read")),
+        .hint(format!(
+            "write the version as a string (\"version\": \"{}\"), which SOPS reads",
+            match v {
+                Value::Float(f) => format!("{f:?}"),
+                other => crate::tree::scalar::canonical_bytes(other)
+                    .map(|b| String::from_utf8_lossy(&b).into_owned())
+                    .unwrap_or_default(),
+            }
+        ))),
     }
 }
 
@@ -383,8 +393,10 @@ pub fn status(input: &[u8], format: Format, so: &StoreOptions) -> Result<bool> {
             "the `sops` metadata is not a map",
         ));
     };
-    json_typed(format, mb)?;
-    let meta = Metadata::read(mb).map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    json_typed(format, mb, false)?;
+    let meta = Metadata::read(mb)
+        .and_then(|m| m.check_created_at().map(|()| m))
+        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     Ok(!meta.version.is_empty() && !meta.mac.is_empty())
 }
 

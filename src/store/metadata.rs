@@ -160,6 +160,10 @@ impl Metadata {
     /// Read the `sops` map, with the version check every command but `filestatus` makes.
     pub fn from_branch(b: &Branch) -> Result<Metadata, MetadataError> {
         let meta = Self::read(b)?;
+        // (The Python sops 1.x did not read `created_at`; its files are read as it read them.)
+        if !meta.version.starts_with("1.") {
+            meta.check_created_at()?;
+        }
         // sops-compat: SOPS compares the file's version with 3.3.0 (the KMS encryption-context
         // fix) before it decrypts; a version that is not semver fails there, except versions
         // starting with `1.`, which sops 1.x (Python) wrote and which SOPS takes as older.
@@ -254,6 +258,25 @@ impl Metadata {
                 .and_then(text)
                 .filter(|t| !t.is_empty()),
         })
+    }
+
+    /// sops-compat: SOPS parses the `created_at` of every key type but age as an RFC 3339 time
+    /// while loading the metadata (sops 0.8 wrote a Unix time; some 1.x entries have none).
+    pub fn check_created_at(&self) -> Result<(), MetadataError> {
+        for key in self.groups.iter().flatten().filter(|k| k.kind != "age") {
+            let at = key
+                .fields
+                .get("created_at")
+                .and_then(|n| text(&n.value))
+                .unwrap_or_default();
+            if crate::tree::Time::parse_rfc3339(&at).is_none() {
+                return Err(MetadataError(format!(
+                    "{} key: created_at {at:?} is not an RFC 3339 time",
+                    key.kind
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// The rule to apply: the file's, or the default `_unencrypted` suffix.

@@ -35,6 +35,7 @@ mod lossless_guard;
 mod lossless_trailing;
 mod many_files;
 mod moto;
+mod old_sops;
 mod pieces;
 mod set_layout;
 mod tamper_all;
