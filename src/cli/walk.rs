@@ -1,6 +1,8 @@
 //! Walking the paths given to `decrypt`, `rotate`, `updatekeys` and `check`: a file stands
 //! for itself, a directory for every file below it in sorted order, hidden directories
-//! (`.git`, …) skipped.
+//! (`.git`, …) skipped. Symbolic links met below a directory are not followed: a link to `.`
+//! would loop forever, and one to a file elsewhere would have `-i` write through it (a path
+//! given on the command line is taken as given).
 
 use std::path::{Path, PathBuf};
 
@@ -25,11 +27,21 @@ pub fn files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
             .file_name()
             .and_then(|n| n.to_str())
             .is_some_and(|n| n.starts_with('.'));
-        if e.is_dir() {
+        let Ok(meta) = std::fs::symlink_metadata(&e) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            if !hidden {
+                super::warn(&format!(
+                    "{}: a symbolic link, skipped (links below a directory are not followed)",
+                    e.display()
+                ));
+            }
+        } else if meta.is_dir() {
             if !hidden {
                 files(&e, out)?;
             }
-        } else if e.is_file() {
+        } else if meta.is_file() {
             out.push(e);
         }
     }

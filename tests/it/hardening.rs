@@ -85,3 +85,54 @@ fn nested_aliases_are_refused_quickly_by_every_command() {
         .run()
         .assert_success();
 }
+
+#[test]
+fn directory_walks_do_not_follow_symbolic_links() {
+    // Item 10: two links to `.` made the walk loop; a link to a file elsewhere had `rotate -i`
+    // write through it and `decrypt --output-dir` write plaintext copies.
+    let sb = Sandbox::new();
+    sb.write("p.yaml", "k: v\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
+        .run();
+    enc.assert_success();
+    std::fs::create_dir_all(sb.path("tree/sub")).unwrap();
+    sb.write("tree/a.enc.yaml", &enc.stdout);
+    sb.write("outside.enc.yaml", &enc.stdout);
+    let before = sb.read("outside.enc.yaml");
+    sb.write(
+        ".sops.yaml",
+        format!(
+            "creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: {}\n",
+            AGE1.recipient
+        ),
+    );
+    std::os::unix::fs::symlink(".", sb.path("tree/loop1")).unwrap();
+    std::os::unix::fs::symlink("..", sb.path("tree/sub/loop2")).unwrap();
+    std::os::unix::fs::symlink(sb.path("outside.enc.yaml"), sb.path("tree/link.enc.yaml")).unwrap();
+    let runs: [&[&str]; 3] = [
+        &["decrypt", "--output-dir", "out", "tree"],
+        &["rotate", "-i", "tree"],
+        &["check", "tree"],
+    ];
+    for args in runs {
+        let t = Instant::now();
+        let out = sb
+            .leafseal()
+            .age_identity(AGE1.identity_file())
+            .args(args)
+            .run();
+        assert!(t.elapsed() < Duration::from_secs(20), "{args:?}");
+        out.assert_success();
+        out.assert_stderr_contains("a symbolic link, skipped");
+    }
+    // Only the real file was decrypted, and the file behind the link was not rewritten.
+    let mut written: Vec<String> = std::fs::read_dir(sb.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written, ["a.enc.yaml"]);
+    assert_eq!(sb.read("outside.enc.yaml"), before);
+}
