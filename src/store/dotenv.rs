@@ -316,10 +316,8 @@ fn scan<'a>(
         }
         let Some(eq) = line.iter().position(|c| *c == b'=') else {
             return Err(StoreError::at(
-                format!(
-                    "invalid dotenv input line: {}",
-                    String::from_utf8_lossy(line)
-                ),
+                // (The line is not quoted: it may hold a secret.)
+                "invalid dotenv input line: no `=` (expected KEY=value)".to_owned(),
                 lineno,
                 1,
             ));

@@ -575,12 +575,12 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
     } else {
         ""
     };
-    let shown = line.trim_end();
+    // (Messages name the line, never quote it: it may hold a secret.)
     if !quote.is_empty() {
         let start = quote.len();
         let Some(p) = line[start..].find(quote) else {
             return Err(StoreError::at(
-                format!("missing closing key quote: {shown}"),
+                "missing closing key quote".to_owned(),
                 lineno,
                 1,
             ));
@@ -588,7 +588,7 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
         let close = p + start;
         let Some(i) = line[close + start..].find(['=', ':']) else {
             return Err(StoreError::at(
-                format!("key-value delimiter not found: {shown}"),
+                "key-value delimiter (`=` or `:`) not found".to_owned(),
                 lineno,
                 1,
             ));
@@ -597,12 +597,12 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
     }
     match line.find(['=', ':']) {
         None => Err(StoreError::at(
-            format!("key-value delimiter not found: {shown}"),
+            "key-value delimiter (`=` or `:`) not found".to_owned(),
             lineno,
             1,
         )),
         Some(0) => Err(StoreError::at(
-            format!("empty key name: {shown}"),
+            "empty key name".to_owned(),
             lineno,
             1,
         )),

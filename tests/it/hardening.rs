@@ -136,3 +136,32 @@ fn directory_walks_do_not_follow_symbolic_links() {
     assert_eq!(written, ["a.enc.yaml"]);
     assert_eq!(sb.read("outside.enc.yaml"), before);
 }
+
+#[test]
+fn parse_errors_name_the_line_but_never_quote_it() {
+    // Item 16: `invalid dotenv input line: TOPSECRET…` printed the plaintext line.
+    let sb = Sandbox::new();
+    let files = [
+        ("bad.env", "A=1\nTOPSECRET_no_equals_sign\n"),
+        ("bad.ini", "[s]\nTOPSECRETLINE\n"),
+        ("bad2.ini", "[s]\n\"TOPSECRET = 1\n"),
+        ("bad3.ini", "[s]\n= TOPSECRET\n"),
+        ("bad.toml", "a = \"TOPSECRET\n"),
+        ("bad.json", "{\"a\": TOPSECRET}"),
+        ("bad.yaml", "a: \"TOPSECRET\n"),
+    ];
+    for (name, text) in files {
+        sb.write(name, text);
+        let out = sb
+            .leafseal()
+            .args(["encrypt", "--age", AGE1.recipient, name])
+            .run();
+        out.assert_failure();
+        let err = out.stderr_str();
+        assert!(err.contains("line "), "{name}: {err}");
+        assert!(
+            !err.contains("TOPSECRET"),
+            "{name} quoted its plaintext: {err}"
+        );
+    }
+}
