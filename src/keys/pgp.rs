@@ -3,7 +3,7 @@
 //! the agent, pinentry and smartcards keep working as configured. The stored `enc` is gpg's
 //! ASCII armor without its trailing newline.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 
 use zeroize::Zeroizing;
@@ -31,6 +31,37 @@ fn gpg() -> String {
         .unwrap_or_else(|| "gpg".into())
 }
 
+/// The most gpg may print: a data key or Shamir share is at most 33 bytes, and its armored
+/// encryption for one recipient a few KiB.
+const MAX_OUTPUT: usize = 64 * 1024;
+
+/// How long one gpg call may take (a pinentry prompt included); `LEAFSEAL_GPG_TIMEOUT`
+/// (seconds) overrides it.
+fn gpg_timeout() -> std::time::Duration {
+    let secs = std::env::var("LEAFSEAL_GPG_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&s| s > 0)
+        .unwrap_or(120);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Read `r` to its end, keeping at most `cap` bytes; `true` when there was more.
+fn read_capped(mut r: impl Read, cap: usize) -> (Zeroizing<Vec<u8>>, bool) {
+    let mut out = Zeroizing::new(Vec::new());
+    let mut buf = Zeroizing::new([0u8; 8192]);
+    loop {
+        match r.read(&mut buf[..]) {
+            Ok(0) | Err(_) => return (out, false),
+            Ok(n) if out.len() + n > cap => return (out, true),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Run gpg on `input`: stdin is fed and stdout and stderr are read on their own threads (so
+/// a large input or output cannot deadlock), the output is capped at [`MAX_OUTPUT`] and the
+/// call at [`gpg_timeout`]; gpg is killed when it passes either.
 fn run_gpg(args: &[&str], input: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
     let exe = gpg();
     let mut cmd = Command::new(&exe);
@@ -47,25 +78,73 @@ fn run_gpg(args: &[&str], input: &[u8]) -> Result<Zeroizing<Vec<u8>>, String> {
     let mut child = cmd
         .spawn()
         .map_err(|e| format!("cannot run {exe}: {e} (install GnuPG or set SOPS_GPG_EXEC)"))?;
-    if let Some(mut stdin) = child.stdin.take() {
-        stdin
-            .write_all(input)
-            .map_err(|e| format!("writing to {exe}: {e}"))?;
+    let (Some(mut stdin), Some(stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(format!("cannot talk to {exe}"));
+    };
+    let limit = gpg_timeout();
+    let started = std::time::Instant::now();
+    let over = std::sync::atomic::AtomicBool::new(false);
+    let (status, out, too_much, err) = std::thread::scope(|s| {
+        // (A write error means gpg stopped reading; its exit status tells why.)
+        s.spawn(move || {
+            let _ = stdin.write_all(input);
+        });
+        let over = &over;
+        let out = s.spawn(move || {
+            let (bytes, more) = read_capped(stdout, MAX_OUTPUT);
+            over.store(more, std::sync::atomic::Ordering::SeqCst);
+            (bytes, more)
+        });
+        let err = s.spawn(move || read_capped(stderr, MAX_OUTPUT));
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(st)) => break Ok(st),
+                Ok(None) if over.load(std::sync::atomic::Ordering::SeqCst) => {
+                    // Past the output cap: stop it (the error says why).
+                    let _ = child.kill();
+                    match child.wait() {
+                        Ok(st) => break Ok(st),
+                        Err(e) => break Err(format!("waiting for {exe}: {e}")),
+                    }
+                }
+                Ok(None) if started.elapsed() >= limit => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break Err(format!(
+                        "{exe} did not finish within {} s (set LEAFSEAL_GPG_TIMEOUT to wait longer)",
+                        limit.as_secs()
+                    ));
+                }
+                Ok(None) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                Err(e) => break Err(format!("waiting for {exe}: {e}")),
+            }
+        };
+        let (out, too_much) = out.join().unwrap_or_default();
+        let (err, _) = err.join().unwrap_or_default();
+        (status, out, too_much, err)
+    });
+    let status = status?;
+    if too_much {
+        return Err(format!(
+            "{exe} printed more than {} KiB; a SOPS data key is 32 bytes, so this is not one",
+            MAX_OUTPUT / 1024
+        ));
     }
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("waiting for {exe}: {e}"))?;
-    if out.status.success() {
-        Ok(Zeroizing::new(out.stdout))
+    if status.success() {
+        Ok(out)
     } else {
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = String::from_utf8_lossy(&err);
         let last = err
             .lines()
             .rfind(|l| !l.trim().is_empty())
             .unwrap_or("")
             .trim()
             .to_owned();
-        Err(format!("{exe} failed ({}): {last}", out.status))
+        Err(format!("{exe} failed ({status}): {last}"))
     }
 }
 

@@ -165,3 +165,58 @@ fn parse_errors_name_the_line_but_never_quote_it() {
         );
     }
 }
+
+/// An encrypted JSON file whose only usable key is a PGP entry with an `enc` of `enc_len`
+/// bytes, and a fake gpg (`SOPS_GPG_EXEC`) running `script`.
+fn with_fake_gpg(sb: &Sandbox, enc_len: usize, script: &str) -> std::path::PathBuf {
+    sb.write("p.json", "{\"k\": \"v\"}\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.json"])
+        .run();
+    enc.assert_success();
+    let mut v: serde_json::Value = serde_json::from_slice(&enc.stdout).unwrap();
+    v["sops"]["pgp"] = serde_json::json!([{
+        "created_at": "2026-01-01T00:00:00Z",
+        "enc": format!("-----BEGIN PGP MESSAGE-----\n\n{}\n-----END PGP MESSAGE-----", "A".repeat(enc_len)),
+        "fp": "FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4"
+    }]);
+    sb.write("p.enc.json", serde_json::to_vec_pretty(&v).unwrap());
+    let gpg = sb.write("fake-gpg", format!("#!/bin/sh\n{script}\n"));
+    std::fs::set_permissions(&gpg, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    gpg
+}
+
+#[test]
+fn gpg_that_floods_or_hangs_is_stopped() {
+    // Item 6 (and 18): the enc block was written to gpg before its output was read, and the
+    // output read without a limit, so a gpg printing megabytes deadlocked or filled memory.
+    if !testing_leafseal() {
+        return; // LEAFSEAL_GPG_TIMEOUT is leafseal's
+    }
+    let cases = [
+        // Prints 10 MB before reading its (200 KB) input: a deadlock before.
+        (
+            "head -c 10000000 /dev/zero; cat > /dev/null",
+            200_000,
+            "printed more than",
+        ),
+        // Never answers.
+        ("exec sleep 600", 100, "did not finish within 2 s"),
+    ];
+    for (script, enc_len, says) in cases {
+        let sb = Sandbox::new();
+        let gpg = with_fake_gpg(&sb, enc_len, script);
+        let t = Instant::now();
+        let out = sb
+            .leafseal()
+            .env("SOPS_GPG_EXEC", &gpg)
+            .env("LEAFSEAL_GPG_TIMEOUT", "2")
+            .args(["decrypt", "p.enc.json"])
+            .run();
+        let took = t.elapsed();
+        out.assert_code(128);
+        out.assert_stderr_contains(says);
+        assert!(took < Duration::from_secs(15), "{script}: {took:?}");
+    }
+}
