@@ -7,6 +7,7 @@
 // Tests may unwrap (STYLE.md §3): a panic is a test failure with a backtrace.
 #![allow(clippy::unwrap_used)]
 
+mod age_pq;
 mod bad_inputs;
 mod cli_dropin;
 mod cli_edit;
