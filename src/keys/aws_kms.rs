@@ -196,6 +196,26 @@ impl KmsKey {
         )
     }
 
+    /// The contexts SOPS before 3.3.0 may have encrypted with instead of this key's: every
+    /// key mapped to one of its values, for each distinct value (none when all are equal).
+    fn buggy_contexts(&self) -> Vec<HashMap<String, String>> {
+        let mut values: Vec<&String> = self.context.values().collect();
+        values.sort();
+        values.dedup();
+        if values.len() < 2 {
+            return Vec::new();
+        }
+        values
+            .into_iter()
+            .map(|v| {
+                self.context
+                    .keys()
+                    .map(|k| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .collect()
+    }
+
     fn context_map(&self) -> Option<HashMap<String, String>> {
         (!self.context.is_empty()).then(|| {
             self.context
@@ -305,14 +325,34 @@ impl Backend for KmsBackend {
             })?;
         run(&key, "Decrypt", async {
             let client = client_for(&key).await?;
-            let mut out = client
-                .decrypt()
-                .key_id(&key.arn)
-                .ciphertext_blob(Blob::new(blob))
-                .set_encryption_context(key.context_map())
-                .send()
-                .await
-                .map_err(|e| kms_error("Decrypt", &key.arn, e))?;
+            let decrypt = |context: Option<HashMap<String, String>>| {
+                client
+                    .decrypt()
+                    .key_id(&key.arn)
+                    .ciphertext_blob(Blob::new(blob.clone()))
+                    .set_encryption_context(context)
+                    .send()
+            };
+            let mut out = match decrypt(key.context_map()).await {
+                Ok(out) => out,
+                Err(e) => {
+                    let mismatch = matches!(&e, SdkError::ServiceError(se)
+                        if se.err().code() == Some("InvalidCiphertextException"));
+                    let err = kms_error("Decrypt", &key.arn, e);
+                    // sops-compat: before SOPS 3.3.0 every value of a context was sent as
+                    // the last one (getsops/sops#435); SOPS retries with each value in turn.
+                    let mut recovered = None;
+                    if mismatch {
+                        for context in key.buggy_contexts() {
+                            if let Ok(out) = decrypt(Some(context)).await {
+                                recovered = Some(out);
+                                break;
+                            }
+                        }
+                    }
+                    recovered.ok_or(err)?
+                }
+            };
             let plain = out.plaintext.take().ok_or_else(|| {
                 KeyError::Failed(format!(
                     "KMS Decrypt with {} returned no plaintext",

@@ -146,6 +146,27 @@ fn kms_encrypt_decrypt_plain_context_and_role() {
     o.assert_stderr_contains("InvalidCiphertextException");
     assert!(!o.stdout_str().contains("hunter2"));
 
+    // A file written before SOPS 3.3.0 (getsops/sops#435): the data key was encrypted with
+    // every context value equal to one of them, here {env: web, app: web}, while the file
+    // records {env: test, app: web}. As SOPS does, each value is tried for all keys.
+    let o = with_creds(sb.leafseal(), &sb, &moto)
+        .args([
+            "encrypt",
+            "--kms",
+            &arn,
+            "--encryption-context",
+            "env:web,app:web",
+            "plain.yaml",
+        ])
+        .run();
+    o.assert_success();
+    sb.write(
+        "buggy.enc.yaml",
+        o.stdout_str().replace("env: web", "env: test"),
+    );
+    assert!(sb.read_string("buggy.enc.yaml").contains("env: test"));
+    decrypt_ok(with_creds(sb.leafseal(), &sb, &moto), "buggy.enc.yaml");
+
     // An unknown key.
     let other = arn
         .rsplit_once('/')
