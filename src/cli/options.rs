@@ -98,6 +98,34 @@ pub fn creation(
     .map_err(|e| with_hints(config_failure(e.clone()), &e, cfg))
 }
 
+/// True when neither a key flag (or its `SOPS_*` variable) nor a `.sops.yaml` with creation
+/// rules names any key: `encrypt --output EXISTING` then keeps the existing file's keys.
+pub fn names_no_keys(explicit_config: Option<&Path>, keys: &KeyArgs) -> bool {
+    let flags = [
+        &keys.age,
+        &keys.pgp,
+        &keys.kms,
+        &keys.gcp_kms,
+        &keys.azure_kv,
+        &keys.hc_vault_transit,
+        &keys.hckms,
+    ];
+    if flags
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    {
+        return false;
+    }
+    let Ok(cwd) = std::env::current_dir() else {
+        return false;
+    };
+    match config::find(explicit_config, &cwd) {
+        Ok(None) => true,
+        Ok(Some((_, c))) => c.creation_rules.is_none(),
+        Err(_) => false,
+    }
+}
+
 /// What to do about a configuration that gives no keys: the two ways to name them, or why no
 /// creation rule matched (the path matched, relative to the configuration's directory, and
 /// the regexes tried).

@@ -220,3 +220,100 @@ fn gpg_that_floods_or_hangs_is_stopped() {
         assert!(took < Duration::from_secs(15), "{script}: {took:?}");
     }
 }
+
+#[test]
+fn encrypt_over_an_existing_output_reuses_it_only_for_the_same_keys_and_rule() {
+    // Item 3: `encrypt --output EXISTING` kept the old file's data key, recipients and rule
+    // even after --age or .sops.yaml changed: a removed recipient could read the new secret.
+    use crate::util::keys::AGE2;
+    let sb = Sandbox::new();
+    sb.write("a.yaml", "password: one\nname: svc\n");
+    let both = format!("{},{}", AGE1.recipient, AGE2.recipient);
+    sb.leafseal()
+        .args([
+            "encrypt",
+            "--age",
+            &both,
+            "--output",
+            "a.enc.yaml",
+            "a.yaml",
+        ])
+        .run()
+        .assert_success();
+    // The same keys: a new version of the same file (nothing changed, nothing rewritten).
+    let same = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args([
+            "encrypt",
+            "--age",
+            &both,
+            "--output",
+            "a.enc.yaml",
+            "a.yaml",
+        ])
+        .run();
+    same.assert_success();
+    same.assert_stderr_contains("unchanged, not rewritten");
+    // AGE2 removed: encrypted afresh, with a warning, and AGE2 can no longer open it.
+    sb.write("a.yaml", "password: two\nname: svc\n");
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args([
+            "encrypt",
+            "--age",
+            AGE1.recipient,
+            "--output",
+            "a.enc.yaml",
+            "a.yaml",
+        ])
+        .run();
+    out.assert_success();
+    out.assert_stderr_contains("not reusing its data key");
+    let text = sb.read_string("a.enc.yaml");
+    assert!(!text.contains(AGE2.recipient), "{text}");
+    sb.leafseal()
+        .age_identity(AGE2.identity_file())
+        .args(["decrypt", "a.enc.yaml"])
+        .run()
+        .assert_code(128);
+    // A new selection rule applies: `name` stays plaintext under encrypted_regex.
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args([
+            "encrypt",
+            "--age",
+            AGE1.recipient,
+            "--encrypted-regex",
+            "^password$",
+            "--output",
+            "a.enc.yaml",
+            "a.yaml",
+        ])
+        .run();
+    out.assert_success();
+    out.assert_stderr_contains("not reusing its data key");
+    let text = sb.read_string("a.enc.yaml");
+    assert!(
+        text.contains("name: svc") && text.contains("encrypted_regex"),
+        "{text}"
+    );
+    // --reuse-from is explicit: the old file's keys and rule are kept.
+    sb.write("a.yaml", "password: three\nname: svc\n");
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args([
+            "encrypt",
+            "--age",
+            &both,
+            "--reuse-from",
+            "a.enc.yaml",
+            "a.yaml",
+        ])
+        .run();
+    out.assert_success();
+    assert!(!out.stdout_str().contains(AGE2.recipient));
+}
