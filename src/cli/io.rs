@@ -158,7 +158,24 @@ pub fn write_output(
             // Decrypted output that creates a new file is private to the user.
             let mode = if plaintext { 0o600 } else { 0o644 };
             leafseal::fsio::write_atomic(p, data, mode)
-                .map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", p.display())))
+                .map_err(|e| Failure::new(3, format!("{}: cannot write: {e}", p.display())))?;
+            // An existing file keeps its permissions (as sops): say so when others can read
+            // the plaintext now in it.
+            if plaintext {
+                use std::os::unix::fs::PermissionsExt;
+                if let Ok(m) = std::fs::metadata(p) {
+                    let perm = m.permissions().mode() & 0o777;
+                    if m.is_file() && perm & 0o077 != 0 {
+                        super::warn(&format!(
+                            "{}: the decrypted data is in a file others can read (mode {perm:03o}, \
+                             kept from the existing file); `chmod 600 {}` if that is not meant",
+                            p.display(),
+                            p.display()
+                        ));
+                    }
+                }
+            }
+            Ok(())
         }
         None => {
             let mut out = std::io::stdout().lock();

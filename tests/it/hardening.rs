@@ -317,3 +317,40 @@ fn encrypt_over_an_existing_output_reuses_it_only_for_the_same_keys_and_rule() {
     out.assert_success();
     assert!(!out.stdout_str().contains(AGE2.recipient));
 }
+
+#[test]
+fn plaintext_into_a_file_others_can_read_is_pointed_out() {
+    // Item 19: decrypted output written onto an existing 0644 file stays 0644 (as with sops):
+    // leafseal says so; a new file is created 0600 without a word.
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    sb.write("p.yaml", "k: secret\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("p.enc.yaml", &enc.stdout);
+    let shared = sb.write("shared.yaml", "old\n");
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "--output", "shared.yaml", "p.enc.yaml"])
+        .run();
+    out.assert_success();
+    out.assert_stderr_contains("others can read (mode 644");
+    assert_eq!(sb.read_string("shared.yaml"), "k: secret\n");
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "--output", "new.yaml", "p.enc.yaml"])
+        .run();
+    out.assert_success();
+    assert_eq!(out.stderr_str(), "");
+    let mode = std::fs::metadata(sb.path("new.yaml"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
