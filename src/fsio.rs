@@ -36,6 +36,17 @@ pub fn write_atomic_with<E>(
     produce: impl FnOnce(&mut fs::File) -> Result<(), WriteError<E>>,
 ) -> Result<(), WriteError<E>> {
     let io = WriteError::Io;
+    #[cfg(unix)]
+    protected_symlink(path).map_err(io)?;
+    // A FIFO, a device or a /proc/self/fd link (`--output /dev/stdout`) is written through,
+    // never replaced by a regular file, and its permissions are left alone.
+    if let Ok(m) = fs::metadata(path) {
+        if !m.is_file() && !m.is_dir() {
+            let mut f = fs::OpenOptions::new().write(true).open(path).map_err(io)?;
+            produce(&mut f)?;
+            return Ok(());
+        }
+    }
     let target = match fs::canonicalize(path) {
         Ok(p) => p,
         Err(_) => path.to_path_buf(),
@@ -72,6 +83,42 @@ pub fn write_atomic_with<E>(
     tmp.persist(&target).map_err(|e| io(e.error))?;
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The kernel's `fs.protected_symlinks` rule, applied to the link leafseal would otherwise
+/// resolve itself (it renames in the target's directory, which the kernel's check on open
+/// does not see): in a sticky world-writable directory (`/tmp`), a symbolic link is followed
+/// only when its owner is the caller or the directory's owner. An attacker's link there would
+/// otherwise make the victim's own file receive the output.
+#[cfg(unix)]
+fn protected_symlink(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(link) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if !link.file_type().is_symlink() {
+        return Ok(());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(d) = fs::metadata(dir) else {
+        return Ok(());
+    };
+    let me = rustix::process::geteuid().as_raw();
+    let sticky_world_writable = d.mode() & 0o1002 == 0o1002;
+    if sticky_world_writable && link.uid() != me && link.uid() != d.uid() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!(
+                "{} is a symbolic link in a sticky world-writable directory owned by another \
+                 user; not followed (the kernel's protected_symlinks rule)",
+                path.display()
+            ),
+        ));
     }
     Ok(())
 }

@@ -354,3 +354,99 @@ fn plaintext_into_a_file_others_can_read_is_pointed_out() {
         .mode();
     assert_eq!(mode & 0o777, 0o600);
 }
+
+/// An encrypted `p.enc.yaml` holding `k: secret`.
+fn sealed_secret(sb: &Sandbox) {
+    sb.write("p.yaml", "k: secret\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("p.enc.yaml", &enc.stdout);
+}
+
+#[test]
+fn output_to_a_fifo_or_dev_stdout_is_written_through() {
+    // Item 1: --output replaced a FIFO (its reader got nothing, a 0600 plaintext file took its
+    // place) and `--output /dev/stdout` printed nothing.
+    use std::os::unix::fs::FileTypeExt;
+    let sb = Sandbox::new();
+    sealed_secret(&sb);
+    let fifo = sb.path("pipe");
+    let made = sb.cmd("mkfifo").arg(&fifo).run();
+    made.assert_success();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "--output", "pipe", "p.enc.yaml"])
+        .run();
+    out.assert_success();
+    assert_eq!(reader.join().unwrap(), b"k: secret\n");
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the FIFO is still a FIFO");
+    // /dev/stdout (a link to the process's fd 1, a pipe here): the output arrives there.
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "--output", "/dev/stdout", "p.enc.yaml"])
+        .run();
+    out.assert_success();
+    out.assert_stdout_eq(b"k: secret\n");
+}
+
+#[test]
+fn a_link_planted_in_a_sticky_directory_is_not_followed() {
+    // Item 2: leafseal resolved the link and renamed in the target's directory, bypassing the
+    // kernel's fs.protected_symlinks: an attacker's link in /tmp made a victim's own file
+    // receive the plaintext. Needs root to give the link to another user.
+    use std::os::unix::fs::PermissionsExt;
+    if !std::fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+    {
+        eprintln!("SKIPPED part: not root, cannot make a link owned by another user");
+        return;
+    }
+    let sops = tools::sops();
+    let sb = Sandbox::new();
+    sealed_secret(&sb);
+    let shared = sb.path("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    let victim = sb.write("victim.txt", "victim's data\n");
+    let link = shared.join("out.yaml");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    // The link belongs to `nobody`, the directory to root, the writer is root.
+    let chowned = sb.cmd("chown").args(["-h", "65534:65534"]).arg(&link).run();
+    chowned.assert_success();
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .arg("decrypt")
+        .arg("--output")
+        .arg(&link)
+        .arg("p.enc.yaml")
+        .run();
+    out.assert_failure();
+    out.assert_stderr_contains("protected_symlinks");
+    assert_eq!(sb.read_string("victim.txt"), "victim's data\n");
+    let kernel_protects =
+        std::fs::read_to_string("/proc/sys/fs/protected_symlinks").is_ok_and(|v| v.trim() == "1");
+    if let (Some(sops), true) = (sops, kernel_protects) {
+        // The kernel refuses sops the same link (it opens the path itself). (Where the kernel
+        // does not protect, sops writes through the link; leafseal still refuses.)
+        let theirs = sb
+            .cmd(&sops)
+            .age_identity(AGE1.identity_file())
+            .arg("decrypt")
+            .arg("--output")
+            .arg(&link)
+            .arg("p.enc.yaml")
+            .run();
+        assert_ne!(theirs.code, 0, "{}", theirs.describe());
+        assert_eq!(sb.read_string("victim.txt"), "victim's data\n");
+    }
+}
