@@ -55,13 +55,9 @@ pub fn write_atomic_with<E>(
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".leafseal-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| io(no_temp_file(&dir, e)))?;
-    produce(tmp.as_file_mut())?;
-    tmp.as_file().sync_all().map_err(io)?;
+    let mut tmp = Tmp::new(&dir).map_err(|e| io(no_temp_file(&dir, e)))?;
+    produce(tmp.file_mut())?;
+    tmp.file_mut().sync_all().map_err(io)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -76,15 +72,86 @@ pub fn write_atomic_with<E>(
         if let Some(m) = &old {
             // Keep the owner and group. Only root may give a file away; for anyone else the
             // owner is already theirs, and a group they are not in cannot be kept anyway.
-            let _ = std::os::unix::fs::chown(tmp.path(), Some(m.uid()), Some(m.gid()));
+            let _ = std::os::unix::fs::fchown(tmp.file_mut(), Some(m.uid()), Some(m.gid()));
         }
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode)).map_err(io)?;
+        tmp.file_mut()
+            .set_permissions(fs::Permissions::from_mode(mode))
+            .map_err(io)?;
     }
-    tmp.persist(&target).map_err(|e| io(e.error))?;
+    tmp.install(&dir, &target).map_err(io)?;
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// The file being written. On Linux it has no name until it is complete (`O_TMPFILE`), so a
+/// process killed while writing (Ctrl-C during `decrypt --output`) leaves no plaintext behind:
+/// it is linked under a temporary name only once written and synced, and renamed over the
+/// target at once. Elsewhere, or where the file system cannot, a named temporary file.
+enum Tmp {
+    Unnamed(fs::File),
+    Named(tempfile::NamedTempFile),
+}
+
+impl Tmp {
+    fn new(dir: &Path) -> std::io::Result<Tmp> {
+        #[cfg(target_os = "linux")]
+        if Path::new("/proc/self/fd").is_dir() {
+            use rustix::fs::{Mode, OFlags, CWD};
+            let flags = OFlags::TMPFILE | OFlags::RDWR | OFlags::CLOEXEC;
+            if let Ok(fd) = rustix::fs::openat(CWD, dir, flags, Mode::from_raw_mode(0o600)) {
+                return Ok(Tmp::Unnamed(fs::File::from(fd)));
+            }
+        }
+        tempfile::Builder::new()
+            .prefix(".leafseal-")
+            .suffix(".tmp")
+            .tempfile_in(dir)
+            .map(Tmp::Named)
+    }
+
+    fn file_mut(&mut self) -> &mut fs::File {
+        match self {
+            Tmp::Unnamed(f) => f,
+            Tmp::Named(t) => t.as_file_mut(),
+        }
+    }
+
+    /// Put the complete file at `target`, replacing it atomically.
+    fn install(self, dir: &Path, target: &Path) -> std::io::Result<()> {
+        match self {
+            Tmp::Named(t) => t.persist(target).map(|_| ()).map_err(|e| e.error),
+            #[cfg(target_os = "linux")]
+            Tmp::Unnamed(f) => {
+                use std::os::fd::AsRawFd;
+                let from = format!("/proc/self/fd/{}", f.as_raw_fd());
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos());
+                for attempt in 0..100u32 {
+                    let name = dir.join(format!(
+                        ".leafseal-{}-{nanos}-{attempt}.tmp",
+                        std::process::id()
+                    ));
+                    let flags = rustix::fs::AtFlags::SYMLINK_FOLLOW;
+                    match rustix::fs::linkat(rustix::fs::CWD, &from, rustix::fs::CWD, &name, flags)
+                    {
+                        Ok(()) => {
+                            return fs::rename(&name, target).inspect_err(|_| {
+                                let _ = fs::remove_file(&name);
+                            });
+                        }
+                        Err(rustix::io::Errno::EXIST) => continue,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Err(std::io::Error::other("no free temporary name"))
+            }
+            #[cfg(not(target_os = "linux"))]
+            Tmp::Unnamed(_) => Err(std::io::Error::other("unnamed files are Linux-only")),
+        }
+    }
 }
 
 /// The kernel's `fs.protected_symlinks` rule, applied to the link leafseal would otherwise

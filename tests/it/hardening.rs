@@ -450,3 +450,87 @@ fn a_link_planted_in_a_sticky_directory_is_not_followed() {
         assert_eq!(sb.read_string("victim.txt"), "victim's data\n");
     }
 }
+
+#[test]
+fn a_write_killed_midway_leaves_no_plaintext_behind() {
+    // Item 12: Ctrl-C during `decrypt --output`/`-i` left a hidden `.leafseal-*.tmp` holding
+    // the plaintext. The file being written now has no name until it is complete (Linux
+    // O_TMPFILE), so even SIGKILL at any moment leaves nothing.
+    if !testing_leafseal() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let mut big = String::new();
+    for i in 0..40_000 {
+        big.push_str(&format!("key_{i}: secret value number {i}\n"));
+    }
+    sb.write("big.yaml", &big);
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "big.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("big.enc.yaml", &enc.stdout);
+    std::fs::create_dir(sb.path("out")).unwrap();
+    let leftovers = || -> Vec<String> {
+        std::fs::read_dir(sb.path("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".leafseal-"))
+            .collect()
+    };
+    // `encrypt --output` streams into the file being written for its whole run, so these
+    // kills land while it is open; `decrypt --output` writes at its end, in the same way.
+    let runs: [&[&str]; 2] = [
+        &[
+            "encrypt",
+            "--age",
+            AGE1.recipient,
+            "--output",
+            "out/x.enc.yaml",
+            "big.yaml",
+        ],
+        &["decrypt", "--output", "out/plain.yaml", "big.enc.yaml"],
+    ];
+    for (args, delay_ms) in runs
+        .iter()
+        .flat_map(|a| [30u64, 80, 150, 300, 600].map(|d| (*a, d)))
+    {
+        let mut child = std::process::Command::new(crate::util::under_test())
+            .args(args)
+            .current_dir(sb.root())
+            .env("SOPS_AGE_KEY_FILE", AGE1.identity_file())
+            .env("HOME", sb.home())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            leftovers(),
+            Vec::<String>::new(),
+            "killed after {delay_ms} ms"
+        );
+    }
+    // And writes that complete still create or replace the file.
+    sb.leafseal()
+        .args([
+            "encrypt",
+            "--age",
+            AGE1.recipient,
+            "--output",
+            "out/x.enc.yaml",
+            "big.yaml",
+        ])
+        .run()
+        .assert_success();
+    assert!(sb.read_string("out/x.enc.yaml").contains("ENC[AES256_GCM"));
+    sb.leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "--output", "out/plain.yaml", "big.enc.yaml"])
+        .run()
+        .assert_success();
+    assert_eq!(sb.read_string("out/plain.yaml"), big);
+}
