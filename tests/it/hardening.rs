@@ -19,6 +19,17 @@ fn billion_laughs() -> String {
     s
 }
 
+/// An encrypted `p.enc.yaml` holding `k: secret`.
+fn sealed_secret(sb: &Sandbox) {
+    sb.write("p.yaml", "k: secret\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
+        .run();
+    enc.assert_success();
+    sb.write("p.enc.yaml", &enc.stdout);
+}
+
 #[test]
 fn nested_aliases_are_refused_quickly_by_every_command() {
     // Item 5: every command that reads YAML refuses the file within a bound, as sops does
@@ -28,15 +39,10 @@ fn nested_aliases_are_refused_quickly_by_every_command() {
     sb.write("laughs.yaml", billion_laughs());
     // The same document inside an encrypted file (what decrypt, filestatus and the git drivers
     // read).
-    sb.write("ok.yaml", "k: v\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "ok.yaml"])
-        .run();
-    enc.assert_success();
+    sealed_secret(&sb);
     sb.write(
         "laughs.enc.yaml",
-        format!("{}{}", billion_laughs(), enc.stdout_str()),
+        format!("{}{}", billion_laughs(), sb.read_string("p.enc.yaml")),
     );
     let commands: [&[&str]; 6] = [
         &["encrypt", "--age", AGE1.recipient, "laughs.yaml"],
@@ -91,15 +97,11 @@ fn directory_walks_do_not_follow_symbolic_links() {
     // Item 10: two links to `.` made the walk loop; a link to a file elsewhere had `rotate -i`
     // write through it and `decrypt --output-dir` write plaintext copies.
     let sb = Sandbox::new();
-    sb.write("p.yaml", "k: v\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
-        .run();
-    enc.assert_success();
+    sealed_secret(&sb);
+    let enc = sb.read("p.enc.yaml");
     std::fs::create_dir_all(sb.path("tree/sub")).unwrap();
-    sb.write("tree/a.enc.yaml", &enc.stdout);
-    sb.write("outside.enc.yaml", &enc.stdout);
+    sb.write("tree/a.enc.yaml", &enc);
+    sb.write("outside.enc.yaml", &enc);
     let before = sb.read("outside.enc.yaml");
     sb.write(
         ".sops.yaml",
@@ -324,13 +326,7 @@ fn plaintext_into_a_file_others_can_read_is_pointed_out() {
     // leafseal says so; a new file is created 0600 without a word.
     use std::os::unix::fs::PermissionsExt;
     let sb = Sandbox::new();
-    sb.write("p.yaml", "k: secret\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("p.enc.yaml", &enc.stdout);
+    sealed_secret(&sb);
     let shared = sb.write("shared.yaml", "old\n");
     std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o644)).unwrap();
     let out = sb
@@ -353,17 +349,6 @@ fn plaintext_into_a_file_others_can_read_is_pointed_out() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
-}
-
-/// An encrypted `p.enc.yaml` holding `k: secret`.
-fn sealed_secret(sb: &Sandbox) {
-    sb.write("p.yaml", "k: secret\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("p.enc.yaml", &enc.stdout);
 }
 
 #[test]
