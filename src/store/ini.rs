@@ -75,7 +75,7 @@ impl IniSection {
 
 impl Store for IniStore {
     fn parse(&self, input: &[u8], side: Side) -> Result<Doc, StoreError> {
-        let mut sections = parse_sections(input, true)?;
+        let mut sections = parse_sections(input, true, side == Side::Encrypted)?;
         let meta = match side {
             Side::Plain => None,
             Side::Encrypted => take_metadata(&mut sections)?,
@@ -156,7 +156,7 @@ impl Store for IniStore {
             return None;
         }
         // The same parse, keeping only where sections start.
-        let sections = parse_sections(input, false).ok()?;
+        let sections = parse_sections(input, false, false).ok()?;
         let mut out = Vec::new();
         let mut start = 0;
         // The first section is the implicit DEFAULT: the first piece starts at 0.
@@ -601,11 +601,7 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
             lineno,
             1,
         )),
-        Some(0) => Err(StoreError::at(
-            "empty key name".to_owned(),
-            lineno,
-            1,
-        )),
+        Some(0) => Err(StoreError::at("empty key name".to_owned(), lineno, 1)),
         Some(i) => Ok((line[..i].trim().to_owned(), i + 1)),
     }
 }
@@ -613,7 +609,12 @@ fn read_key_name(line: &str, lineno: usize) -> Result<(String, usize), StoreErro
 /// go-ini's parse loop (with SOPS's options: non-unique sections, everything else default).
 /// `keep_keys: false` reads everything the same way but keeps only the sections (their names
 /// and where they start), for cutting a file into pieces.
-fn parse_sections(input: &[u8], keep_keys: bool) -> Result<Vec<IniSection>, StoreError> {
+/// `unique`: a key repeated in a section is an error instead of go-ini's "the last wins".
+fn parse_sections(
+    input: &[u8],
+    keep_keys: bool,
+    unique: bool,
+) -> Result<Vec<IniSection>, StoreError> {
     // go-ini skips a UTF-8 byte order mark, and the two bytes of a UTF-16 one.
     let body = if let Some(b) = input.strip_prefix(b"\xEF\xBB\xBF") {
         b
@@ -708,7 +709,17 @@ fn parse_sections(input: &[u8], keep_keys: bool) -> Result<Vec<IniSection>, Stor
         }
         let comment = std::mem::take(&mut p.comment).trim().to_owned();
         if let Some(sec) = sections.last_mut().filter(|_| keep_keys) {
-            // sops-compat: a repeated key also loses its earlier comment.
+            // go-ini (and so SOPS) lets the last of a repeated key win. In a plaintext file
+            // that is a defined meaning, kept; in an encrypted file (which SOPS never writes
+            // so) an empty value, outside the MAC, could replace an encrypted one unnoticed:
+            // refused there.
+            if unique && sec.keys.iter().any(|k| k.name == name) {
+                return Err(StoreError::at(
+                    format!("key {name:?} appears twice in the same section; keep one"),
+                    lineno,
+                    1,
+                ));
+            }
             sec.key(&name, value, lineno).comment = comment;
         }
     }

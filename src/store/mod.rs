@@ -18,7 +18,7 @@ pub mod yaml;
 
 use std::path::Path;
 
-use crate::tree::{Doc, Node, Span, Value};
+use crate::tree::{Branch, Doc, Elem, Item, Node, Span, Value};
 
 /// A file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,5 +265,57 @@ pub trait Store {
         _out: &mut Vec<u8>,
     ) -> Option<()> {
         None
+    }
+}
+
+/// Parse `input` with `store` and refuse a map that names a key twice, in every format: SOPS
+/// keeps both, and since an empty value is outside the MAC, a duplicate `password:` with an
+/// empty value could be added to an encrypted file unnoticed and win (`exec-env`). YAML and
+/// TOML parsers refuse duplicates themselves; JSON, dotenv and INI are checked here.
+pub fn parse_unique(store: &dyn Store, input: &[u8], side: Side) -> Result<Doc, StoreError> {
+    let doc = store.parse(input, side)?;
+    for b in &doc.branches {
+        unique_keys(b, input)?;
+    }
+    Ok(doc)
+}
+
+/// [`parse_unique`]'s check of one parsed map (and everything below it).
+pub(crate) fn unique_keys(b: &Branch, input: &[u8]) -> Result<(), StoreError> {
+    let mut seen = std::collections::HashSet::new();
+    for item in &b.items {
+        let Item::Pair(k, n) = item else { continue };
+        if !seen.insert(k.name.as_str()) {
+            let msg = format!("key {:?} appears twice in the same map; keep one", k.name);
+            let Some(span) = k.span.filter(|s| s.start <= input.len()) else {
+                return Err(StoreError::input(msg));
+            };
+            let before = &input[..span.start];
+            let line = before.iter().filter(|&&c| c == b'\n').count() + 1;
+            let column = before.len()
+                - before
+                    .iter()
+                    .rposition(|&c| c == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            return Err(StoreError::at(msg, line, column));
+        }
+        unique_in(&n.value, input)?;
+    }
+    Ok(())
+}
+
+fn unique_in(v: &Value, input: &[u8]) -> Result<(), StoreError> {
+    match v {
+        Value::Map(b) => unique_keys(b, input),
+        Value::List(l) => {
+            for e in l {
+                if let Elem::Value(n) = e {
+                    unique_in(&n.value, input)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }

@@ -16,9 +16,13 @@ use crate::util::{testdata, testing_leafseal, tools, Output, Sandbox, PANIC_EXIT
 const KNOWN_FAILURES: &[(&str, &str)] = &[
     // Compatibility differences (leafseal stricter than sops).
     ("dec:dec.sops.meta-dup-mac.env", "dotenv: sops accepts a repeated sops_mac line (last wins, exit 0); leafseal exits 1 `error while unflattening \"mac\": duplicate value`"),
+    ("dec:dec.sops.meta-dup-mac.ini", DUP_KEYS), ("dec:dec.sops.meta-dup-mac.json", DUP_KEYS),
+    ("enc:enc.sops.dup-keys.json", DUP_KEYS),
     ("enc:enc.sops.invalid-utf8.ini", "INI: sops encrypts a file with non-UTF-8 bytes (exit 0); leafseal exits 2 `input is not valid UTF-8`"),
     ("enc:deep-arrays.json", DEEP_JSON), ("enc:deep-objects.json", DEEP_JSON),
 ];
+
+const DUP_KEYS: &str = "a key named twice in one map: sops keeps both (INI: the last wins, exit 0); leafseal refuses it (exit 1 on decrypt, 2 on encrypt; issue 14 item 9: an empty duplicate is outside the MAC)";
 
 const DEEP_JSON: &str = "20,000-deep JSON on encrypt: sops parses it and fails to marshal (exit 4); leafseal refuses at parse time (exit 2, `nesting too deep`)";
 

@@ -519,3 +519,79 @@ fn a_write_killed_midway_leaves_no_plaintext_behind() {
         .assert_success();
     assert_eq!(sb.read_string("out/plain.yaml"), big);
 }
+
+#[test]
+fn a_key_named_twice_is_refused_in_every_format() {
+    // Item 9: SOPS keeps both of a duplicated key (INI: the last wins); an empty value is
+    // outside the MAC, so a `"password": ""` added to an encrypted file went unnoticed and
+    // exec-env handed the child an empty password. (A plaintext INI file keeps go-ini's
+    // defined "the last wins"; an encrypted one is refused.)
+    let sb = Sandbox::new();
+    let plain = [
+        ("d.json", "{\"a\": 1, \"b\": {\"x\": 1, \"x\": 2}}\n"),
+        ("d.env", "A=1\nB=2\nA=3\n"),
+        ("d.yaml", "a: 1\na: 2\n"),
+    ];
+    for (name, text) in plain {
+        sb.write(name, text);
+        let out = sb
+            .leafseal()
+            .args(["encrypt", "--age", AGE1.recipient, name])
+            .run();
+        out.assert_failure();
+        if testing_leafseal() {
+            let err = out.stderr_str();
+            assert!(
+                err.contains("appears twice") || err.contains("already defined"),
+                "{name}: {err}"
+            );
+        }
+    }
+    // An encrypted JSON file with an empty duplicate planted at the top level, on both paths.
+    sb.write("p.json", "{\"password\": \"pw\", \"user\": \"u\"}\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.json"])
+        .run();
+    enc.assert_success();
+    let planted = enc.stdout_str().replacen("{", "{\"password\": \"\",", 1);
+    sb.write("planted.json", planted);
+    sb.write("p.ini", "[s]\npassword = pw\nuser = u\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "p.ini"])
+        .run();
+    enc.assert_success();
+    sb.write(
+        "planted.ini",
+        enc.stdout_str().replacen("user", "password = \nuser", 1),
+    );
+    let out = sb
+        .leafseal()
+        .age_identity(AGE1.identity_file())
+        .args(["decrypt", "planted.ini"])
+        .run();
+    out.assert_failure();
+    if testing_leafseal() {
+        out.assert_stderr_contains("\"password\" appears twice");
+    }
+    for no_pieces in [false, true] {
+        for args in [
+            vec!["decrypt", "planted.json"],
+            vec!["exec-env", "planted.json", "echo \"[$password]\""],
+        ] {
+            let cmd = sb.leafseal().age_identity(AGE1.identity_file());
+            let cmd = match no_pieces {
+                true => cmd.env("LEAFSEAL_NO_PIECES", "1"),
+                false => cmd.env_remove("LEAFSEAL_NO_PIECES"),
+            };
+            let out = cmd.args(&args).run();
+            out.assert_failure();
+            assert!(!out.stdout_str().contains("[]"), "{}", out.describe());
+            if testing_leafseal() {
+                out.assert_stderr_contains("\"password\" appears twice");
+                out.assert_stderr_contains("line 1");
+            }
+        }
+    }
+}

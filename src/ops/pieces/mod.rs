@@ -57,6 +57,22 @@ fn each_piece(
     side: Side,
     f: &mut dyn FnMut(Span, Doc) -> Option<()>,
 ) -> Option<()> {
+    // A key named twice (in a piece, or at the top level across pieces) sends the file to the
+    // whole-document path, which refuses it with its line (`store::parse_unique`).
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut f = |r: Span, doc: Doc| -> Option<()> {
+        for b in &doc.branches {
+            crate::store::unique_keys(b, input).ok()?;
+            for item in &b.items {
+                if let crate::tree::Item::Pair(k, _) = item {
+                    if !seen.insert(k.name.clone()) {
+                        return None;
+                    }
+                }
+            }
+        }
+        f(r, doc)
+    };
     if input.len() < THREAD_FROM {
         let store = format.store(&so);
         for r in ranges {
