@@ -156,7 +156,11 @@ pub fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // Hints name commands by the name the user typed.
-    let command_name = if runs_as_sops(&program) { "sops" } else { "leafseal" };
+    let command_name = if runs_as_sops(&program) {
+        "sops"
+    } else {
+        "leafseal"
+    };
     let mut args = vec![program];
     args.extend(normalized);
     let cli = match Cli::try_parse_from(args) {

@@ -191,7 +191,10 @@ fn conflict_map_is_written_in_the_files_own_indentation() {
     let want = "# service secrets\ndb:\n  password: # rotate yearly\n    leafseal_conflict_ours: main-pw\n    leafseal_conflict_theirs: side-pw\n\n  user: admin\n";
     assert_eq!(decrypt(&sb, &under_test()), want);
     let theirs = decrypt(&sb, &sops);
-    assert!(theirs.contains("leafseal_conflict_theirs: side-pw"), "{theirs}");
+    assert!(
+        theirs.contains("leafseal_conflict_theirs: side-pw"),
+        "{theirs}"
+    );
 }
 
 #[test]
