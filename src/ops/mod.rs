@@ -174,8 +174,8 @@ fn encrypt_whole(
 ) -> Result<()> {
     let store = opts.input.store(&opts.store);
     let no_keys = opts.groups.iter().all(|g| g.is_empty());
-    let mut doc =
-        crate::store::parse_unique(store.as_ref(), input, Side::Plain).map_err(read_err)?;
+    let mut doc = crate::store::parse_unique(opts.input, store.as_ref(), input, Side::Plain)
+        .map_err(read_err)?;
     if doc.branches.is_empty() {
         return Err(Error::new(
             ErrorKind::EmptyFile,
@@ -319,8 +319,9 @@ pub struct Loaded {
 pub fn load(input: &[u8], format: Format, so: &StoreOptions) -> Result<Loaded> {
     // sops-compat: SOPS reports an unparsable file on the decrypt side as a metadata load
     // failure, exit 1 (encrypt reports the same input with exit 2).
-    let mut doc = crate::store::parse_unique(format.store(so).as_ref(), input, Side::Encrypted)
-        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    let mut doc =
+        crate::store::parse_unique(format, format.store(so).as_ref(), input, Side::Encrypted)
+            .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     let mut first = None;
     for b in &mut doc.branches {
         if let Some((_, n)) = b.remove("sops") {
@@ -379,8 +380,9 @@ fn json_typed(format: Format, mb: &Branch, for_decrypt: bool) -> Result<()> {
 /// metadata, or metadata without a version or a MAC; `Ok(true)` when it has both (whatever
 /// the version says); an error when the file cannot be parsed or its metadata cannot be read.
 pub fn status(input: &[u8], format: Format, so: &StoreOptions) -> Result<bool> {
-    let mut doc = crate::store::parse_unique(format.store(so).as_ref(), input, Side::Encrypted)
-        .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
+    let mut doc =
+        crate::store::parse_unique(format, format.store(so).as_ref(), input, Side::Encrypted)
+            .map_err(|e| Error::new(ErrorKind::Generic, e.to_string()))?;
     let Some(node) = doc.branches.iter_mut().find_map(|b| b.remove("sops")) else {
         return Ok(false);
     };

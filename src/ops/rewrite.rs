@@ -161,6 +161,7 @@ impl Session {
     pub fn reseal_edited(&mut self, text: &[u8], with_metadata: bool) -> Result<Vec<u8>> {
         let doc = if with_metadata {
             let mut doc = crate::store::parse_unique(
+                self.format,
                 self.format.store(&self.store).as_ref(),
                 text,
                 Side::Plain,
@@ -247,8 +248,8 @@ impl Session {
     /// unchanged, so re-encrypting an unchanged file reproduces it byte for byte.
     pub fn encrypt_version(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
         let store = self.format.store(&self.store);
-        let mut doc =
-            crate::store::parse_unique(store.as_ref(), plain, Side::Plain).map_err(read_err)?;
+        let mut doc = crate::store::parse_unique(self.format, store.as_ref(), plain, Side::Plain)
+            .map_err(read_err)?;
         if doc.branches.is_empty() {
             return Err(Error::new(
                 ErrorKind::EmptyFile,
@@ -297,9 +298,13 @@ impl Session {
 
     /// Parse edited plaintext (from the editor) for [`Session::seal`].
     pub fn parse_edited(&self, text: &[u8]) -> Result<Doc> {
-        let doc =
-            crate::store::parse_unique(self.format.store(&self.store).as_ref(), text, Side::Plain)
-                .map_err(read_err)?;
+        let doc = crate::store::parse_unique(
+            self.format,
+            self.format.store(&self.store).as_ref(),
+            text,
+            Side::Plain,
+        )
+        .map_err(read_err)?;
         if doc.branches.iter().any(|b| {
             b.get("sops").is_some()
                 || b.items

@@ -271,11 +271,20 @@ pub trait Store {
 /// Parse `input` with `store` and refuse a map that names a key twice, in every format: SOPS
 /// keeps both, and since an empty value is outside the MAC, a duplicate `password:` with an
 /// empty value could be added to an encrypted file unnoticed and win (`exec-env`). YAML and
-/// TOML parsers refuse duplicates themselves; JSON, dotenv and INI are checked here.
-pub fn parse_unique(store: &dyn Store, input: &[u8], side: Side) -> Result<Doc, StoreError> {
+/// TOML parsers refuse duplicates themselves; JSON and dotenv are checked here. INI is left
+/// to its parser: a section may appear twice (SOPS keeps both), and a key repeated within an
+/// encrypted file's section is refused there.
+pub fn parse_unique(
+    format: Format,
+    store: &dyn Store,
+    input: &[u8],
+    side: Side,
+) -> Result<Doc, StoreError> {
     let doc = store.parse(input, side)?;
-    for b in &doc.branches {
-        unique_keys(b, input)?;
+    if format != Format::Ini {
+        for b in &doc.branches {
+            unique_keys(b, input)?;
+        }
     }
     Ok(doc)
 }

@@ -61,7 +61,8 @@ fn each_piece(
     // whole-document path, which refuses it with its line (`store::parse_unique`).
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut f = |r: Span, doc: Doc| -> Option<()> {
-        for b in &doc.branches {
+        // (INI sections may repeat; its parser checks keys within a section.)
+        for b in doc.branches.iter().filter(|_| format != Format::Ini) {
             crate::store::unique_keys(b, input).ok()?;
             for item in &b.items {
                 if let crate::tree::Item::Pair(k, _) = item {
