@@ -595,3 +595,60 @@ fn a_key_named_twice_is_refused_in_every_format() {
         }
     }
 }
+
+#[test]
+fn format_limits_shared_with_sops() {
+    // Item 20: limits of the format itself, documented in docs/security.md; both tools behave
+    // the same, which this test records.
+    let sops = tools::sops();
+    let sb = Sandbox::new();
+    sb.write("v.yaml", "# a note\nn: '12'\nk: secret\n");
+    let enc = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "v.yaml"])
+        .run();
+    enc.assert_success();
+    let v1 = enc.stdout_str();
+    sb.write("v1.enc.yaml", &v1);
+    let mut programs = vec![crate::util::under_test()];
+    programs.extend(sops);
+    let decrypt = |program: &std::path::Path, name: &str| {
+        sb.cmd(program)
+            .age_identity(AGE1.identity_file())
+            .args(["decrypt", "--output-type", "json", name])
+            .run()
+    };
+    // `type:` is not authenticated: the string "12" becomes the number 12.
+    let n_line = v1.lines().find(|l| l.starts_with("n: ")).unwrap();
+    assert!(n_line.contains("type:str"), "{n_line}");
+    sb.write(
+        "retyped.enc.yaml",
+        v1.replace(n_line, &n_line.replace("type:str", "type:int")),
+    );
+    // Comments are not authenticated: the encrypted comment can be dropped.
+    let note = v1.lines().find(|l| l.starts_with("#ENC[")).unwrap();
+    sb.write("uncommented.enc.yaml", v1.replace(&format!("{note}\n"), ""));
+    // Anyone with the public key can write a valid file; an older version stays valid.
+    sb.write("v.yaml", "n: '99'\nk: other\n");
+    let forged = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "v.yaml"])
+        .run();
+    forged.assert_success();
+    sb.write("forged.enc.yaml", &forged.stdout);
+    for program in &programs {
+        let out = decrypt(program, "retyped.enc.yaml");
+        out.assert_success();
+        assert!(out.stdout_str().contains("\"n\": 12"), "{}", out.describe());
+        decrypt(program, "uncommented.enc.yaml").assert_success();
+        let out = decrypt(program, "forged.enc.yaml");
+        out.assert_success();
+        assert!(out.stdout_str().contains("other"));
+        let out = decrypt(program, "v1.enc.yaml");
+        out.assert_success();
+        assert!(
+            out.stdout_str().contains("secret"),
+            "rollback to v1 decrypts"
+        );
+    }
+}
