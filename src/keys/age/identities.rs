@@ -238,7 +238,7 @@ const MAX_SCRYPT_LOG_N: u8 = 22;
 impl LockedFile {
     fn open(&self) -> Result<Identities, String> {
         let loc = &self.location;
-        let dec = age::Decryptor::new(ArmoredReader::new(&self.contents[..]))
+        let dec = age::Decryptor::new_buffered(ArmoredReader::new(&self.contents[..]))
             .map_err(|e| format!("{loc}: not a readable age-encrypted identity file: {e}"))?;
         if !dec.is_scrypt() {
             return Err(format!(

@@ -156,6 +156,33 @@ fn static_identities() -> &'static Identities {
     IDS.get_or_init(|| identities::load_static(KEY_FILE.get()))
 }
 
+/// The most recipient stanzas read in one entry's age header.
+const MAX_STANZAS: usize = 64;
+
+/// How many recipient stanzas (`-> ` lines) the age header of `enc` has, armored or not.
+fn stanza_count(enc: &[u8]) -> usize {
+    let mut header = Vec::new();
+    let mut r = ArmoredReader::new(enc);
+    // The header ends at the `---` line; read only as far as that (a bounded prefix).
+    let mut buf = [0u8; 4096];
+    while header.len() < (1 << 20) {
+        match std::io::Read::read(&mut r, &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let from = header.len().saturating_sub(3);
+                header.extend_from_slice(&buf[..n]);
+                if header[from..].windows(4).any(|w| w == b"\n---") {
+                    break;
+                }
+            }
+        }
+    }
+    header
+        .split(|&c| c == b'\n')
+        .filter(|l| l.starts_with(b"-> "))
+        .count()
+}
+
 /// Opens `enc` (an age file, armored or not) with `ids`: `Ok(None)` when none matches.
 fn try_unwrap(enc: &[u8], ids: &Identities) -> Result<Option<Zeroizing<Vec<u8>>>, KeyError> {
     if ids.len() == 0 {
@@ -165,8 +192,19 @@ fn try_unwrap(enc: &[u8], ids: &Identities) -> Result<Option<Zeroizing<Vec<u8>>>
         let e = e.to_string().replace('\n', " ");
         KeyError::Failed(format!("age decryption failed: {e}"))
     };
+    // SOPS writes one recipient stanza per entry; a header with hundreds is not a SOPS data
+    // key, and trying every identity on each would cost time for nothing.
+    let stanzas = stanza_count(enc);
+    if stanzas > MAX_STANZAS {
+        return Err(KeyError::Failed(format!(
+            "invalid age data: {stanzas} recipient stanzas (SOPS writes one; at most \
+             {MAX_STANZAS} are read)"
+        )));
+    }
+    // (The buffered decryptor reads the header in one pass; the unbuffered one re-parses it
+    // as it grows, quadratic in the number of stanzas.)
     let reader = ArmoredReader::new(enc);
-    let dec = age::Decryptor::new(reader)
+    let dec = age::Decryptor::new_buffered(reader)
         .map_err(|e| KeyError::Failed(format!("invalid age data: {e}")))?;
     ids.with_all(|all| match dec.decrypt(all.iter().copied()) {
         Ok(mut r) => {
