@@ -125,6 +125,10 @@ impl Tmp {
             #[cfg(target_os = "linux")]
             Tmp::Unnamed(f) => {
                 use std::os::fd::AsRawFd;
+                // (Debug builds: the tests take the fallback below on purpose.)
+                if cfg!(debug_assertions) && std::env::var_os("LEAFSEAL_TEST_NO_LINKAT").is_some() {
+                    return copy_into_named(f, dir, target);
+                }
                 let from = format!("/proc/self/fd/{}", f.as_raw_fd());
                 let nanos = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
@@ -143,7 +147,9 @@ impl Tmp {
                             });
                         }
                         Err(rustix::io::Errno::EXIST) => continue,
-                        Err(e) => return Err(e.into()),
+                        // Linking refused (no /proc link support, a sandbox): copy the
+                        // complete file into a named temporary file instead.
+                        Err(_) => return copy_into_named(f, dir, target),
                     }
                 }
                 Err(std::io::Error::other("no free temporary name"))
@@ -152,6 +158,25 @@ impl Tmp {
             Tmp::Unnamed(_) => Err(std::io::Error::other("unnamed files are Linux-only")),
         }
     }
+}
+
+/// [`Tmp::install`]'s fallback: the unnamed file's content, mode and owner copied into a named
+/// temporary file that replaces `target`.
+#[cfg(target_os = "linux")]
+fn copy_into_named(mut f: fs::File, dir: &Path, target: &Path) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::unix::fs::MetadataExt;
+    let meta = f.metadata()?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".leafseal-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    f.seek(SeekFrom::Start(0))?;
+    std::io::copy(&mut f, tmp.as_file_mut())?;
+    tmp.as_file().sync_all()?;
+    let _ = std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid()));
+    tmp.as_file().set_permissions(meta.permissions())?;
+    tmp.persist(target).map(|_| ()).map_err(|e| e.error)
 }
 
 /// The kernel's `fs.protected_symlinks` rule, applied to the link leafseal would otherwise

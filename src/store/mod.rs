@@ -106,8 +106,9 @@ impl Format {
     }
 }
 
-/// Output options shared by stores (`stores:` in `.sops.yaml`, `--indent`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Output options shared by stores (`stores:` in `.sops.yaml`, `--indent`); the default is
+/// "not set" for both.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StoreOptions {
     /// YAML indentation; 0 when not set: SOPS's default 4 for a whole file written in the
     /// canonical layout, and the file's own indentation for maps and lists added to an
@@ -115,15 +116,6 @@ pub struct StoreOptions {
     pub yaml_indent: usize,
     /// JSON indentation; `None` means a tab (SOPS default).
     pub json_indent: Option<usize>,
-}
-
-impl Default for StoreOptions {
-    fn default() -> Self {
-        StoreOptions {
-            yaml_indent: 0,
-            json_indent: None,
-        }
-    }
 }
 
 /// A parse or emit failure. `line`/`column` are 1-based when known.

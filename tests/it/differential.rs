@@ -493,7 +493,7 @@ fn run_pool<J: Sync>(
                     let r = f(t, &sb, &jobs[i]);
                     results.lock().unwrap().push((i, r));
                     let d = done.fetch_add(1, Ordering::Relaxed) + 1;
-                    if d % 250 == 0 {
+                    if d.is_multiple_of(250) {
                         eprintln!(
                             "differential: {d}/{} after {:.0} s",
                             jobs.len(),

@@ -732,3 +732,35 @@ fn an_age_entry_with_many_stanzas_is_read_in_one_pass_or_refused() {
     out.assert_stderr_contains("101 recipient stanzas");
     assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
 }
+
+#[test]
+fn where_linking_is_refused_the_complete_file_is_copied_in() {
+    // Item 12's fallback: where the unnamed file cannot be linked in, its content, mode and
+    // owner are copied into a named temporary file that replaces the target (debug builds can
+    // force this path).
+    use std::os::unix::fs::PermissionsExt;
+    if !testing_leafseal() || !cfg!(debug_assertions) {
+        return;
+    }
+    let sb = Sandbox::new();
+    sealed_secret(&sb);
+    let existing = sb.write("existing.yaml", "old\n");
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o640)).unwrap();
+    for name in ["new.yaml", "existing.yaml"] {
+        sb.leafseal()
+            .env("LEAFSEAL_TEST_NO_LINKAT", "1")
+            .age_identity(AGE1.identity_file())
+            .args(["decrypt", "--output", name, "p.enc.yaml"])
+            .run()
+            .assert_success();
+        assert_eq!(sb.read_string(name), "k: secret\n");
+    }
+    let mode = |n: &str| std::fs::metadata(sb.path(n)).unwrap().permissions().mode() & 0o777;
+    assert_eq!((mode("new.yaml"), mode("existing.yaml")), (0o600, 0o640));
+    let stray: Vec<_> = std::fs::read_dir(sb.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".leafseal-"))
+        .collect();
+    assert!(stray.is_empty());
+}

@@ -460,7 +460,8 @@ fn sops_functional_set_forms_and_json_read_as_yaml() {
         .args(["encrypt", "--age", AGE1.recipient, "f.yaml"])
         .run();
     enc.assert_success();
-    let tools: [(&str, Box<dyn Fn(&Sandbox) -> crate::util::Cmd>); 2] = [
+    type MakeCmd<'a> = Box<dyn Fn(&Sandbox) -> crate::util::Cmd + 'a>;
+    let tools: [(&str, MakeCmd); 2] = [
         ("sops", Box::new(|sb: &Sandbox| sb.cmd(&sops))),
         ("leafseal", Box::new(|sb: &Sandbox| sb.leafseal())),
     ];
