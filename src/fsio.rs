@@ -104,11 +104,7 @@ impl Tmp {
                 return Ok(Tmp::Unnamed(fs::File::from(fd)));
             }
         }
-        tempfile::Builder::new()
-            .prefix(".leafseal-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map(Tmp::Named)
+        named_tmp(dir).map(Tmp::Named)
     }
 
     fn file_mut(&mut self) -> &mut fs::File {
@@ -160,6 +156,14 @@ impl Tmp {
     }
 }
 
+/// A named temporary file `.leafseal-*.tmp` in `dir`.
+fn named_tmp(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
+        .prefix(".leafseal-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+}
+
 /// [`Tmp::install`]'s fallback: the unnamed file's content, mode and owner copied into a named
 /// temporary file that replaces `target`.
 #[cfg(target_os = "linux")]
@@ -167,10 +171,7 @@ fn copy_into_named(mut f: fs::File, dir: &Path, target: &Path) -> std::io::Resul
     use std::io::{Seek, SeekFrom};
     use std::os::unix::fs::MetadataExt;
     let meta = f.metadata()?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".leafseal-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = named_tmp(dir)?;
     f.seek(SeekFrom::Start(0))?;
     std::io::copy(&mut f, tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;

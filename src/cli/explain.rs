@@ -101,17 +101,9 @@ pub fn run(
                         .collect()
                 })
                 .collect();
-            let from_flags = [
-                &a.keys.age,
-                &a.keys.pgp,
-                &a.keys.kms,
-                &a.keys.gcp_kms,
-                &a.keys.azure_kv,
-                &a.keys.hc_vault_transit,
-                &a.keys.hckms,
-            ]
-            .iter()
-            .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
+            let from_flags = super::options::key_flags(&a.keys)
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|v| !v.is_empty()));
             out["keys_from"] = json!(if from_flags { "flags" } else { "rule" });
             out["key_groups"] = Value::Array(groups);
             out["shamir_threshold"] = json!(r.shamir_threshold);

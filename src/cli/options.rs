@@ -98,10 +98,9 @@ pub fn creation(
     .map_err(|e| with_hints(config_failure(e.clone()), &e, cfg))
 }
 
-/// True when neither a key flag (or its `SOPS_*` variable) nor a `.sops.yaml` with creation
-/// rules names any key: `encrypt --output EXISTING` then keeps the existing file's keys.
-pub fn names_no_keys(explicit_config: Option<&Path>, keys: &KeyArgs) -> bool {
-    let flags = [
+/// Every master-key flag (each with its `SOPS_*` variable), as given.
+pub fn key_flags(keys: &KeyArgs) -> [&Option<String>; 7] {
+    [
         &keys.age,
         &keys.pgp,
         &keys.kms,
@@ -109,8 +108,13 @@ pub fn names_no_keys(explicit_config: Option<&Path>, keys: &KeyArgs) -> bool {
         &keys.azure_kv,
         &keys.hc_vault_transit,
         &keys.hckms,
-    ];
-    if flags
+    ]
+}
+
+/// True when neither a key flag (or its `SOPS_*` variable) nor a `.sops.yaml` with creation
+/// rules names any key: `encrypt --output EXISTING` then keeps the existing file's keys.
+pub fn names_no_keys(explicit_config: Option<&Path>, keys: &KeyArgs) -> bool {
+    if key_flags(keys)
         .iter()
         .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
     {

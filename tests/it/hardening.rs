@@ -21,13 +21,19 @@ fn billion_laughs() -> String {
 
 /// An encrypted `p.enc.yaml` holding `k: secret`.
 fn sealed_secret(sb: &Sandbox) {
-    sb.write("p.yaml", "k: secret\n");
+    let enc = sealed(sb, "p.yaml", "k: secret\n");
+    sb.write("p.enc.yaml", enc);
+}
+
+/// Writes `name` holding `text` and returns its encryption to the test key.
+fn sealed(sb: &Sandbox, name: &str, text: &str) -> String {
+    sb.write(name, text);
     let enc = sb
         .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.yaml"])
+        .args(["encrypt", "--age", AGE1.recipient, name])
         .run();
     enc.assert_success();
-    sb.write("p.enc.yaml", &enc.stdout);
+    enc.stdout_str()
 }
 
 #[test]
@@ -171,13 +177,8 @@ fn parse_errors_name_the_line_but_never_quote_it() {
 /// An encrypted JSON file whose only usable key is a PGP entry with an `enc` of `enc_len`
 /// bytes, and a fake gpg (`SOPS_GPG_EXEC`) running `script`.
 fn with_fake_gpg(sb: &Sandbox, enc_len: usize, script: &str) -> std::path::PathBuf {
-    sb.write("p.json", "{\"k\": \"v\"}\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.json"])
-        .run();
-    enc.assert_success();
-    let mut v: serde_json::Value = serde_json::from_slice(&enc.stdout).unwrap();
+    let enc = sealed(sb, "p.json", "{\"k\": \"v\"}\n");
+    let mut v: serde_json::Value = serde_json::from_str(&enc).unwrap();
     v["sops"]["pgp"] = serde_json::json!([{
         "created_at": "2026-01-01T00:00:00Z",
         "enc": format!("-----BEGIN PGP MESSAGE-----\n\n{}\n-----END PGP MESSAGE-----", "A".repeat(enc_len)),
@@ -449,13 +450,8 @@ fn a_write_killed_midway_leaves_no_plaintext_behind() {
     for i in 0..40_000 {
         big.push_str(&format!("key_{i}: secret value number {i}\n"));
     }
-    sb.write("big.yaml", &big);
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "big.yaml"])
-        .run();
-    enc.assert_success();
-    sb.write("big.enc.yaml", &enc.stdout);
+    let enc = sealed(&sb, "big.yaml", &big);
+    sb.write("big.enc.yaml", &enc);
     std::fs::create_dir(sb.path("out")).unwrap();
     let leftovers = || -> Vec<String> {
         std::fs::read_dir(sb.path("out"))
@@ -548,24 +544,11 @@ fn a_key_named_twice_is_refused_in_every_format() {
         }
     }
     // An encrypted JSON file with an empty duplicate planted at the top level, on both paths.
-    sb.write("p.json", "{\"password\": \"pw\", \"user\": \"u\"}\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.json"])
-        .run();
-    enc.assert_success();
-    let planted = enc.stdout_str().replacen("{", "{\"password\": \"\",", 1);
+    let enc = sealed(&sb, "p.json", "{\"password\": \"pw\", \"user\": \"u\"}\n");
+    let planted = enc.replacen("{", "{\"password\": \"\",", 1);
     sb.write("planted.json", planted);
-    sb.write("p.ini", "[s]\npassword = pw\nuser = u\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.ini"])
-        .run();
-    enc.assert_success();
-    sb.write(
-        "planted.ini",
-        enc.stdout_str().replacen("user", "password = \nuser", 1),
-    );
+    let enc = sealed(&sb, "p.ini", "[s]\npassword = pw\nuser = u\n");
+    sb.write("planted.ini", enc.replacen("user", "password = \nuser", 1));
     let out = sb
         .leafseal()
         .age_identity(AGE1.identity_file())
@@ -602,13 +585,8 @@ fn format_limits_shared_with_sops() {
     // the same, which this test records.
     let sops = tools::sops();
     let sb = Sandbox::new();
-    sb.write("v.yaml", "# a note\nn: '12'\nk: secret\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "v.yaml"])
-        .run();
-    enc.assert_success();
-    let v1 = enc.stdout_str();
+    let enc = sealed(&sb, "v.yaml", "# a note\nn: '12'\nk: secret\n");
+    let v1 = enc;
     sb.write("v1.enc.yaml", &v1);
     let mut programs = vec![crate::util::under_test()];
     programs.extend(sops);
@@ -629,13 +607,8 @@ fn format_limits_shared_with_sops() {
     let note = v1.lines().find(|l| l.starts_with("#ENC[")).unwrap();
     sb.write("uncommented.enc.yaml", v1.replace(&format!("{note}\n"), ""));
     // Anyone with the public key can write a valid file; an older version stays valid.
-    sb.write("v.yaml", "n: '99'\nk: other\n");
-    let forged = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "v.yaml"])
-        .run();
-    forged.assert_success();
-    sb.write("forged.enc.yaml", &forged.stdout);
+    let forged = sealed(&sb, "v.yaml", "n: '99'\nk: other\n");
+    sb.write("forged.enc.yaml", &forged);
     for program in &programs {
         let out = decrypt(program, "retyped.enc.yaml");
         out.assert_success();
@@ -665,13 +638,8 @@ fn an_age_entry_with_many_stanzas_is_read_in_one_pass_or_refused() {
         return;
     };
     let sb = Sandbox::new();
-    sb.write("p.json", "{\"k\": \"v\"}\n");
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "p.json"])
-        .run();
-    enc.assert_success();
-    let file: serde_json::Value = serde_json::from_slice(&enc.stdout).unwrap();
+    let enc = sealed(&sb, "p.json", "{\"k\": \"v\"}\n");
+    let file: serde_json::Value = serde_json::from_str(&enc).unwrap();
     // The data key, opened with the age CLI, sealed again for `n` recipients plus ours.
     sb.write(
         "dk.age",
