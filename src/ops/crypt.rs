@@ -244,12 +244,20 @@ pub fn decrypt_piece(
             Leaf::Node(n) => {
                 let sel = selected(false);
                 if sel {
-                    if let Some(p) = decrypt_value(cipher, n, aad, stash).map_err(err)? {
-                        let v = match p {
-                            Plain::Value(v) => v,
-                            Plain::Comment(t) => Value::Str(t),
-                        };
-                        n.set(v);
+                    match decrypt_value(cipher, n, aad, stash).map_err(err)? {
+                        Some(Plain::Value(v)) => n.set(v),
+                        // sops-compat: sops leaves such a value out of the MAC and so refuses
+                        // the file with a MAC mismatch; say what is wrong instead.
+                        Some(Plain::Comment(_)) => {
+                            return Err(Error::new(
+                                ErrorKind::MacMismatch,
+                                format!(
+                                    "{}: an encrypted comment (type:comment) stands where a value belongs; the file was edited by hand or tampered with",
+                                    path_text(ctx.path)
+                                ),
+                            ))
+                        }
+                        None => {}
                     }
                 }
                 if !mac_only || sel {

@@ -23,6 +23,7 @@ mod differential;
 mod doc_examples;
 mod git_drivers;
 mod hardening;
+mod hardening_low;
 mod hygiene;
 mod imds;
 mod interop_flat;
