@@ -399,6 +399,14 @@ mod tests {
         DataKey::from_slice(&hex::decode(hex_key).unwrap()).unwrap()
     }
 
+    /// Issue 14 item 17: the expanded AES key schedule (the data key's material) is wiped on
+    /// drop; this only compiles with the `zeroize` feature of `aes` turned on (Cargo.toml).
+    #[test]
+    fn the_aes_key_schedule_is_wiped_on_drop() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<Aes256>();
+    }
+
     #[test]
     fn known_answer_from_sops() {
         // testdata/vectors/yaml_types.yaml.json, path ["name"].

@@ -84,6 +84,15 @@ fn disable_core_dumps() {
             let _ = rlimit::setrlimit(rlimit::Resource::CORE, 0, hard);
         }
     }
+    // Linux: not dumpable either, so a core pattern that pipes to a handler (systemd-coredump,
+    // apport: they ignore RLIMIT_CORE) gets nothing, and other processes of the same user
+    // cannot ptrace or read /proc/PID/mem. A program started by exec-env/exec-file is dumpable
+    // again (execve resets it).
+    #[cfg(target_os = "linux")]
+    {
+        let _ =
+            rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+    }
 }
 
 /// Installed under the name `sops` (a symlink or a copy).

@@ -59,3 +59,61 @@ fn an_encrypted_comment_in_a_value_position_is_refused() {
             .assert_code(51);
     }
 }
+
+#[test]
+fn leafseal_is_not_dumpable_but_the_programs_it_starts_are() {
+    // Item 17: besides a core size limit of 0 (which a core pattern piping to systemd-coredump
+    // or apport ignores), leafseal marks itself not dumpable: no core at all, and no ptrace or
+    // /proc/PID/mem for other processes of the same user. The kernel shows it by giving the
+    // process's /proc files to root. exec-env's child is dumpable again (execve resets it).
+    use std::os::unix::fs::PermissionsExt;
+    let sb = Sandbox::new();
+    let enc = sealed(&sb, "p.yaml", "k: secret\n");
+    sb.write("p.enc.yaml", enc);
+    let key = sb.write(
+        "key.txt",
+        std::fs::read(AGE1.identity_file()).expect("test key"),
+    );
+    for (p, mode) in [(sb.root().to_path_buf(), 0o755), (key.clone(), 0o644)] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    std::fs::set_permissions(
+        sb.path("p.enc.yaml"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    // As root every /proc file is root's anyway: run as nobody then.
+    let root = rustix::process::geteuid().is_root();
+    let script = "echo $(id -u) $(stat -c %u /proc/$PPID/environ) $(stat -c %u /proc/$$/environ)";
+    let cmd = if root {
+        let setpriv = tools::on_path("setpriv").expect("setpriv (util-linux) is needed as root");
+        sb.cmd(setpriv)
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(crate::util::under_test())
+    } else {
+        sb.leafseal()
+    };
+    let out = cmd
+        .age_identity(&key)
+        .args(["exec-env", "p.enc.yaml", script])
+        .run();
+    out.assert_success();
+    let ids: Vec<String> = out
+        .stdout_str()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(ids.len(), 3, "{}", out.describe());
+    assert_eq!(
+        ids[1],
+        "0",
+        "leafseal's /proc files are root's: {}",
+        out.describe()
+    );
+    assert_eq!(
+        ids[2],
+        ids[0],
+        "the child's are its own user's: {}",
+        out.describe()
+    );
+}
