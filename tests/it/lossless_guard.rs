@@ -232,6 +232,16 @@ const CASES: &[(&str, &str, bool)] = &[
         "s:\r\n  c:\r\n  - n: a\r\n    env:\r\n    - name: A  # c1\r\n      value: v\r\n#   - name: T\r\n#     value: x\r\n    vm:\r\n    - x\r\na:\r\n  b:\r\n    c: v\r\n   # c2\r\n  d: 1\r\n  e:\r\n    f: v\r\n    # c3\r\n  g: 1\r\n",
         true,
     ),
+    // A document that is only `{}`: SOPS writes `sops:` alone in its place; it used to make
+    // the whole file fall back to canonical layout (losing, e.g., an aliased float's `1.0`).
+    ("empty flow map document", "{}\n", true),
+    (
+        "empty flow map as a later document",
+        "d:\n   a: &a1 1.0\n   s: *a1\n---\n{}\n",
+        true,
+    ),
+    // (Decrypt writes such a document `{}`, as SOPS does: same data, not the same bytes.)
+    ("empty flow map over lines, then a comment", "{\n}\n# tail\n", false),
 ];
 
 pub(crate) fn go_sops() -> Option<std::path::PathBuf> {

@@ -429,7 +429,7 @@ impl Builder<'_> {
                 let value = match f.kind {
                     Kind::Map { mut branch, .. } => {
                         let end_at = if f.flow {
-                            None
+                            self.empty_flow_document(&mut branch, start)
                         } else if start >= self.src.len() {
                             // At the end of a file without a final line break the map ends
                             // there, not at the start of its last line (new items go after it).
@@ -776,6 +776,37 @@ impl Builder<'_> {
             f.push_comment(c, false);
         }
         Ok(())
+    }
+
+    /// A document that is only an empty flow map (`{}`, blanks inside) takes new entries in
+    /// its place, as SOPS writes such a document once encrypted (`sops:` alone): the brackets
+    /// are marked removed and the map ends where they start. `None` for any other flow map
+    /// (new entries cannot be spliced into it: canonical layout).
+    fn empty_flow_document(&self, branch: &mut Branch, close: usize) -> Option<usize> {
+        if !self.stack.is_empty()
+            || !branch.items.is_empty()
+            || self.src.as_bytes().get(close) != Some(&b'}')
+        {
+            return None;
+        }
+        let before = self.src.get(..close)?;
+        let open = before
+            .trim_end_matches([' ', '\t', '\r', '\n'])
+            .len()
+            .checked_sub(1)?;
+        if self.src.as_bytes().get(open) != Some(&b'{') {
+            return None;
+        }
+        // (With the rest of its line when that is blank: the entries written end with a line
+        // break of their own.)
+        let rest = self.src.get(close + 1..).unwrap_or("");
+        let blank = rest.len() - rest.trim_start_matches([' ', '\t', '\r']).len();
+        let end = match rest.as_bytes().get(blank) {
+            Some(b'\n') => close + 1 + blank + 1,
+            _ => close + 1,
+        };
+        branch.removed.push(Span { start: open, end });
+        Some(open)
     }
 
     fn finish_document(&mut self, at: usize) -> Result<(), StoreError> {
