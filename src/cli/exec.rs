@@ -38,34 +38,61 @@ fn read(c: &ExecCommon) -> Result<(Vec<u8>, String), Failure> {
     Ok((bytes, name))
 }
 
-/// uid/gid for `--user NAME|UID`, read from /etc/passwd (no libc lookups needed).
-fn user_ids(user: &str) -> Result<(u32, u32), Failure> {
+/// The account `--user NAME|UID` names, read from /etc/passwd (no libc lookups needed).
+struct Account {
+    name: String,
+    uid: u32,
+    gid: u32,
+    home: String,
+}
+
+fn account(user: &str) -> Result<Account, Failure> {
     let passwd = std::fs::read_to_string("/etc/passwd").unwrap_or_default();
     for line in passwd.lines() {
         let f: Vec<&str> = line.split(':').collect();
-        if f.len() > 3 && (f[0] == user || f[2] == user) {
+        if f.len() > 5 && (f[0] == user || f[2] == user) {
             if let (Ok(uid), Ok(gid)) = (f[2].parse(), f[3].parse()) {
-                return Ok((uid, gid));
+                return Ok(Account {
+                    name: f[0].to_owned(),
+                    uid,
+                    gid,
+                    home: f[5].to_owned(),
+                });
             }
         }
     }
     Err(Failure::new(1, format!("--user: no such user {user:?}")))
 }
 
-fn shell(command: &str, user: Option<&str>) -> Result<Command, Failure> {
+/// Variables the command must not inherit: the age identity itself (`SOPS_AGE_KEY`) and the
+/// command that prints one (`SOPS_AGE_KEY_CMD`). The decrypted values are what it is given.
+const WITHHELD: &[&str] = &["SOPS_AGE_KEY", "SOPS_AGE_KEY_CMD"];
+
+/// `/bin/sh -c command`, as `user` when given (with that user's HOME, USER and LOGNAME, as
+/// sops sets them; std drops root's supplementary groups when it switches).
+fn shell(command: &str, user: Option<&Account>) -> Result<Command, Failure> {
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c").arg(command);
+    for v in WITHHELD {
+        cmd.env_remove(v);
+    }
     #[cfg(unix)]
     if let Some(u) = user {
         use std::os::unix::process::CommandExt;
-        let (uid, gid) = user_ids(u)?;
-        cmd.gid(gid).uid(uid);
+        cmd.gid(u.gid).uid(u.uid);
+        cmd.env("HOME", &u.home)
+            .env("USER", &u.name)
+            .env("LOGNAME", &u.name);
     }
     #[cfg(not(unix))]
     if user.is_some() {
         return Err(Failure::new(1, "--user is only supported on Unix"));
     }
     Ok(cmd)
+}
+
+fn user_of(c: &ExecCommon) -> Result<Option<Account>, Failure> {
+    c.user.as_deref().map(account).transpose()
 }
 
 /// The child's exit code (128 + signal number when it was killed, as shells report it).
@@ -135,9 +162,15 @@ pub fn env(a: ExecEnvArgs) -> Result<(), Failure> {
             vars.push((k.name.clone(), Zeroizing::new(v)));
         }
     }
-    let mut cmd = shell(&c.command, c.user.as_deref())?;
+    let user = user_of(c)?;
+    let mut cmd = shell(&c.command, user.as_ref())?;
     if a.pristine {
         cmd.env_clear();
+        if let Some(u) = &user {
+            cmd.env("HOME", &u.home)
+                .env("USER", &u.name)
+                .env("LOGNAME", &u.name);
+        }
     }
     for (k, v) in &vars {
         #[cfg(unix)]
@@ -155,10 +188,7 @@ pub fn env(a: ExecEnvArgs) -> Result<(), Failure> {
             return Err(Failure::new(1, format!("cannot run /bin/sh: {e}")));
         }
     }
-    let status = cmd
-        .status()
-        .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))?;
-    pass_through(status)
+    pass_through(run(cmd)?)
 }
 
 /// Run `exec-file`.
@@ -188,23 +218,15 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
     let plain = ops::decrypt(&bytes, &opts)
         .map_err(|e| Failure::from_lib(&name, e))?
         .output;
-    let dir = tempfile::Builder::new()
-        .prefix(".leafseal")
-        .tempdir()
-        .map_err(|e| Failure::new(3, format!("cannot create a temp dir: {e}")))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-            .map_err(|e| Failure::new(3, e.to_string()))?;
-    }
+    let user = user_of(c)?;
+    let dir = private_dir(user.as_ref())?;
     let path = dir.path().join(&a.filename);
     let command = c.command.replace("{}", &path.display().to_string());
     let status = if a.no_fifo {
-        write_private(&path, &plain)?;
-        run(&command, c.user.as_deref())?
+        write_private(&path, &plain, user.as_ref())?;
+        run(shell(&command, user.as_ref())?)?
     } else {
-        make_fifo(&path)?;
+        make_fifo(&path, user.as_ref())?;
         let writer = {
             let path = path.clone();
             let data = plain.clone();
@@ -214,7 +236,7 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
                 f.write_all(&data)
             })
         };
-        let status = run(&command, c.user.as_deref());
+        let status = shell(&command, user.as_ref()).and_then(run);
         // If the command never read the FIFO, the writer still waits in open(): be its reader
         // until it has finished (draining what it writes), then let it go.
         if !writer.is_finished() {
@@ -227,22 +249,78 @@ pub fn file(a: ExecFileArgs) -> Result<(), Failure> {
     pass_through(status)
 }
 
-/// Run the command for `exec-file`. SIGINT/SIGTERM/SIGHUP sent to leafseal are passed on to
-/// the command; when it has ended, the caller removes the temp directory, so the plaintext
-/// never outlives the command. A signal arriving before the command started kills it.
-fn run(command: &str, user: Option<&str>) -> Result<ExitStatus, Failure> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-    let got = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    for sig in [SIGINT, SIGTERM, SIGHUP] {
-        // Records which signal arrived (instead of the default action of dying on the spot,
-        // which would leave the temp directory behind).
-        let flag = std::sync::Arc::clone(&got);
-        let _ = signal_hook::flag::register_usize(sig, flag, sig as usize);
+/// Where exec-file's private directory goes: memory-backed when possible (`XDG_RUNTIME_DIR`,
+/// then `/dev/shm`), so `--no-fifo`'s plaintext file never reaches a disk; else `TMPDIR`.
+fn temp_parent() -> std::path::PathBuf {
+    let usable = |p: &Path| {
+        std::fs::metadata(p).is_ok_and(|m| m.is_dir())
+            && rustix::fs::access(
+                p,
+                rustix::fs::Access::WRITE_OK | rustix::fs::Access::EXEC_OK,
+            )
+            .is_ok()
+    };
+    let runtime = std::env::var_os("XDG_RUNTIME_DIR").map(std::path::PathBuf::from);
+    runtime
+        .filter(|p| p.is_absolute() && usable(p))
+        .or_else(|| Some(std::path::PathBuf::from("/dev/shm")).filter(|p| usable(p)))
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// A directory only the command's user can enter, created 0700 (never widened then narrowed)
+/// and, for `--user`, given to that user, as sops (which switches users before creating it).
+fn private_dir(user: Option<&Account>) -> Result<tempfile::TempDir, Failure> {
+    #[cfg(unix)]
+    use std::os::unix::fs::PermissionsExt;
+    let mut b = tempfile::Builder::new();
+    b.prefix(".leafseal");
+    #[cfg(unix)]
+    b.permissions(std::fs::Permissions::from_mode(0o700));
+    let dir = b
+        .tempdir_in(temp_parent())
+        .map_err(|e| Failure::new(3, format!("cannot create a temp dir: {e}")))?;
+    give(dir.path(), user)?;
+    Ok(dir)
+}
+
+/// Hand a file leafseal created in its private directory to `--user`'s account.
+fn give(path: &Path, user: Option<&Account>) -> Result<(), Failure> {
+    #[cfg(unix)]
+    if let Some(u) = user {
+        use rustix::fs::{Gid, Uid};
+        rustix::fs::chown(path, Some(Uid::from_raw(u.uid)), Some(Gid::from_raw(u.gid))).map_err(
+            |e| {
+                Failure::new(
+                    3,
+                    format!(
+                        "--user {}: cannot hand over {}: {e}",
+                        u.name,
+                        path.display()
+                    ),
+                )
+            },
+        )?;
     }
-    let mut child = shell(command, user)?
+    Ok(())
+}
+
+/// Run the command, passing on to it the signals leafseal receives (INT, TERM, HUP, QUIT,
+/// USR1, USR2), each as it arrives, so that it never outlives leafseal holding secrets; the
+/// caller removes exec-file's temp directory when it has ended. A signal arriving before the
+/// command started is passed on as soon as it has.
+fn run(mut cmd: Command) -> Result<ExitStatus, Failure> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2};
+    // Registered before the command starts, these replace the default action of dying on the
+    // spot (which would orphan the command and leave exec-file's temp directory behind).
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2])
+            .map_err(|e| Failure::new(1, format!("cannot watch for signals: {e}")))?;
+    let mut child = cmd
         .spawn()
         .map_err(|e| Failure::new(1, format!("cannot run /bin/sh: {e}")))?;
-    let mut forwarded = false;
+    let pid = i32::try_from(child.id())
+        .ok()
+        .and_then(rustix::process::Pid::from_raw);
     loop {
         if let Some(status) = child
             .try_wait()
@@ -250,19 +328,16 @@ fn run(command: &str, user: Option<&str>) -> Result<ExitStatus, Failure> {
         {
             return Ok(status);
         }
-        let sig = got.load(std::sync::atomic::Ordering::Relaxed);
-        if sig != 0 && !forwarded {
-            forwarded = true;
-            let _ = Command::new("kill")
-                .arg(format!("-{sig}"))
-                .arg(child.id().to_string())
-                .status();
+        for sig in signals.pending() {
+            if let (Some(pid), Some(sig)) = (pid, rustix::process::Signal::from_named_raw(sig)) {
+                let _ = rustix::process::kill_process(pid, sig);
+            }
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
-fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {
+fn write_private(path: &Path, data: &[u8], user: Option<&Account>) -> Result<(), Failure> {
     let mut o = std::fs::OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]
@@ -273,25 +348,24 @@ fn write_private(path: &Path, data: &[u8]) -> Result<(), Failure> {
     let mut f = o
         .open(path)
         .map_err(|e| Failure::new(3, format!("cannot create the temp file: {e}")))?;
+    give(path, user)?;
     f.write_all(data)
         .map_err(|e| Failure::new(3, format!("cannot write the temp file: {e}")))
 }
 
-fn make_fifo(path: &Path) -> Result<(), Failure> {
-    // The mkfifo binary keeps this crate free of unsafe code.
-    let ok = Command::new("mkfifo")
-        .arg("-m")
-        .arg("600")
-        .arg(path)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::new(3, "cannot create a FIFO (mkfifo failed)")
-            .hint("use --no-fifo to pass a 0600 temp file instead"))
-    }
+fn make_fifo(path: &Path, user: Option<&Account>) -> Result<(), Failure> {
+    rustix::fs::mknodat(
+        rustix::fs::CWD,
+        path,
+        rustix::fs::FileType::Fifo,
+        rustix::fs::Mode::from_raw_mode(0o600),
+        0,
+    )
+    .map_err(|e| {
+        Failure::new(3, format!("cannot create a FIFO: {e}"))
+            .hint("use --no-fifo to pass a 0600 temp file instead")
+    })?;
+    give(path, user)
 }
 
 /// Hold a non-blocking read end of the FIFO open, discarding data, until `writer` is done. The

@@ -105,6 +105,8 @@ fn exec_file_removes_its_temp_dir_even_when_the_fifo_is_never_read() {
             .arg("exec-file")
             .args(extra)
             .args(["env.enc.yaml", "true"])
+            // (exec-file's directory goes to XDG_RUNTIME_DIR first: memory, not disk.)
+            .env("XDG_RUNTIME_DIR", &tmp)
             .env("TMPDIR", &tmp)
             .age_identity(AGE1.identity_file())
             .run();
@@ -201,6 +203,7 @@ fn sigterm_during_exec_file_removes_the_temp_dir() {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", sb.home())
+            .env("XDG_RUNTIME_DIR", &tmp)
             .env("TMPDIR", &tmp)
             .env("SOPS_AGE_KEY_FILE", AGE1.identity_file())
             .stdin(Stdio::null())

@@ -117,3 +117,154 @@ fn leafseal_is_not_dumpable_but_the_programs_it_starts_are() {
         out.describe()
     );
 }
+
+/// Polls `cond` for up to `secs` seconds.
+fn wait_for(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
+    let end = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while std::time::Instant::now() < end {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    cond()
+}
+
+/// Item 15: a signal sent to leafseal reaches the command it runs (exec-env used to die and
+/// orphan it, holding the secrets; exec-file used the `kill` program from PATH, here absent).
+#[test]
+fn signals_reach_the_command_of_exec_env_and_exec_file() {
+    use std::process::{Command, Stdio};
+    let sb = Sandbox::new();
+    let enc = sealed(&sb, "p.yaml", "k: secret\n");
+    sb.write("p.enc.yaml", enc);
+    let started = sb.path("started");
+    let got = sb.path("got");
+    let pid = sb.path("pid");
+    let script = format!(
+        "trap '/bin/echo TERM > {got}; exit 7' TERM; /bin/echo $$ > {pid}; : > {started}; \
+         while :; do /bin/sleep 0.1; done",
+        got = got.display(),
+        pid = pid.display(),
+        started = started.display()
+    );
+    for sub in ["exec-env", "exec-file"] {
+        for f in [&started, &got, &pid] {
+            let _ = std::fs::remove_file(f);
+        }
+        let mut child = Command::new(crate::util::under_test())
+            .args([sub, "p.enc.yaml", &script])
+            .current_dir(sb.root())
+            .env_clear()
+            .env("PATH", "/nonexistent")
+            .env("HOME", sb.home())
+            .env("XDG_RUNTIME_DIR", sb.root())
+            .env("SOPS_AGE_KEY_FILE", AGE1.identity_file())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        assert!(wait_for(20, || started.exists()), "{sub}: never started");
+        let leafseal = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+        rustix::process::kill_process(leafseal, rustix::process::Signal::TERM).unwrap();
+        let done = wait_for(10, || child.try_wait().unwrap().is_some());
+        let reached = got.exists();
+        if !done || !reached {
+            // Clean up the orphan before failing.
+            if let Some(p) = std::fs::read_to_string(&pid)
+                .ok()
+                .and_then(|p| p.trim().parse::<i32>().ok())
+                .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+            }
+            let _ = child.kill();
+        }
+        assert!(reached, "{sub}: the command never got the SIGTERM");
+        assert!(done, "{sub}: leafseal did not end with its command");
+        assert_eq!(
+            child.wait().unwrap().code(),
+            Some(7),
+            "{sub}: the command's exit code"
+        );
+    }
+}
+
+/// Item 15: the age identity (`SOPS_AGE_KEY`) and the command that prints one
+/// (`SOPS_AGE_KEY_CMD`) are not passed on to the command exec-env or exec-file runs.
+#[test]
+fn the_commands_of_exec_env_and_exec_file_do_not_inherit_the_age_identity() {
+    let sb = Sandbox::new();
+    let enc = sealed(&sb, "p.yaml", "k: secret\n");
+    sb.write("p.enc.yaml", enc);
+    for sub in ["exec-env", "exec-file"] {
+        let out = sb
+            .leafseal()
+            .env("SOPS_AGE_KEY", AGE1.secret_key())
+            .env("SOPS_AGE_KEY_CMD", "cat /dev/null")
+            .env("XDG_RUNTIME_DIR", sb.root())
+            .args([
+                sub,
+                "p.enc.yaml",
+                "echo key=${SOPS_AGE_KEY:-none} cmd=${SOPS_AGE_KEY_CMD:-none}",
+            ])
+            .run();
+        out.assert_success();
+        assert_eq!(out.stdout_str().trim(), "key=none cmd=none", "{sub}");
+    }
+}
+
+/// Items 15 and 19: `exec-file --user` works as root (the private directory and the FIFO or
+/// file are handed to the user, as sops, which switches users before creating them), and
+/// `--no-fifo`'s file goes to memory (`XDG_RUNTIME_DIR`, else /dev/shm), not to `TMPDIR`.
+#[test]
+fn exec_file_as_another_user_and_its_file_in_memory() {
+    let sb = Sandbox::new();
+    let enc = sealed(&sb, "p.yaml", "k: secret\n");
+    sb.write("p.enc.yaml", enc);
+    let tmp = sb.path("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    if std::path::Path::new("/dev/shm").is_dir() {
+        let out = sb
+            .leafseal()
+            .age_identity(AGE1.identity_file())
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("TMPDIR", &tmp)
+            .args(["exec-file", "--no-fifo", "p.enc.yaml", "echo {}; cat {}"])
+            .run();
+        out.assert_success();
+        let text = out.stdout_str();
+        assert!(text.starts_with("/dev/shm/"), "{text}");
+        assert!(text.contains("k: secret"), "{text}");
+    }
+    if !rustix::process::geteuid().is_root() {
+        return; // (--user needs root: nothing more to check as another user)
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(sb.root(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    for extra in [&[][..], &["--no-fifo"][..]] {
+        let out = sb
+            .leafseal()
+            .age_identity(AGE1.identity_file())
+            .env("XDG_RUNTIME_DIR", &tmp)
+            .arg("exec-file")
+            .args(extra)
+            .args([
+                "--user",
+                "nobody",
+                "p.enc.yaml",
+                "echo $(id -un) $USER $HOME; cat {}",
+            ])
+            .run();
+        out.assert_success();
+        let text = out.stdout_str();
+        let first = text.lines().next().unwrap_or("");
+        assert!(first.starts_with("nobody nobody /"), "{extra:?}: {text}");
+        assert!(text.contains("k: secret"), "{extra:?}: {text}");
+        assert!(
+            std::fs::read_dir(&tmp).unwrap().next().is_none(),
+            "temp dir left behind ({extra:?})"
+        );
+    }
+}
