@@ -1,8 +1,9 @@
 //! `leafseal edit`: decrypt into a 0600 file in a private temp dir, run the editor, re-encrypt
 //! under the same data key (unchanged values keep their ciphertext) and write atomically.
 //!
-//! The temp dir is removed on every path: normal return, error, editor crash, and SIGINT/SIGTERM
-//! (a flag is polled while the editor runs; the guard's Drop does the removal). An invalid
+//! The temp dir is removed on every path: normal return, error, editor crash, and SIGINT,
+//! SIGTERM, SIGHUP, SIGQUIT (a flag is polled while the editor runs; the guard's Drop does the
+//! removal); what a session killed outright left behind is swept by the next one. An invalid
 //! document is offered back to the user on a terminal; without one the command fails at once
 //! instead of waiting (SOPS 3.11 loops forever there).
 
@@ -28,6 +29,8 @@ use super::Failure;
 struct TempGuard {
     /// Held for its Drop, which removes the directory and the file in it.
     _dir: tempfile::TempDir,
+    /// The session's lock on the directory (see [`sweep_stale`]).
+    _lock: std::fs::File,
     file: PathBuf,
 }
 
@@ -44,26 +47,78 @@ fn temp_base() -> PathBuf {
     std::env::temp_dir()
 }
 
+const TEMP_PREFIX: &str = "leafseal-edit-";
+/// Held locked (flock) by the session that made the directory, for as long as it runs.
+const LOCK_NAME: &str = ".lock";
+
 fn make_temp(name: &str, data: &[u8]) -> Result<TempGuard, Failure> {
     let fail =
         |e: std::io::Error| Failure::new(3, format!("cannot create the editor's temp file: {e}"));
-    let dir = tempfile::Builder::new()
-        .prefix("leafseal-edit-")
-        .tempdir_in(temp_base())
-        .map_err(fail)?;
-    let file = dir.path().join(name);
+    let base = temp_base();
+    sweep_stale(&base);
+    let mut b = tempfile::Builder::new();
+    b.prefix(TEMP_PREFIX);
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700))
-            .map_err(fail)?;
+        // 0700 from the start: never a moment with wider permissions.
+        b.permissions(std::fs::Permissions::from_mode(0o700));
         opts.mode(0o600);
     }
+    let dir = b.tempdir_in(&base).map_err(fail)?;
+    let lock = opts.open(dir.path().join(LOCK_NAME)).map_err(fail)?;
+    #[cfg(unix)]
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+        .map_err(|e| fail(e.into()))?;
+    let file = dir.path().join(name);
     let mut f = opts.open(&file).map_err(fail)?;
     f.write_all(data).and_then(|_| f.sync_all()).map_err(fail)?;
-    Ok(TempGuard { _dir: dir, file })
+    Ok(TempGuard {
+        _dir: dir,
+        _lock: lock,
+        file,
+    })
+}
+
+/// Remove what an edit session killed outright (SIGKILL, a crash, power loss) left in `base`:
+/// `leafseal-edit-*` directories of this user whose lock no session holds, and directories of
+/// older releases (without a lock) untouched for a day. Links are never followed.
+fn sweep_stale(base: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(base) else {
+            return;
+        };
+        let me = rustix::process::geteuid().as_raw();
+        for e in entries.flatten() {
+            let path = e.path();
+            let ours = e.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+                && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir() && m.uid() == me);
+            if !ours {
+                continue;
+            }
+            let stale = match std::fs::OpenOptions::new()
+                .read(true)
+                .open(path.join(LOCK_NAME))
+            {
+                Ok(lock) => {
+                    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive)
+                        .is_ok()
+                }
+                Err(_) => std::fs::symlink_metadata(&path)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > Duration::from_secs(24 * 3600)),
+            };
+            if stale {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
+    }
 }
 
 fn editor_argv() -> Result<Vec<String>, Failure> {
@@ -145,6 +200,7 @@ pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Res
         signal_hook::consts::SIGINT,
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGHUP,
+        signal_hook::consts::SIGQUIT,
     ] {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| Failure::new(1, format!("cannot install signal handler: {e}")))?;

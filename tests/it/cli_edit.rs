@@ -168,10 +168,17 @@ fn wait_for(path: &Path, limit: Duration) -> bool {
 }
 
 #[test]
-fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
+fn a_signal_while_the_editor_is_open_leaves_no_plaintext() {
     if !testing_leafseal() {
         return; // sops 3.11 also cleans up from 3.12.2 on; this checks leafseal
     }
+    // SIGQUIT too (issue 14 item 14): its default action ends the process at once.
+    for sig in ["-TERM", "-QUIT"] {
+        signal_while_editing(sig);
+    }
+}
+
+fn signal_while_editing(sig: &str) {
     let sb = setup(3);
     let before = sb.read("secrets.yaml");
     let marker = sb.path("editor-started");
@@ -204,7 +211,7 @@ fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
     );
     let pid = child.id().to_string();
     assert!(Command::new("kill")
-        .args(["-TERM", &pid])
+        .args([sig, &pid])
         .status()
         .unwrap()
         .success());
@@ -215,14 +222,14 @@ fn sigterm_while_the_editor_is_open_leaves_no_plaintext() {
         }
         if start.elapsed() > Duration::from_secs(20) {
             let _ = child.kill();
-            panic!("leafseal did not exit after SIGTERM");
+            panic!("leafseal did not exit after {sig}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
     assert!(!status.success());
     assert!(
         runtime_is_empty(&sb),
-        "plaintext temp file left behind after SIGTERM"
+        "plaintext temp file left behind after {sig}"
     );
     assert_eq!(sb.read("secrets.yaml"), before);
 }
@@ -309,4 +316,35 @@ fn show_master_keys_shows_the_metadata() {
     assert_ne!(out.code, 0);
     assert_eq!(sb.read("secrets.yaml"), before);
     assert!(runtime_is_empty(&sb));
+}
+
+/// What an edit session killed outright (SIGKILL) left behind is removed by the next one; a
+/// directory another running session holds is not (issue 14 item 14).
+#[test]
+fn the_next_edit_sweeps_what_a_killed_session_left_behind() {
+    if !testing_leafseal() {
+        return;
+    }
+    let sb = setup(3);
+    let runtime = sb.path("runtime");
+    // A session killed with SIGKILL: its directory, lock file (unlocked) and plaintext stay.
+    let stale = runtime.join("leafseal-edit-stale01");
+    std::fs::create_dir_all(&stale).unwrap();
+    std::fs::write(stale.join(".lock"), "").unwrap();
+    std::fs::write(stale.join("secrets.yaml"), "key_000: value 0\n").unwrap();
+    // A session still running: its lock is held (here by the test).
+    let live = runtime.join("leafseal-edit-live01");
+    std::fs::create_dir_all(&live).unwrap();
+    let lock = std::fs::File::create(live.join(".lock")).unwrap();
+    rustix::fs::flock(&lock, rustix::fs::FlockOperation::NonBlockingLockExclusive).unwrap();
+    // Not ours to touch: another name.
+    let other = runtime.join("other-dir");
+    std::fs::create_dir_all(&other).unwrap();
+    let ed = editor(&sb, "noop.sh", "true");
+    let out = edit(&sb, &ed);
+    out.assert_code(200); // unchanged
+    assert!(!stale.exists(), "the stale directory was not swept");
+    assert!(live.exists(), "a running session's directory was removed");
+    assert!(other.exists());
+    drop(lock);
 }
