@@ -247,14 +247,55 @@ fn current_umask() -> u32 {
 
 /// Read a whole file, refusing inputs larger than `limit` bytes.
 pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let meta = fs::metadata(path)?;
-    if meta.len() > limit {
-        return Err(std::io::Error::new(
+    use std::io::Read;
+    let too_big = || {
+        std::io::Error::new(
             std::io::ErrorKind::InvalidData,
-            format!("file is larger than {limit} bytes"),
-        ));
+            format!("input is larger than {}", size_text(limit)),
+        )
+    };
+    let f = fs::File::open(path)?;
+    // (Counted while reading: a FIFO, /dev/zero or a growing file has no size to check first.)
+    if f.metadata().is_ok_and(|m| m.is_file() && m.len() > limit) {
+        return Err(too_big());
     }
-    fs::read(path)
+    let mut buf = Vec::new();
+    f.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(too_big());
+    }
+    Ok(buf)
+}
+
+/// The most leafseal reads of any input file or stream (1 GiB).
+pub const MAX_INPUT: u64 = 1 << 30;
+
+/// Read an input file, refusing more than [`MAX_INPUT`] bytes, whatever it is (a regular
+/// file, a FIFO, a device).
+pub fn read_input(path: &Path) -> std::io::Result<Vec<u8>> {
+    read_limited(path, max_input())
+}
+
+/// [`MAX_INPUT`]; debug builds let tests lower it (`LEAFSEAL_TEST_MAX_INPUT`, bytes) so the
+/// cap is exercised without reading a gigabyte.
+pub fn max_input() -> u64 {
+    if cfg!(debug_assertions) {
+        if let Some(n) = std::env::var("LEAFSEAL_TEST_MAX_INPUT")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            return n;
+        }
+    }
+    MAX_INPUT
+}
+
+fn size_text(n: u64) -> String {
+    if n >= 1 << 30 && n % (1 << 30) == 0 {
+        format!("{} GiB", n >> 30)
+    } else {
+        format!("{n} bytes")
+    }
 }
 
 #[cfg(test)]

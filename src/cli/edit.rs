@@ -234,7 +234,7 @@ pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Res
         })
     };
     let (mut session, plain) = if exists {
-        let original = std::fs::read(&a.file)
+        let original = leafseal::fsio::read_input(&a.file)
             .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let order = order(a.common.decryption_order.as_deref())?;
         let mut s = Session::open(
@@ -267,7 +267,7 @@ pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Res
     loop {
         run_editor(&guard.file, &stop)?;
         let edited = Zeroizing::new(
-            std::fs::read(&guard.file)
+            leafseal::fsio::read_input(&guard.file)
                 .map_err(|e| Failure::new(2, format!("cannot read the edited file: {e}")))?,
         );
         if digest(&edited) == before {

@@ -78,7 +78,7 @@ fn new_version(
     expect: Option<&Resolved>,
 ) -> Result<Option<Vec<u8>>, Failure> {
     let name = old.display().to_string();
-    let bytes = match std::fs::read(old) {
+    let bytes = match leafseal::fsio::read_input(old) {
         Ok(b) => b,
         Err(e) if required => return Err(Failure::new(2, format!("{name}: cannot read: {e}"))),
         Err(_) => return Ok(None),
@@ -170,7 +170,7 @@ pub fn run(
             if a.io
                 .output
                 .as_deref()
-                .is_some_and(|o| std::fs::read(o).ok().as_deref() == Some(&out[..]))
+                .is_some_and(|o| leafseal::fsio::read_input(o).ok().as_deref() == Some(&out[..]))
             {
                 eprintln!(
                     "leafseal: {}: unchanged, not rewritten",

@@ -33,8 +33,8 @@ fn read(c: &ExecCommon) -> Result<(Vec<u8>, String), Failure> {
         // sops-compat: exec-* report a missing file as a read error (exit 2).
         return Err(Failure::new(2, format!("{name}: no such file")));
     }
-    let bytes =
-        std::fs::read(&c.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let bytes = leafseal::fsio::read_input(&c.file)
+        .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     Ok((bytes, name))
 }
 

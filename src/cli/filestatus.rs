@@ -12,8 +12,8 @@ pub fn run(a: FilestatusArgs) -> Result<(), Failure> {
     if !a.file.exists() {
         return Err(Failure::new(100, format!("{name}: no such file")));
     }
-    let bytes =
-        std::fs::read(&a.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let bytes = leafseal::fsio::read_input(&a.file)
+        .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     let format = match &a.input_type {
         Some(t) => Format::from_name(t)
             .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,

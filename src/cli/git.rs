@@ -32,7 +32,8 @@ fn format_of(input_type: Option<&str>, name: &Path) -> Result<Format, Failure> {
 }
 
 fn read(p: &Path) -> Result<Vec<u8>, Failure> {
-    std::fs::read(p).map_err(|e| Failure::new(2, format!("{}: cannot read: {e}", p.display())))
+    leafseal::fsio::read_input(p)
+        .map_err(|e| Failure::new(2, format!("{}: cannot read: {e}", p.display())))
 }
 
 /// `# leafseal: age: age1…; pgp: …` — who can open the file, so that a recipient change shows
@@ -187,7 +188,7 @@ enum Status {
 }
 
 fn check_file(p: &Path, order: &[String]) -> Status {
-    let Ok(bytes) = std::fs::read(p) else {
+    let Ok(bytes) = leafseal::fsio::read_input(p) else {
         return Status::Fail("cannot read".into());
     };
     let format = Format::from_path(Some(p));

@@ -10,7 +10,6 @@ use super::args::IoArgs;
 use super::Failure;
 
 /// Largest input read (SOPS has no limit; this bounds memory on a mistaken argument).
-const MAX_INPUT: u64 = 1 << 30;
 
 /// The resolved input side.
 pub struct Input {
@@ -94,16 +93,23 @@ pub fn read_input(io: &IoArgs, stdin_needs_name: bool) -> Result<Input, Failure>
                     Failure::new(100, format!("{name}: no such file")).hint("check the path")
                 );
             }
-            let b = leafseal::fsio::read_limited(p, MAX_INPUT)
+            let b = leafseal::fsio::read_input(p)
                 .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
             (b, name)
         }
         None => {
             let mut b = Vec::new();
+            let max = leafseal::fsio::max_input();
             std::io::stdin()
-                .take(MAX_INPUT + 1)
+                .take(max + 1)
                 .read_to_end(&mut b)
                 .map_err(|e| Failure::new(2, format!("<stdin>: cannot read: {e}")))?;
+            if b.len() as u64 > max {
+                return Err(Failure::new(
+                    2,
+                    format!("<stdin>: cannot read: input is larger than {max} bytes"),
+                ));
+            }
             (b, "<stdin>".to_string())
         }
     };

@@ -118,7 +118,7 @@ fn rotate_file(
     if !e.path.exists() {
         return Err(Failure::new(100, format!("{name}: no such file")));
     }
-    let bytes = std::fs::read(&e.path)
+    let bytes = leafseal::fsio::read_input(&e.path)
         .map_err(|err| Failure::new(2, format!("{name}: cannot read: {err}")))?;
     let mut add = parse_keys("age", a.add_age.as_deref())?;
     add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
@@ -267,7 +267,7 @@ impl Update<'_> {
         let groups = rule
             .build_groups()
             .map_err(|e| Failure::new(1, format!("{name}: {e}")))?;
-        let bytes = std::fs::read(&e.path)
+        let bytes = leafseal::fsio::read_input(&e.path)
             .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
         let format = self
             .format
@@ -325,8 +325,8 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
         GroupsCommand::Delete(d) => &d.common,
     };
     let name = c.file.display().to_string();
-    let bytes =
-        std::fs::read(&c.file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let bytes = leafseal::fsio::read_input(&c.file)
+        .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     let format = Format::from_path(Some(&c.file));
     let order = order(None)?;
     let wanted = c.shamir_threshold;

@@ -25,8 +25,8 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
         // sops-compat: set/unset report a missing file as a read error (exit 2).
         return Err(Failure::new(2, format!("{name}: no such file")));
     }
-    let original =
-        std::fs::read(file).map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    let original = leafseal::fsio::read_input(file)
+        .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
     let format = match &c.input_type {
         Some(t) => Format::from_name(t)
             .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,

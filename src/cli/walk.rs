@@ -51,7 +51,7 @@ pub fn files(p: &Path, out: &mut Vec<PathBuf>) -> Result<(), Failure> {
 /// True when `p` parses as an encrypted file (it has SOPS metadata with a MAC).
 pub fn is_encrypted(p: &Path) -> bool {
     use leafseal::store::{Format, StoreOptions};
-    std::fs::read(p)
+    leafseal::fsio::read_input(p)
         .ok()
         .and_then(|b| {
             leafseal::ops::load(&b, Format::from_path(Some(p)), &StoreOptions::default()).ok()
