@@ -124,9 +124,10 @@ static LOCAL_KEYS: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// Recover one group's secret. Local keys (age, PGP) are tried one after another in
 /// `--decryption-order`, since they may prompt (pinentry, an age plugin). The network keys
-/// then run concurrently and the first success wins, so a slow or unreachable service does not
-/// delay a working key; attempts still running are left to their own time limits. Attempts
-/// are reported in the group's key order.
+/// then run concurrently, [`NETWORK_POOL`] at a time and at most [`MAX_NETWORK_KEYS`] of
+/// them, and the first success wins, so a slow or unreachable service does not delay a working
+/// key; attempts still running are left to their own time limits. Attempts are reported in
+/// the group's key order.
 fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroizing<Vec<u8>>>) {
     let keys = ordered(g, order);
     let mut results: Vec<Option<String>> = vec![None; keys.len()];
@@ -146,25 +147,64 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
             Err(e) => results[i] = Some(e.to_string()),
         }
     }
-    let rest: Vec<usize> = (0..keys.len()).filter(|i| !tried[*i]).collect();
+    let mut rest: Vec<usize> = (0..keys.len()).filter(|i| !tried[*i]).collect();
+    // At most MAX_NETWORK_KEYS of a group are tried (thousands of entries cost a thread and a
+    // connection each); the others are reported as not tried.
+    let skipped = rest.split_off(rest.len().min(MAX_NETWORK_KEYS)).len();
+    let with_skipped = |mut r: Vec<Attempt>| {
+        if skipped > 0 {
+            r.push(Attempt {
+                key: format!("{skipped} more network key(s)"),
+                error: Some(format!(
+                    "not tried: only the first {MAX_NETWORK_KEYS} network keys of a group are tried"
+                )),
+            });
+        }
+        r
+    };
+    // A small pool of workers takes the keys in order; once one key has worked the others
+    // start no new attempt, and attempts still running end within their own time limits.
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(
+        rest.iter()
+            .map(|&i| (i, keys[i].clone()))
+            .collect::<Vec<_>>()
+            .into_iter(),
+    ));
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let (tx, rx) = std::sync::mpsc::channel();
-    for &i in &rest {
-        let k = keys[i].clone();
-        let tx = tx.clone();
-        std::thread::spawn(move || {
-            let _ = tx.send((i, attempt(&k)));
+    for _ in 0..rest.len().min(NETWORK_POOL) {
+        let (queue, done, tx) = (queue.clone(), done.clone(), tx.clone());
+        std::thread::spawn(move || loop {
+            if done.load(std::sync::atomic::Ordering::Relaxed) {
+                return;
+            }
+            let next = queue.lock().unwrap_or_else(|p| p.into_inner()).next();
+            let Some((i, k)) = next else { return };
+            if tx.send((i, attempt(&k))).is_err() {
+                return;
+            }
         });
     }
     drop(tx);
     for (i, r) in rx.iter().take(rest.len()) {
         tried[i] = true;
         match r {
-            Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
+            Ok(s) => {
+                done.store(true, std::sync::atomic::Ordering::Relaxed);
+                return (report(&keys, &tried, &results, Some(i)), Some(s));
+            }
             Err(e) => results[i] = Some(e.to_string()),
         }
     }
-    (report(&keys, &tried, &results, None), None)
+    (with_skipped(report(&keys, &tried, &results, None)), None)
 }
+
+/// Network keys of one group tried at once.
+const NETWORK_POOL: usize = 8;
+/// Network keys of one group tried at all.
+const MAX_NETWORK_KEYS: usize = 64;
+/// Key groups opened at once.
+const GROUPS_AT_ONCE: usize = 8;
 
 fn report(
     keys: &[&StoredKey],
@@ -193,17 +233,21 @@ pub fn recover(meta: &Metadata, order: &[String]) -> Result<DataKey, RecoveryRep
         groups: Vec::new(),
         threshold: 1,
     };
-    let outcomes: Vec<GroupOutcome> = std::thread::scope(|scope| {
-        let handles: Vec<_> = meta
-            .groups
-            .iter()
-            .map(|g| scope.spawn(move || open_group(g, order)))
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), None)))
-            .collect()
-    });
+    // Groups are opened concurrently, a few at a time (a file may list hundreds).
+    let mut outcomes: Vec<GroupOutcome> = Vec::with_capacity(meta.groups.len());
+    for chunk in meta.groups.chunks(GROUPS_AT_ONCE) {
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunk
+                .iter()
+                .map(|g| scope.spawn(move || open_group(g, order)))
+                .collect();
+            outcomes.extend(
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| (Vec::new(), None))),
+            );
+        });
+    }
     let mut secrets: Vec<Zeroizing<Vec<u8>>> = Vec::new();
     for (attempts, secret) in outcomes {
         report.groups.push(attempts);
