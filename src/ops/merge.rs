@@ -25,6 +25,7 @@
 use super::crypt::IvStash;
 use super::rewrite::Session;
 use super::{load, open_tree};
+use crate::cipher::DataKey;
 use crate::error::{Error, ErrorKind, Result};
 use crate::store::{Format, StoreOptions};
 use crate::tree::{Branch, Comment, Doc, Elem, Item, Key, Node, Value};
@@ -304,21 +305,22 @@ pub fn merge_files(base: &[u8], ours: &[u8], theirs: &[u8], opts: &MergeOptions)
     };
     let mut session = Session::open(ours, opts.format, opts.store, &opts.decryption_order, false)
         .map_err(side("ours"))?;
-    let open = |bytes: &[u8]| -> Result<super::Loaded> {
+    let open = |bytes: &[u8]| -> Result<(super::Loaded, DataKey)> {
         let mut l = load(bytes, opts.format, &opts.store)?;
-        open_tree(
+        let (key, _) = open_tree(
             &mut l,
             &opts.decryption_order,
             false,
             &mut IvStash::default(),
         )?;
-        Ok(l)
+        Ok((l, key))
     };
-    let theirs = open(theirs).map_err(side("theirs"))?;
-    let base = if base.iter().all(u8::is_ascii_whitespace) {
-        None
+    let (theirs, theirs_key) = open(theirs).map_err(side("theirs"))?;
+    let (base, base_key) = if base.iter().all(u8::is_ascii_whitespace) {
+        (None, None)
     } else {
-        Some(open(base).map_err(side("base"))?)
+        let (b, k) = open(base).map_err(side("base"))?;
+        (Some(b), Some(k))
     };
 
     let mut warnings = Vec::new();
@@ -346,6 +348,21 @@ pub fn merge_files(base: &[u8], ours: &[u8], theirs: &[u8], opts: &MergeOptions)
     }
     if key_conflict {
         report.conflicts.push(vec!["sops".into()]);
+    }
+    // A data-key rotation made by theirs alone (same master keys, another data key) is kept:
+    // the result is sealed under theirs' key (as ours' would undo it). A rotation by ours is
+    // kept as it is; when both rotated, ours' new key stands.
+    let theirs_rotated = base_key
+        .as_ref()
+        .is_some_and(|b| session.has_key(b) && !session.has_key(&theirs_key));
+    if theirs_rotated && !key_conflict {
+        session.adopt_key(
+            theirs_key,
+            theirs.meta.groups.clone(),
+            theirs.meta.shamir_threshold,
+        );
+        report.changed = true;
+        warnings.push("theirs rotated the data key: the merge result keeps that rotation".into());
     }
     let output = if report.changed {
         let doc = session.doc.clone();

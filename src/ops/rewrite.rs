@@ -242,6 +242,21 @@ impl Session {
         Ok(())
     }
 
+    /// Whether this file's data key is `key` (compared in constant time).
+    pub fn has_key(&self, key: &DataKey) -> bool {
+        use subtle::ConstantTimeEq;
+        bool::from(self.key.expose().ct_eq(key.expose()))
+    }
+
+    /// Take another version's data key and its wrapped copies (the merge driver keeps a
+    /// rotation made on the other branch); [`Session::seal`] then re-encrypts every value
+    /// under it, as after `rotate`.
+    pub fn adopt_key(&mut self, key: DataKey, groups: Vec<Vec<StoredKey>>, threshold: usize) {
+        self.key = key;
+        self.meta.groups = groups;
+        self.meta.shamir_threshold = threshold;
+    }
+
     /// Encrypt `plain` (a new version of this file's plaintext, same format) under this file's
     /// data key, keys and rule: unchanged values keep their ciphertext, and when no value
     /// changed `lastmodified` and `mac` stay as they were. The spellings token is reused when

@@ -273,3 +273,63 @@ fn check_fails_on_plaintext_and_broken_mac_and_passes_a_clean_tree() {
     out.assert_success()
         .assert_stdout_contains("WARN s.enc.yaml: cannot verify (no key)");
 }
+
+/// The age `enc` (the wrapped data key) of the working copy.
+fn wrapped_key(sb: &Sandbox) -> String {
+    let text = sb.read_string("repo/s.enc.yaml");
+    let start = text
+        .find("-----BEGIN AGE ENCRYPTED FILE-----")
+        .expect("an age entry");
+    let end = text
+        .find("-----END AGE ENCRYPTED FILE-----")
+        .expect("an age entry");
+    text[start..end].to_owned()
+}
+
+/// Issue 14 item 8: a data-key rotation made on the merged branch is kept (the driver used to
+/// seal the result under ours' old key, silently undoing it); one made on ours stays too.
+#[test]
+fn a_rotation_on_either_branch_survives_the_merge() {
+    let Some(sops) = tools::sops() else { return };
+    for rotate_on_side in [true, false] {
+        let sb = repo();
+        run_git(&sb, &["checkout", "-q", "-b", "side"]);
+        if rotate_on_side {
+            leafseal(&sb)
+                .args(["rotate", "-i", "s.enc.yaml"])
+                .run()
+                .assert_success();
+        } else {
+            set(&sb, "[\"db\"][\"password\"]", "\"side-pw\"");
+        }
+        let side_key = wrapped_key(&sb);
+        run_git(&sb, &["commit", "-q", "-am", "side"]);
+        run_git(&sb, &["checkout", "-q", "main"]);
+        if rotate_on_side {
+            set(&sb, "[\"api\"][\"token\"]", "\"main-token\"");
+        } else {
+            leafseal(&sb)
+                .args(["rotate", "-i", "s.enc.yaml"])
+                .run()
+                .assert_success();
+            set(&sb, "[\"api\"][\"token\"]", "\"main-token\"");
+        }
+        let main_key = wrapped_key(&sb);
+        run_git(&sb, &["commit", "-q", "-am", "main"]);
+        let out = git(&sb).args(["merge", "--no-edit", "side"]).run();
+        out.assert_success();
+        let rotated = if rotate_on_side { &side_key } else { &main_key };
+        assert_eq!(
+            &wrapped_key(&sb),
+            rotated,
+            "the rotated data key was not kept (rotation on side: {rotate_on_side})"
+        );
+        for program in [under_test(), sops.clone()] {
+            let plain = decrypt(&sb, &program);
+            assert!(plain.contains("token: main-token"), "{plain}");
+            if !rotate_on_side {
+                assert!(plain.contains("password: side-pw"), "{plain}");
+            }
+        }
+    }
+}
