@@ -32,6 +32,10 @@ const CASES: &[(&str, &str)] = &[
         "l:\n- a\n  # c1\n# c2\n\n# c3\n",
     ),
     (
+        "the line comment of an empty only item of an indentless list: the next key's (differential case 1294)",
+        "b: &a1\n- # c1\ns: 1\nt:\n  b:\n  - # c2\n  s: 1\nl:\n- # c3\n",
+    ),
+    (
         "before the dash of an empty last list item: the next key's (yaml.v3's empty node takes no comment)",
         "command:\n# c1\n-\nk: 1\nl:\n  # c1\n  -\nm: 1\n",
     ),

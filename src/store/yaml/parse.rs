@@ -374,12 +374,28 @@ impl Builder<'_> {
                     after: Vec::new(),
                     last_block: false,
                 });
+                // The line comment of an empty first item (`k:\n- # c\nj: 1`) is not the
+                // list's yet: it waits for that item, whose placement decides (yaml.v3's empty
+                // node takes no comment: with nothing after it in the list, the next key does).
+                let mut held = Vec::new();
                 if !is_map && !flow {
                     self.carry_before_empty_list(start);
+                    if let Some(d) = list_dash(self.src, start) {
+                        let rest = self.src[d + 1..].split('\n').next().unwrap_or("");
+                        if rest.trim_start_matches([' ', '\t']).starts_with('#') {
+                            let (after, before): (Vec<_>, Vec<_>) =
+                                std::mem::take(&mut self.pending)
+                                    .into_iter()
+                                    .partition(|(c, _, _)| c.src.is_some_and(|s| s.start > d));
+                            self.pending = before;
+                            held = after;
+                        }
+                    }
                 }
                 self.force_top = into_new;
                 self.flush();
                 self.force_top = false;
+                self.pending.extend(held);
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 // Comments from the first one at the dash column of an enclosing block
@@ -952,4 +968,27 @@ fn strip_src(v: &mut Value) {
         }
         _ => {}
     }
+}
+
+/// The offset of the dash that starts the block list whose start event is at `start`: the
+/// first character after blanks, line breaks and comments, or (saphyr starts a list whose
+/// first item is empty after that item's line comment: `- # c`) the dash that begins the line
+/// holding `start`.
+fn list_dash(src: &str, start: usize) -> Option<usize> {
+    let b = src.as_bytes();
+    let ls = src.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent = src[ls..].len() - src[ls..].trim_start_matches(' ').len();
+    if ls + indent < start && b.get(ls + indent) == Some(&b'-') {
+        return Some(ls + indent);
+    }
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+            b'#' => i += src[i..].find('\n')?,
+            b'-' => return Some(i),
+            _ => return None,
+        }
+    }
+    None
 }
