@@ -267,7 +267,8 @@ pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The most leafseal reads of any input file or stream (1 GiB).
+/// The most leafseal reads of any input file or stream (1 GiB; SOPS has no limit: this
+/// bounds memory on a mistaken argument such as /dev/zero).
 pub const MAX_INPUT: u64 = 1 << 30;
 
 /// Read an input file, refusing more than [`MAX_INPUT`] bytes, whatever it is (a regular
@@ -291,7 +292,7 @@ pub fn max_input() -> u64 {
 }
 
 fn size_text(n: u64) -> String {
-    if n >= 1 << 30 && n % (1 << 30) == 0 {
+    if n >= 1 << 30 && n.is_multiple_of(1 << 30) {
         format!("{} GiB", n >> 30)
     } else {
         format!("{n} bytes")

@@ -2,7 +2,6 @@
 //! polynomial x^8+x^4+x^3+x+1 (0x11B), share = 32 y bytes followed by x = group index + 1.
 //! Arithmetic avoids secret-dependent branches and table lookups.
 
-use rand::RngCore;
 use zeroize::Zeroizing;
 
 /// GF(2^8) multiplication without data-dependent branches.
@@ -64,7 +63,7 @@ pub fn split(
     let mut coef = Zeroizing::new(vec![0u8; threshold]);
     for (j, &s) in secret.iter().enumerate() {
         coef[0] = s;
-        rand::rngs::OsRng.fill_bytes(&mut coef[1..]);
+        getrandom::fill(&mut coef[1..]).expect("the operating system's random source");
         for (i, share) in shares.iter_mut().enumerate() {
             let x = (i + 1) as u8;
             // Horner's rule from the highest coefficient.

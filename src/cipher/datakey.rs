@@ -1,7 +1,6 @@
 //! The 32-byte per-file data key. No `Clone`, `Debug` or `Display`: reading the bytes is the
 //! explicit [`DataKey::expose`] call, and they are zeroized on drop.
 
-use rand::RngCore;
 use zeroize::Zeroizing;
 
 /// The AES-256 data key of one file.
@@ -11,7 +10,8 @@ impl DataKey {
     /// A fresh random key from the OS generator.
     pub fn generate() -> Self {
         let mut k = Zeroizing::new([0u8; 32]);
-        rand::rngs::OsRng.fill_bytes(k.as_mut());
+        // (A system without a random source cannot encrypt at all.)
+        getrandom::fill(k.as_mut()).expect("the operating system's random source");
         DataKey(k)
     }
 

@@ -2,14 +2,14 @@
 //! 32-byte IV (SOPS's non-standard length; GHASH derives the counter block), standard padded
 //! base64, the path-derived AAD supplied by the caller.
 
+use aes_gcm::aead::array::Array;
 use aes_gcm::aead::consts::{U12, U16, U32};
-use aes_gcm::aead::generic_array::GenericArray;
-use aes_gcm::aead::{AeadInPlace, KeyInit};
+use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::aes::Aes256;
 use aes_gcm::AesGcm;
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
-use rand::RngCore;
+use rand::Rng as _;
 use std::fmt;
 use zeroize::Zeroizing;
 
@@ -188,7 +188,7 @@ pub struct Cipher {
 impl Cipher {
     /// Expand `key` once.
     pub fn new(key: &DataKey) -> Self {
-        let aes = Aes256::new(GenericArray::from_slice(key.expose()));
+        let aes = Aes256::new(&Array::from(*key.expose()));
         Cipher {
             gcm32: AesGcm::from(aes.clone()),
             aes,
@@ -212,7 +212,7 @@ impl Cipher {
     fn encrypt_in_place(&self, buf: &mut [u8], aad: &[u8], iv: &[u8; 32]) -> Vec<u8> {
         match self
             .gcm32
-            .encrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf)
+            .encrypt_inout_detached(&Array::from(*iv), aad, buf.into())
         {
             Ok(tag) => tag.to_vec(),
             Err(_) => Vec::new(),
@@ -253,22 +253,28 @@ impl Cipher {
         if tag.len() != 16 {
             return Err(TokenError::IvLength(iv.len()));
         }
-        let tag = GenericArray::from_slice(tag);
+        let Ok(tag) = Array::<u8, U16>::try_from(tag) else {
+            return Err(TokenError::IvLength(iv.len()));
+        };
+        let bad = |_| TokenError::IvLength(iv.len());
         let r = match iv.len() {
-            32 => self
-                .gcm32
-                .decrypt_in_place_detached(GenericArray::from_slice(iv), aad, buf, tag),
-            12 => AesGcm::<Aes256, U12>::from(self.aes.clone()).decrypt_in_place_detached(
-                GenericArray::from_slice(iv),
+            32 => self.gcm32.decrypt_inout_detached(
+                &Array::<u8, U32>::try_from(iv).map_err(bad)?,
                 aad,
-                buf,
-                tag,
+                buf.into(),
+                &tag,
             ),
-            16 => AesGcm::<Aes256, U16>::from(self.aes.clone()).decrypt_in_place_detached(
-                GenericArray::from_slice(iv),
+            12 => AesGcm::<Aes256, U12>::from(self.aes.clone()).decrypt_inout_detached(
+                &Array::<u8, U12>::try_from(iv).map_err(bad)?,
                 aad,
-                buf,
-                tag,
+                buf.into(),
+                &tag,
+            ),
+            16 => AesGcm::<Aes256, U16>::from(self.aes.clone()).decrypt_inout_detached(
+                &Array::<u8, U16>::try_from(iv).map_err(bad)?,
+                aad,
+                buf.into(),
+                &tag,
             ),
             n => return Err(TokenError::IvLength(n)),
         };
@@ -336,7 +342,7 @@ pub fn seal(key: &DataKey, plaintext: &[u8], aad: &[u8], iv: [u8; 32], kind: &st
 /// large encryption. Data keys still come straight from the operating system.
 pub fn random_iv() -> [u8; 32] {
     let mut iv = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut iv);
+    rand::rng().fill_bytes(&mut iv);
     iv
 }
 

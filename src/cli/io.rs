@@ -9,8 +9,6 @@ use leafseal::store::{Format, StoreOptions};
 use super::args::IoArgs;
 use super::Failure;
 
-/// Largest input read (SOPS has no limit; this bounds memory on a mistaken argument).
-
 /// The resolved input side.
 pub struct Input {
     /// The bytes.

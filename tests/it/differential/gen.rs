@@ -12,8 +12,8 @@
 //! (non-string keys, integers beyond 64 bits) are there on purpose because SOPS refuses them and
 //! leafseal must refuse them too. Everything is a pure function of the seed.
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use rand08::rngs::StdRng;
+use rand08::{Rng, SeedableRng};
 use std::collections::BTreeSet;
 
 /// One generated document and what the checks need to know about it.
