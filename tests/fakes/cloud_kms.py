@@ -6,12 +6,13 @@ when its stdin closes (the test process ended) or after --deadline seconds.
     cloud_kms.py vault --token T [--namespace NS] [--mount transit ...]
         Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token checked,
         answers shaped as Vault's (data.ciphertext `vault:v1:…`, errors: [...]).
-    cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls]
+    cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls] [--metadata-token M]
         GCP KMS REST (POST /v1/<resource>:encrypt|:decrypt with a bearer token), an OAuth token
         endpoint (/token: jwt-bearer with an RS256 service-account assertion checked against the
         public key in D/sa.json, and refresh_token), the GCE metadata server
         (/computeMetadata/v1/..., Metadata-Flavor: Google), and with --tls a test CA in D/ca.pem
-        whose server certificate names cloudkms.googleapis.com, localhost and 127.0.0.1.
+        whose server certificate names cloudkms.googleapis.com, oauth2.googleapis.com, localhost
+        and 127.0.0.1. The metadata server hands out M (default: a fresh token each time).
         D/sa.json and D/adc.json (an authorized_user) are written for the tests.
     cloud_kms.py proxy --to PORT
         An HTTP CONNECT proxy that dials only 127.0.0.1:PORT whatever host is asked for, and
@@ -219,7 +220,8 @@ def gcp_setup(opts):
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("cloudkms.googleapis.com"), x509.DNSName("localhost"),
+                x509.DNSName("cloudkms.googleapis.com"), x509.DNSName("oauth2.googleapis.com"),
+                x509.DNSName("localhost"),
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256()))
@@ -234,7 +236,7 @@ def gcp_setup(opts):
     return os.path.join(d, "server.pem"), os.path.join(d, "server.key")
 
 
-def verify_assertion(opts, assertion):
+def verify_assertion(opts, assertion, self_signed=False):
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -251,7 +253,11 @@ def verify_assertion(opts, assertion):
     now = time.time()
     if not (claims.get("iat", 0) <= now + 60 and claims.get("exp", 0) > now):
         return "expired or future JWT"
-    if "cloudkms" not in claims.get("scope", "") and "cloud-platform" not in claims.get("scope", ""):
+    if self_signed:
+        if not (claims.get("aud", "").startswith("https://cloudkms.") or "cloudkms" in claims.get("scope", "")
+                or "cloud-platform" in claims.get("scope", "")):
+            return "wrong audience"
+    elif "cloudkms" not in claims.get("scope", "") and "cloud-platform" not in claims.get("scope", ""):
         return "no KMS scope"
     return None
 
@@ -265,7 +271,7 @@ def gcp_handler(opts):
                     return self.reply(403, b"Missing Metadata-Flavor:Google header.", "text/html")
                 self.server_stats["metadata"] += 1
                 if path == "/computeMetadata/v1/instance/service-accounts/default/token":
-                    tok = "gce-" + secrets.token_hex(8)
+                    tok = opts.metadata_token or "gce-" + secrets.token_hex(8)
                     TOKENS.add(tok)
                     return self.reply(200, {"access_token": tok, "expires_in": 3599, "token_type": "Bearer"})
                 if path == "/computeMetadata/v1/universe/universe-domain":
@@ -302,7 +308,9 @@ def gcp_handler(opts):
                 return self.reply(404, {"error": {"code": 404, "message": "not found", "status": "NOT_FOUND"}})
             name, op = path[len("/v1/"):].rsplit(":", 1)
             auth = self.headers.get("Authorization", "")
-            if not auth.startswith("Bearer ") or auth[7:] not in TOKENS:
+            bearer = auth[7:] if auth.startswith("Bearer ") else ""
+            # A service account may also present a self-signed JWT as its bearer token.
+            if bearer not in TOKENS and not (bearer.count(".") == 2 and verify_assertion(opts, bearer, self_signed=True) is None):
                 return self.reply(401, {"error": {"code": 401, "message": "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.", "status": "UNAUTHENTICATED"}})
             if name not in opts.key:
                 return self.reply(403, {"error": {"code": 403, "message": "Permission 'cloudkms.cryptoKeyVersions.useToEncrypt' denied on resource '%s' (or it may not exist)." % name, "status": "PERMISSION_DENIED"}})
@@ -377,6 +385,7 @@ def main():
     g.add_argument("--token", action="append", default=[])
     g.add_argument("--key", action="append", default=[])
     g.add_argument("--tls", action="store_true")
+    g.add_argument("--metadata-token", default="")
     p = sub.add_parser("proxy")
     p.add_argument("--to", type=int, required=True)
     for s in (v, g, p):

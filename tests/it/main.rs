@@ -22,6 +22,7 @@ mod corpus;
 mod differential;
 mod doc_examples;
 mod fakes;
+mod gcp_kms;
 mod git_drivers;
 mod hardening;
 mod hygiene;
