@@ -6,19 +6,22 @@ when its stdin closes (the test process ended) or after --deadline seconds.
     cloud_kms.py vault --token T [--namespace NS] [--mount transit ...]
         Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token checked,
         answers shaped as Vault's (data.ciphertext `vault:v1:…`, errors: [...]).
-    cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls] [--metadata-token M]
+    cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls [--grpc]] [--metadata-token M]
         GCP KMS REST (POST /v1/<resource>:encrypt|:decrypt with a bearer token), an OAuth token
         endpoint (/token: jwt-bearer with an RS256 service-account assertion checked against the
         public key in D/sa.json, and refresh_token), the GCE metadata server
         (/computeMetadata/v1/..., Metadata-Flavor: Google), and with --tls a test CA in D/ca.pem
         whose server certificate names cloudkms.googleapis.com, oauth2.googleapis.com, localhost
         and 127.0.0.1. The metadata server hands out M (default: a fresh token each time).
+        With --grpc, Cloud KMS's gRPC service too (same CA, keys and tokens; needs grpcio and
+        google-cloud-kms), on the port of a `GRPC <n>` line printed before `PORT`.
         D/sa.json and D/adc.json (an authorized_user) are written for the tests.
     cloud_kms.py proxy --to PORT
         An HTTP CONNECT proxy that dials only 127.0.0.1:PORT whatever host is asked for, and
         prints `CONNECT host:port` for every tunnel it opens.
 
-Stdlib only, except `cryptography` (in the test venv, through moto) for the GCP mode's keys.
+Stdlib only, except `cryptography` (in the test venv, through moto) for the GCP mode's keys
+and, for --grpc, `grpcio` and `google-cloud-kms` (in the test venv too).
 The ciphertexts are not real cryptography: they bind the key name and a per-server secret
 (HMAC), so another key or another server refuses them, as the real services do.
 """
@@ -337,6 +340,51 @@ def gcp_handler(opts):
 TOKENS = set()
 
 
+def grpc_serve(opts, certfile, keyfile):
+    """Cloud KMS over gRPC (Encrypt and Decrypt of google.cloud.kms.v1.KeyManagementService),
+    with the message types of the google-cloud-kms package and the same keys and tokens."""
+    from concurrent import futures
+
+    import grpc
+    from google.cloud.kms_v1 import types as t
+
+    def check(ctx, name):
+        auth = dict(ctx.invocation_metadata()).get("authorization", "")
+        bearer = auth[7:] if auth.startswith("Bearer ") else ""
+        if bearer not in TOKENS and not (bearer.count(".") == 2 and verify_assertion(opts, bearer, self_signed=True) is None):
+            ctx.abort(grpc.StatusCode.UNAUTHENTICATED, "Request had invalid authentication credentials.")
+        if name not in opts.key:
+            ctx.abort(grpc.StatusCode.PERMISSION_DENIED,
+                      "Permission 'cloudkms.cryptoKeyVersions.useToEncrypt' denied on resource '%s' (or it may not exist)." % name)
+
+    def encrypt(req, ctx):
+        check(ctx, req.name)
+        return t.EncryptResponse(name=req.name + "/cryptoKeyVersions/1", ciphertext=seal(req.name, req.plaintext))
+
+    def decrypt(req, ctx):
+        check(ctx, req.name)
+        plain = unseal(req.name, req.ciphertext)
+        if plain is None:
+            ctx.abort(grpc.StatusCode.INVALID_ARGUMENT, "Decryption failed: the ciphertext is invalid.")
+        return t.DecryptResponse(plaintext=plain)
+
+    def method(fn, req, resp):
+        return grpc.unary_unary_rpc_method_handler(fn, request_deserializer=req.deserialize, response_serializer=resp.serialize)
+
+    handler = grpc.method_handlers_generic_handler("google.cloud.kms.v1.KeyManagementService", {
+        "Encrypt": method(encrypt, t.EncryptRequest, t.EncryptResponse),
+        "Decrypt": method(decrypt, t.DecryptRequest, t.DecryptResponse),
+    })
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
+    server.add_generic_rpc_handlers((handler,))
+    with open(keyfile, "rb") as k, open(certfile, "rb") as c:
+        creds = grpc.ssl_server_credentials([(k.read(), c.read())])
+    port = server.add_secure_port("127.0.0.1:0", creds)
+    server.start()
+    opts.grpc_server = server
+    return port
+
+
 # --- CONNECT proxy -------------------------------------------------------------------------
 
 
@@ -386,6 +434,7 @@ def main():
     g.add_argument("--key", action="append", default=[])
     g.add_argument("--tls", action="store_true")
     g.add_argument("--metadata-token", default="")
+    g.add_argument("--grpc", action="store_true")
     p = sub.add_parser("proxy")
     p.add_argument("--to", type=int, required=True)
     for s in (v, g, p):
@@ -411,6 +460,8 @@ def main():
             ctx.set_alpn_protocols(["http/1.1"])
             ctx.load_cert_chain(*tls)
             srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+            if opts.grpc:
+                print("GRPC %d" % grpc_serve(opts, *tls), flush=True)
     print("PORT %d" % opts.port, flush=True)
     srv.serve_forever()
 

@@ -3,8 +3,9 @@
 //! metadata server), all on 127.0.0.1. The fake serves HTTPS with a test CA made at start-up
 //! (`SSL_CERT_FILE`) under the name cloudkms.googleapis.com, and both tools reach it as they
 //! would reach Google: through `HTTPS_PROXY`, a CONNECT proxy that only dials the fake. The
-//! reference sops uses its REST client there (`SOPS_GCP_KMS_CLIENT_TYPE=rest`; the fake speaks
-//! no gRPC, and this sops build has no `SOPS_GCP_KMS_ENDPOINT`).
+//! reference sops uses its REST client there (`SOPS_GCP_KMS_CLIENT_TYPE=rest`), and its default
+//! gRPC client against the fake's gRPC service through a second proxy (this sops build has no
+//! `SOPS_GCP_KMS_ENDPOINT`, so a proxy is the only way to point it at a fake).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -157,6 +158,53 @@ fn gcp_kms_both_ways_with_reference_sops_and_every_credential_kind() {
     let o = g.token(sb.cmd(&sops)).args(["decrypt", "l.env"]).run();
     o.assert_success();
     assert_eq!(o.stdout_str(), "A=1\n");
+}
+
+/// The reference sops with its default gRPC client, through a second proxy that dials the
+/// fake's gRPC port; leafseal on REST through the first. One fake process, so one set of keys.
+#[test]
+fn gcp_kms_reference_sops_over_grpc_both_ways() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    let Some(g) = Gcp::start(&sb, &["--grpc"]) else {
+        return;
+    };
+    let grpc_port = g
+        .kms
+        .lines
+        .lock()
+        .unwrap()
+        .iter()
+        .find_map(|l| l.strip_prefix("GRPC ").map(str::to_owned))
+        .expect("the fake printed its gRPC port");
+    let Some(grpc_proxy) = Fake::start("proxy", &["--to", &grpc_port]) else {
+        return;
+    };
+    let grpc = |c: Cmd| {
+        g.token(c).env_remove("SOPS_GCP_KMS_CLIENT_TYPE").env(
+            "HTTPS_PROXY",
+            format!("http://127.0.0.1:{}", grpc_proxy.port),
+        )
+    };
+    encrypt(
+        &sb,
+        g.token(sb.leafseal()),
+        &["--gcp-kms", K1],
+        "l.enc.yaml",
+    );
+    decrypt_ok(grpc(sb.cmd(&sops)), "l.enc.yaml");
+    encrypt(&sb, grpc(sb.cmd(&sops)), &["--gcp-kms", K2], "s.enc.yaml");
+    decrypt_ok(g.token(sb.leafseal()), "s.enc.yaml");
+    assert!(
+        grpc_proxy.lines.lock().unwrap().len() >= 2,
+        "sops did not use the gRPC proxy"
+    );
+    // A key the token may not use: gRPC's PERMISSION_DENIED in sops, HTTP 403 in leafseal.
+    let o = grpc(sb.cmd(&sops))
+        .args(["encrypt", "--gcp-kms", DENIED, "plain.yaml"])
+        .run();
+    o.assert_failure();
+    o.assert_stderr_contains("PermissionDenied");
 }
 
 #[test]
