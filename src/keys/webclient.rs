@@ -230,7 +230,14 @@ pub fn describe(e: &ureq::Error, total: Duration) -> String {
             "connection refused".into()
         }
         ureq::Error::HostNotFound => "host not found".into(),
-        other => other.to_string(),
+        other => {
+            let text = other.to_string();
+            if text.contains("invalid peer certificate") {
+                format!("{text} (the server's certificate is not trusted: add its CA with SSL_CERT_FILE, or VAULT_CACERT for Vault)")
+            } else {
+                text
+            }
+        }
     }
 }
 

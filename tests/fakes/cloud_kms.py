@@ -3,9 +3,10 @@ tests/it/vault_transit.rs and tests/it/gcp_kms.rs. Every server binds 127.0.0.1 
 OS picks and prints `PORT <n>` (and other `KEY value` lines) on stdout once it listens. It exits
 when its stdin closes (the test process ended) or after --deadline seconds.
 
-    cloud_kms.py vault --token T [--namespace NS] [--mount transit ...]
-        Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token checked,
-        answers shaped as Vault's (data.ciphertext `vault:v1:…`, errors: [...]).
+    cloud_kms.py vault --token T [--namespace NS] [--mount transit ...] [--tls DIR]
+        Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token (and with
+        --namespace, X-Vault-Namespace) checked, answers shaped as Vault's (data.ciphertext
+        `vault:v1:…`, errors: [...]); with --tls, HTTPS under a test CA written to DIR/ca.pem.
     cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls [--grpc]] [--metadata-token M]
         GCP KMS REST (POST /v1/<resource>:encrypt|:decrypt with a bearer token), an OAuth token
         endpoint (/token: jwt-bearer with an RS256 service-account assertion checked against the
@@ -202,6 +203,19 @@ def gcp_setup(opts):
         }, f)
     if not opts.tls:
         return None
+    return make_tls(d)
+
+
+def make_tls(d):
+    """A test CA (d/ca.pem) and a server certificate signed by it (d/server.pem, d/server.key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import datetime
+    import ipaddress
+
+    os.makedirs(d, exist_ok=True)
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leafseal test CA")])
@@ -428,6 +442,7 @@ def main():
     v.add_argument("--namespace", default="")
     v.add_argument("--mount", action="append", default=[])
     v.add_argument("--keys-exist", action="store_true")
+    v.add_argument("--tls", default="", metavar="DIR")
     g = sub.add_parser("gcp")
     g.add_argument("--dir", required=True)
     g.add_argument("--token", action="append", default=[])
@@ -451,6 +466,11 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.daemon_threads = True
     opts.port = srv.server_address[1]
+    if opts.mode == "vault" and opts.tls:
+        import ssl
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(*make_tls(opts.tls))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     if opts.mode == "gcp":
         TOKENS.update(opts.token)
         tls = gcp_setup(opts)

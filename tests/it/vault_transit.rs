@@ -324,3 +324,57 @@ print("ok")
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `VAULT_NAMESPACE`, and HTTPS with `VAULT_CACERT`, `SSL_CERT_FILE` or `VAULT_SKIP_VERIFY`,
+/// for both tools.
+#[test]
+fn vault_namespace_and_tls_settings() {
+    let Some(sops) = tools::sops() else { return };
+    let sb = Sandbox::new();
+    let dir = sb.path("tls");
+    let Some(v) = Fake::start(
+        "vault",
+        &[
+            "--token",
+            TOKEN,
+            "--namespace",
+            "team",
+            "--tls",
+            dir.to_str().unwrap(),
+        ],
+    ) else {
+        return;
+    };
+    let ca = dir.join("ca.pem");
+    let k = format!("https://localhost:{}/v1/transit/keys/k", v.port);
+    let ns = |c: Cmd| with_token(c).env("VAULT_NAMESPACE", "team");
+    encrypt(
+        &sb,
+        ns(sb.leafseal()).env("VAULT_CACERT", &ca),
+        &["--hc-vault-transit", &k],
+        "t.enc.yaml",
+    );
+    decrypt_ok(ns(sb.cmd(&sops)).env("VAULT_CACERT", &ca), "t.enc.yaml");
+    encrypt(
+        &sb,
+        ns(sb.cmd(&sops)).env("VAULT_CACERT", &ca),
+        &["--hc-vault-transit", &k],
+        "s.enc.yaml",
+    );
+    decrypt_ok(ns(sb.leafseal()).env("SSL_CERT_FILE", &ca), "s.enc.yaml");
+    decrypt_ok(
+        ns(sb.leafseal()).env("VAULT_SKIP_VERIFY", "true"),
+        "s.enc.yaml",
+    );
+    // Without the namespace, or without trusting the CA, the server refuses or is refused.
+    let o = with_token(sb.leafseal())
+        .env("VAULT_CACERT", &ca)
+        .args(["decrypt", "s.enc.yaml"])
+        .run();
+    o.assert_code(128);
+    o.assert_stderr_contains("HTTP 403");
+    let o = ns(sb.leafseal()).args(["decrypt", "s.enc.yaml"]).run();
+    o.assert_code(128);
+    o.assert_stderr_contains(&k);
+    o.assert_stderr_contains("not trusted: add its CA");
+}
