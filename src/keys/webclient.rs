@@ -130,11 +130,12 @@ fn host_of(url: &str) -> &str {
 
 /// The proxy Go's `http.ProxyFromEnvironment` would use for `url`.
 pub fn proxy_for(url: &str) -> Option<String> {
-    let env = |names: [&str; 2]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.is_empty()))
-    };
+    proxy_with(url, |n| std::env::var(n).ok())
+}
+
+/// [`proxy_for`] with the environment read through `var`.
+fn proxy_with(url: &str, var: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let env = |names: [&str; 2]| names.iter().find_map(|n| var(n).filter(|v| !v.is_empty()));
     let proxy = if url.starts_with("https://") {
         env(["HTTPS_PROXY", "https_proxy"])
     } else {
@@ -344,5 +345,37 @@ mod tests {
         );
         assert_eq!(host_of("http://[::1]:8200"), "::1");
         assert_eq!(host_of("https://kms.googleapis.com"), "kms.googleapis.com");
+    }
+
+    #[test]
+    fn proxies_as_go_picks_them() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |n: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == n)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let e = env(&[
+            ("HTTPS_PROXY", "proxy:3128"),
+            ("http_proxy", "http://p2:80"),
+            ("NO_PROXY", "internal.example, .corp"),
+        ]);
+        let p = |u: &str| proxy_with(u, &e);
+        assert_eq!(
+            p("https://kms.googleapis.com/v1").as_deref(),
+            Some("http://proxy:3128")
+        );
+        assert_eq!(p("http://vault:8200").as_deref(), Some("http://p2:80"));
+        assert_eq!(p("https://internal.example"), None);
+        assert_eq!(p("https://a.internal.example"), None);
+        assert_eq!(p("https://v.corp:8200"), None);
+        assert_eq!(p("https://127.0.0.1:8200"), None);
+        assert_eq!(p("https://localhost"), None);
+        assert_eq!(p("https://[::1]:1"), None);
+        let all = env(&[("HTTPS_PROXY", "http://p"), ("NO_PROXY", "*")]);
+        assert_eq!(proxy_with("https://x", all), None);
+        assert_eq!(proxy_with("https://x", env(&[])), None);
     }
 }
