@@ -362,7 +362,7 @@ mod tests {
             ("http_proxy", "http://p2:80"),
             ("NO_PROXY", "internal.example, .corp"),
         ]);
-        let p = |u: &str| proxy_with(u, &e);
+        let p = |u: &str| proxy_with(u, e);
         assert_eq!(
             p("https://kms.googleapis.com/v1").as_deref(),
             Some("http://proxy:3128")
