@@ -136,6 +136,18 @@ fn gcp_kms_both_ways_with_reference_sops_and_every_credential_kind() {
     decrypt_ok(g.net(sb.cmd(&sops)), "l.enc.yaml");
     std::fs::remove_dir_all(&gcloud).unwrap();
 
+    // A creation rule's `gcp_kms`, for both tools.
+    sb.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - gcp_kms: '{K1},{K2}'\n"),
+    );
+    encrypt(&sb, g.token(sb.leafseal()), &[], "rule-l.enc.yaml");
+    assert!(sb.read_string("rule-l.enc.yaml").contains(K2));
+    decrypt_ok(g.token(sb.cmd(&sops)), "rule-l.enc.yaml");
+    encrypt(&sb, g.token(sb.cmd(&sops)), &[], "rule-s.enc.yaml");
+    decrypt_ok(g.token(sb.leafseal()), "rule-s.enc.yaml");
+    std::fs::remove_file(sb.path(".sops.yaml")).unwrap();
+
     // The endpoint variable, straight to the fake without the proxy (leafseal only: this sops
     // build predates SOPS_GCP_KMS_ENDPOINT).
     decrypt_ok(

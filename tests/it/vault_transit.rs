@@ -86,6 +86,19 @@ fn vault_transit_both_ways_with_reference_sops() {
         "s.enc.yaml",
     );
     decrypt_ok(with_token(sb.leafseal()), "s.enc.yaml");
+    // A creation rule's `hc_vault_transit_uri`, for both tools.
+    sb.write(
+        ".sops.yaml",
+        format!("creation_rules:\n  - hc_vault_transit_uri: '{k1},{k2}'\n"),
+    );
+    encrypt(&sb, with_token(sb.leafseal()), &[], "rule-l.enc.yaml");
+    assert!(sb
+        .read_string("rule-l.enc.yaml")
+        .contains("key_name: second"));
+    decrypt_ok(with_token(sb.cmd(&sops)), "rule-l.enc.yaml");
+    encrypt(&sb, with_token(sb.cmd(&sops)), &[], "rule-s.enc.yaml");
+    decrypt_ok(with_token(sb.leafseal()), "rule-s.enc.yaml");
+    std::fs::remove_file(sb.path(".sops.yaml")).unwrap();
     // Every format's flattening (dotenv, JSON) holds the same entry.
     sb.write("plain.env", "A=1\nB=two\n");
     let o = with_token(sb.leafseal())
