@@ -31,6 +31,27 @@ pub fn python() -> Option<PathBuf> {
     }
 }
 
+/// The test venv's interpreter if it can `import module`, or `None` after reporting a skip
+/// (panics under CI); `package` is the PyPI name to install.
+#[track_caller]
+pub fn python_with(module: &str, package: &str) -> Option<PathBuf> {
+    let py = python()?;
+    let ok = Command::new(&py)
+        .args(["-c", &format!("import {module}")])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        Some(py)
+    } else {
+        tools::missing(
+            &format!("{package} (PyPI) in the test venv"),
+            "run the suite with `bash scripts/test.sh`, which installs it into .cache/venv",
+        )
+    }
+}
+
 /// A running fake.
 pub struct Fake {
     child: Child,

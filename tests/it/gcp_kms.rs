@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use crate::fakes::{closed_port, python, silent_server, Fake};
+use crate::fakes::{closed_port, python_with, silent_server, Fake};
 use crate::util::keys::AGE1;
 use crate::util::{manifest_dir, tools, Cmd, Sandbox};
 
@@ -177,6 +177,9 @@ fn gcp_kms_both_ways_with_reference_sops_and_every_credential_kind() {
 #[test]
 fn gcp_kms_reference_sops_over_grpc_both_ways() {
     let Some(sops) = tools::sops() else { return };
+    if python_with("grpc, google.cloud.kms", "google-cloud-kms").is_none() {
+        return;
+    }
     let sb = Sandbox::new();
     let Some(g) = Gcp::start(&sb, &["--grpc"]) else {
         return;
@@ -446,18 +449,9 @@ fn gcp_kms_refusals_and_unreachable_services_fail_fast_naming_the_key() {
 /// transport, its default credentials from the fake's service-account file).
 #[test]
 fn gcp_fake_matches_google_cloud_kms() {
-    let Some(py) = python() else { return };
-    let probe = std::process::Command::new(&py)
-        .args(["-c", "import google.cloud.kms"])
-        .output()
-        .expect("run python");
-    if !probe.status.success() {
-        tools::missing(
-            "google-cloud-kms (PyPI)",
-            "run the suite with `bash scripts/test.sh`, which installs it into .cache/venv",
-        );
+    let Some(py) = python_with("google.cloud.kms", "google-cloud-kms") else {
         return;
-    }
+    };
     let sb = Sandbox::new();
     let Some(g) = Gcp::start(&sb, &[]) else {
         return;

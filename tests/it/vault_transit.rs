@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::fakes::{closed_port, python, silent_server, Fake};
+use crate::fakes::{closed_port, python_with, silent_server, Fake};
 use crate::util::keys::AGE1;
 use crate::util::{manifest_dir, tools, Cmd, Sandbox};
 
@@ -285,18 +285,9 @@ fn vault_denied_unreachable_or_without_token_fails_fast_naming_the_key() {
 /// The fake answers as Vault does for its official Python client (`hvac`).
 #[test]
 fn vault_fake_matches_hvac() {
-    let Some(py) = python() else { return };
-    let probe = std::process::Command::new(&py)
-        .args(["-c", "import hvac"])
-        .output()
-        .expect("run python");
-    if !probe.status.success() {
-        tools::missing(
-            "hvac (PyPI)",
-            "run the suite with `bash scripts/test.sh`, which installs hvac into .cache/venv",
-        );
+    let Some(py) = python_with("hvac", "hvac") else {
         return;
-    }
+    };
     let Some(v) = vault() else { return };
     let script = format!(
         r#"
