@@ -223,7 +223,11 @@ fn fetch_token(limits: &Limits) -> Result<Zeroizing<String>, String> {
         Source::Metadata(host) => {
             let url =
                 format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
-            let agent = webclient::agent(&url, limits, limits.metadata, &Default::default())
+            let direct = webclient::Tls {
+                direct: true,
+                ..Default::default()
+            };
+            let agent = webclient::agent(&url, limits, limits.metadata, &direct)
                 .map_err(|e| e.to_string())?;
             let a = webclient::send(&agent, "GET", &url, &[("Metadata-Flavor", "Google")], None)
                 .map_err(|e| tried(&host, &webclient::describe(&e, limits.metadata)))?;

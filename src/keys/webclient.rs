@@ -60,7 +60,7 @@ pub fn secs(d: Duration) -> String {
     }
 }
 
-/// TLS settings of one service (Vault's `VAULT_CACERT`, client certificates, …).
+/// Connection settings of one service (Vault's `VAULT_CACERT`, client certificates, …).
 #[derive(Default)]
 pub struct Tls {
     /// Roots that replace the system's (`VAULT_CACERT`).
@@ -69,6 +69,8 @@ pub struct Tls {
     pub client: Option<ClientCert>,
     /// Do not verify the server (`VAULT_SKIP_VERIFY`).
     pub insecure: bool,
+    /// Never through a proxy (a metadata server: Google's metadata client has no proxy).
+    pub direct: bool,
 }
 
 /// Every certificate in PEM `bytes` (`what` names the file in errors).
@@ -178,7 +180,7 @@ pub fn agent(
     total: Duration,
     tls: &Tls,
 ) -> Result<ureq::Agent, KeyError> {
-    let proxy = match proxy_for(url) {
+    let proxy = match proxy_for(url).filter(|_| !tls.direct) {
         Some(p) => Some(ureq::Proxy::new(&p).map_err(|e| {
             KeyError::Failed(format!("invalid proxy {p:?} (HTTPS_PROXY/HTTP_PROXY): {e}"))
         })?),
