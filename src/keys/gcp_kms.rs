@@ -65,6 +65,11 @@ impl GcpKey {
         Ok(GcpKey { resource_id: id })
     }
 
+    /// The resource ID.
+    pub fn resource_id(&self) -> &str {
+        &self.resource_id
+    }
+
     /// One KMS call (`encrypt`, `decrypt`); the JSON answer.
     fn call(&self, op: &str, body: &serde_json::Value) -> Result<serde_json::Value, KeyError> {
         let what = format!("GCP KMS {op} with {}", self.resource_id);

@@ -89,6 +89,30 @@ impl VaultKey {
         })
     }
 
+    /// A key from its parts (the key service's `VaultKey` message).
+    pub fn new(address: &str, engine_path: &str, key_name: &str) -> Self {
+        VaultKey {
+            address: address.to_owned(),
+            engine_path: engine_path.to_owned(),
+            key_name: key_name.to_owned(),
+        }
+    }
+
+    /// The server address (`vault_address`).
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The transit engine's mount path (`engine_path`).
+    pub fn engine_path(&self) -> &str {
+        &self.engine_path
+    }
+
+    /// The key's name (`key_name`).
+    pub fn key_name(&self) -> &str {
+        &self.key_name
+    }
+
     /// SOPS's `ToString`: `{address}/v1/{engine_path}/keys/{key_name}`.
     pub fn uri(&self) -> String {
         format!(
