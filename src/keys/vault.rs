@@ -69,7 +69,12 @@ impl VaultKey {
             return Err(bad(&format!("should be like {FORM}")));
         }
         let dirs: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let key_name = dirs[dirs.len() - 1];
+        let [_, .., key_name] = dirs.as_slice() else {
+            return Err(bad(&format!("should be like {FORM}")));
+        };
+        if dirs.len() < 4 {
+            return Err(bad(&format!("should be like {FORM}")));
+        }
         // Everything between the API version and the `keys` segment, `..`/`.` resolved and
         // empty segments dropped as Go's path.Join does.
         let mut engine: Vec<&str> = Vec::new();
@@ -85,7 +90,7 @@ impl VaultKey {
         Ok(VaultKey {
             address: format!("{scheme}://{authority}"),
             engine_path: engine.join("/"),
-            key_name: key_name.to_owned(),
+            key_name: (*key_name).to_owned(),
         })
     }
 
