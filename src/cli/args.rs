@@ -472,6 +472,18 @@ pub struct RotateArgs {
     /// AWS KMS ARNs to remove.
     #[arg(long = "rm-kms")]
     pub rm_kms: Option<String>,
+    /// GCP KMS resource IDs to add.
+    #[arg(long = "add-gcp-kms")]
+    pub add_gcp_kms: Option<String>,
+    /// GCP KMS resource IDs to remove.
+    #[arg(long = "rm-gcp-kms")]
+    pub rm_gcp_kms: Option<String>,
+    /// HashiCorp Vault transit URIs to add.
+    #[arg(long = "add-hc-vault-transit")]
+    pub add_hc_vault_transit: Option<String>,
+    /// HashiCorp Vault transit URIs to remove.
+    #[arg(long = "rm-hc-vault-transit")]
+    pub rm_hc_vault_transit: Option<String>,
     /// With several files: how many are worked on at once (beyond SOPS).
     #[arg(long, env = "LEAFSEAL_JOBS", default_value_t = super::many::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -592,6 +604,12 @@ pub struct GroupsAddArgs {
     /// AWS KMS ARNs of the new group (repeatable).
     #[arg(long)]
     pub kms: Vec<String>,
+    /// GCP KMS resource IDs of the new group (repeatable).
+    #[arg(long = "gcp-kms")]
+    pub gcp_kms: Vec<String>,
+    /// HashiCorp Vault transit URIs of the new group (repeatable).
+    #[arg(long = "hc-vault-transit")]
+    pub hc_vault_transit: Vec<String>,
 }
 
 /// `groups delete`.

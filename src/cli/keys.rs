@@ -21,16 +21,35 @@ fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>,
     let b = backend(kind)
         .ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
     b.parse_list(spec)
-        .map_err(|e| Failure::new(1, format!("--add-{kind}/--rm-{kind}: {e}")))
+        .map_err(|e| Failure::new(1, format!("{kind} keys: {e}")))
+}
+
+/// The keys `rotate`'s `--add-*` flags name.
+fn added(a: &RotateArgs) -> Result<Vec<Box<dyn MasterKey>>, Failure> {
+    let mut add = Vec::new();
+    for (kind, spec) in [
+        ("age", &a.add_age),
+        ("pgp", &a.add_pgp),
+        ("kms", &a.add_kms),
+        ("gcp_kms", &a.add_gcp_kms),
+        ("hc_vault", &a.add_hc_vault_transit),
+    ] {
+        add.extend(parse_keys(kind, spec.as_deref())?);
+    }
+    Ok(add)
 }
 
 /// Run `rotate`.
 pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
-    let mut add = parse_keys("age", a.add_age.as_deref())?;
-    add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
-    add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+    let add = added(&a)?;
     let mut remove: Vec<String> = Vec::new();
-    for (kind, spec) in [("age", &a.rm_age), ("pgp", &a.rm_pgp), ("kms", &a.rm_kms)] {
+    for (kind, spec) in [
+        ("age", &a.rm_age),
+        ("pgp", &a.rm_pgp),
+        ("kms", &a.rm_kms),
+        ("gcp_kms", &a.rm_gcp_kms),
+        ("hc_vault", &a.rm_hc_vault_transit),
+    ] {
         remove.extend(
             parse_keys(kind, spec.as_deref())?
                 .iter()
@@ -120,9 +139,7 @@ fn rotate_file(
     }
     let bytes = leafseal::fsio::read_input(&e.path)
         .map_err(|err| Failure::new(2, format!("{name}: cannot read: {err}")))?;
-    let mut add = parse_keys("age", a.add_age.as_deref())?;
-    add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
-    add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+    let add = added(a)?;
     let format = format.unwrap_or_else(|| Format::from_path(Some(&e.path)));
     let out = rotate_bytes(&bytes, format, StoreOptions::default(), order, add, remove)
         .map_err(|err| Failure::from_lib(&name, err))?;
@@ -333,13 +350,19 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
     let out = match &cmd {
         GroupsCommand::Add(a) => {
             let mut group = Vec::new();
-            for (kind, specs) in [("age", &a.age), ("pgp", &a.pgp), ("kms", &a.kms)] {
+            for (kind, specs) in [
+                ("age", &a.age),
+                ("pgp", &a.pgp),
+                ("kms", &a.kms),
+                ("gcp_kms", &a.gcp_kms),
+                ("hc_vault", &a.hc_vault_transit),
+            ] {
                 for spec in specs {
                     group.extend(parse_keys(kind, Some(spec))?);
                 }
             }
             if group.is_empty() {
-                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms)"));
+                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms, --gcp-kms, --hc-vault-transit)"));
             }
             regroup(&bytes, format, &StoreOptions::default(), &order, |groups, threshold| {
                 groups.push(group);

@@ -3,7 +3,10 @@
 
 pub mod age;
 pub mod aws_kms;
+pub mod gcp_kms;
 pub mod pgp;
+pub mod vault;
+pub mod webclient;
 
 use std::fmt;
 
@@ -51,7 +54,13 @@ pub trait Backend: Sync {
 }
 
 /// Every backend this build knows.
-pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP, &aws_kms::KMS];
+pub static BACKENDS: &[&dyn Backend] = &[
+    &age::AGE,
+    &pgp::PGP,
+    &aws_kms::KMS,
+    &gcp_kms::GCP_KMS,
+    &vault::VAULT,
+];
 
 /// The backend for a metadata list name.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

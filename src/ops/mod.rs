@@ -448,6 +448,12 @@ pub fn recover_key(meta: &Metadata, order: &[String]) -> Result<DataKey> {
         if kinds.contains(&"kms") {
             hints.push("for AWS KMS keys provide credentials allowed to kms:Decrypt (AWS_PROFILE, environment, or the instance role)");
         }
+        if kinds.contains(&"gcp_kms") {
+            hints.push("for GCP KMS keys provide credentials allowed to decrypt with the key (GOOGLE_APPLICATION_CREDENTIALS, `gcloud auth application-default login`, or the instance's service account)");
+        }
+        if kinds.contains(&"hc_vault") {
+            hints.push("for Vault transit keys give a token allowed to decrypt (VAULT_TOKEN or ~/.vault-token)");
+        }
         let e = Error::new(ErrorKind::NoDataKey, r.to_string());
         if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
     })

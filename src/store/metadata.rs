@@ -50,8 +50,16 @@ impl StoredKey {
             "pgp" => "fp",
             "gcp_kms" => "resource_id",
             "azure_kv" => "vault_url",
-            "hc_vault" => "vault_address",
             "hckms" => "key_id",
+            // sops-compat: Vault's ToString, the form flags and .sops.yaml give.
+            "hc_vault" => {
+                return format!(
+                    "hc_vault: {}/v1/{}/keys/{}",
+                    self.field("vault_address").unwrap_or("?"),
+                    self.field("engine_path").unwrap_or("?"),
+                    self.field("key_name").unwrap_or("?")
+                )
+            }
             _ => "enc",
         };
         format!("{}: {}", self.kind, self.field(name).unwrap_or("?"))
