@@ -3,7 +3,10 @@
 
 pub mod age;
 pub mod aws_kms;
+mod azure_identity;
+pub mod azure_kv;
 pub mod pgp;
+pub(crate) mod rest;
 
 use std::fmt;
 
@@ -51,7 +54,7 @@ pub trait Backend: Sync {
 }
 
 /// Every backend this build knows.
-pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP, &aws_kms::KMS];
+pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP, &aws_kms::KMS, &azure_kv::AZURE_KV];
 
 /// The backend for a metadata list name.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {
