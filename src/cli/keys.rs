@@ -20,8 +20,10 @@ fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>,
     };
     let b = backend(kind)
         .ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
-    b.parse_list(spec)
-        .map_err(|e| Failure::new(1, format!("--add-{kind}/--rm-{kind}: {e}")))
+    b.parse_list(spec).map_err(|e| {
+        let flag = kind.replace('_', "-");
+        Failure::new(1, format!("--add-{flag}/--rm-{flag}: {e}"))
+    })
 }
 
 /// Run `rotate`.
@@ -29,8 +31,16 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
     let mut add = parse_keys("age", a.add_age.as_deref())?;
     add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
     add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+    add.extend(parse_keys("azure_kv", a.add_azure_kv.as_deref())?);
+    add.extend(parse_keys("hckms", a.add_hckms.as_deref())?);
     let mut remove: Vec<String> = Vec::new();
-    for (kind, spec) in [("age", &a.rm_age), ("pgp", &a.rm_pgp), ("kms", &a.rm_kms)] {
+    for (kind, spec) in [
+        ("age", &a.rm_age),
+        ("pgp", &a.rm_pgp),
+        ("kms", &a.rm_kms),
+        ("azure_kv", &a.rm_azure_kv),
+        ("hckms", &a.rm_hckms),
+    ] {
         remove.extend(
             parse_keys(kind, spec.as_deref())?
                 .iter()
@@ -123,6 +133,8 @@ fn rotate_file(
     let mut add = parse_keys("age", a.add_age.as_deref())?;
     add.extend(parse_keys("pgp", a.add_pgp.as_deref())?);
     add.extend(parse_keys("kms", a.add_kms.as_deref())?);
+    add.extend(parse_keys("azure_kv", a.add_azure_kv.as_deref())?);
+    add.extend(parse_keys("hckms", a.add_hckms.as_deref())?);
     let format = format.unwrap_or_else(|| Format::from_path(Some(&e.path)));
     let out = rotate_bytes(&bytes, format, StoreOptions::default(), order, add, remove)
         .map_err(|err| Failure::from_lib(&name, err))?;
@@ -333,13 +345,19 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
     let out = match &cmd {
         GroupsCommand::Add(a) => {
             let mut group = Vec::new();
-            for (kind, specs) in [("age", &a.age), ("pgp", &a.pgp), ("kms", &a.kms)] {
+            for (kind, specs) in [
+                ("age", &a.age),
+                ("pgp", &a.pgp),
+                ("kms", &a.kms),
+                ("azure_kv", &a.azure_kv),
+                ("hckms", &a.hckms),
+            ] {
                 for spec in specs {
                     group.extend(parse_keys(kind, Some(spec))?);
                 }
             }
             if group.is_empty() {
-                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms)"));
+                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms, --azure-kv, --hckms)"));
             }
             regroup(&bytes, format, &StoreOptions::default(), &order, |groups, threshold| {
                 groups.push(group);

@@ -128,14 +128,16 @@ enum Got {
     Unavailable(String),
 }
 
+/// One credential source of the chain.
+type Source = fn(&Challenge, Instant, &Limits) -> Result<Got, KeyError>;
+
 fn chain(
     challenge: &Challenge,
     deadline: Instant,
     limits: &Limits,
 ) -> Result<Zeroizing<String>, KeyError> {
     let mut tried = Vec::new();
-    let sources: [fn(&Challenge, Instant, &Limits) -> Result<Got, KeyError>; 4] =
-        [environment, workload_identity, managed_identity, azure_cli];
+    let sources: [Source; 4] = [environment, workload_identity, managed_identity, azure_cli];
     for source in sources {
         match source(challenge, deadline, limits)? {
             Got::Token(t) => return Ok(t),

@@ -79,6 +79,13 @@ pub struct Reply {
     pub body: Vec<u8>,
 }
 
+impl Drop for Reply {
+    fn drop(&mut self) {
+        // Answers may carry a data key (decrypt) or a token.
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
 impl Reply {
     /// A header's value (first of that name).
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -155,7 +162,8 @@ impl Call<'_> {
             b = b.header(*k, v.as_str());
         }
         let req = b
-            .body(self.body.map(<[u8]>::to_vec).unwrap_or_default())
+            // Borrowed, so no copy of a body that carries key material is left behind.
+            .body(self.body.unwrap_or(&[]))
             .map_err(|e| NetError::Unreachable(format!("{}: {e}", redact(self.url))))?;
         let connect = self.connect.min(left);
         let req = agent

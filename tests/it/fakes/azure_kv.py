@@ -10,7 +10,8 @@ Three listeners:
   * a CONNECT proxy that tunnels every request, whatever host it names, to the HTTPS listener
     (so clients can use the real vault host name; it never dials anything but 127.0.0.1).
 
-Usage: python azure_kv.py DIR [--client-cert PEM]. Writes DIR/ca.pem, prints one JSON line
+Usage: python azure_kv.py DIR. Writes DIR/ca.pem and DIR/client.pem (a client certificate
+and its PKCS#1 key, registered for CLIENT), prints one JSON line
 {"https":…, "http":…, "proxy":…, "version":…} when ready, exits when stdin closes or after
 300 s. Requests are logged to stderr as one line each (no secrets).
 """
@@ -45,9 +46,7 @@ KEY_NAME = "sops-key"
 VERSION = "0123456789abcdef0123456789abcdef"
 
 DIR = sys.argv[1]
-CLIENT_CERT = None
-if "--client-cert" in sys.argv:
-    CLIENT_CERT = sys.argv[sys.argv.index("--client-cert") + 1]
+CLIENT_CERT = os.path.join(DIR, "client.pem")
 
 threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
 threading.Thread(target=lambda: (time.sleep(300), os._exit(0)), daemon=True).start()
@@ -125,6 +124,27 @@ def make_tls():
                 serialization.NoEncryption(),
             )
         )
+    ckey = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    cname = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "leafseal test client")])
+    ccert = (
+        x509.CertificateBuilder()
+        .subject_name(cname)
+        .issuer_name(cname)
+        .public_key(ckey.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(hours=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(ckey, hashes.SHA256())
+    )
+    with open(CLIENT_CERT, "wb") as f:
+        f.write(ccert.public_bytes(serialization.Encoding.PEM))
+        f.write(
+            ckey.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.TraditionalOpenSSL,
+                serialization.NoEncryption(),
+            )
+        )
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(os.path.join(DIR, "server.pem"))
     return ctx
@@ -139,8 +159,6 @@ def issue(identity, resource):
 
 def check_assertion(assertion, aud):
     """Verify an RS256 client assertion against the registered client certificate."""
-    if not CLIENT_CERT:
-        return "no client certificate registered"
     try:
         h, c, s = assertion.split(".")
         header = json.loads(unb64url(h))
