@@ -5,6 +5,7 @@ pub mod age;
 pub mod aws_kms;
 mod azure_identity;
 pub mod azure_kv;
+pub mod hckms;
 pub mod pgp;
 pub(crate) mod rest;
 
@@ -54,7 +55,13 @@ pub trait Backend: Sync {
 }
 
 /// Every backend this build knows.
-pub static BACKENDS: &[&dyn Backend] = &[&age::AGE, &pgp::PGP, &aws_kms::KMS, &azure_kv::AZURE_KV];
+pub static BACKENDS: &[&dyn Backend] = &[
+    &age::AGE,
+    &pgp::PGP,
+    &aws_kms::KMS,
+    &azure_kv::AZURE_KV,
+    &hckms::HCKMS,
+];
 
 /// The backend for a metadata list name.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {

@@ -164,14 +164,24 @@ def check_assertion(assertion, aud):
         header = json.loads(unb64url(h))
         claims = json.loads(unb64url(c))
         cert = x509.load_pem_x509_certificate(open(CLIENT_CERT, "rb").read())
-        cert.public_key().verify(
-            unb64url(s), f"{h}.{c}".encode(), padding.PKCS1v15(), hashes.SHA256()
-        )
+        if header.get("alg") == "RS256":
+            pad = padding.PKCS1v15()
+        elif header.get("alg") == "PS256":  # newer MSAL clients
+            pad = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        else:
+            return f"unsupported assertion alg {header.get('alg')}"
+        cert.public_key().verify(unb64url(s), f"{h}.{c}".encode(), pad, hashes.SHA256())
     except Exception as e:  # noqa: BLE001 - any defect is a refusal
         return f"bad assertion: {e}"
-    thumb = b64url(cert.fingerprint(hashes.SHA1()))
-    if header.get("alg") != "RS256" or header.get("x5t") != thumb:
-        return "assertion header does not name the certificate"
+    def thumb(v):  # MSAL Python sends padded standard base64, others base64url
+        try:
+            return base64.urlsafe_b64decode(v.replace("+", "-").replace("/", "_").rstrip("=") + "==")
+        except Exception:  # noqa: BLE001
+            return None
+
+    if thumb(header.get("x5t", "")) != cert.fingerprint(hashes.SHA1()) and \
+            thumb(header.get("x5t#S256", "")) != cert.fingerprint(hashes.SHA256()):
+        return f"assertion header does not name the certificate: {header}"
     if claims.get("aud") != aud or claims.get("iss") != CLIENT or claims.get("sub") != CLIENT:
         return f"assertion claims do not match: {claims}"
     if not (claims.get("nbf", 0) - 300 <= time.time() <= claims.get("exp", 0)):
@@ -214,6 +224,19 @@ class Handler(BaseHTTPRequestHandler):
             return self.identity(u.path, q)
         if len(parts) == 4 and parts[1:] == ["oauth2", "v2.0", "token"] and method == "POST":
             return self.token(parts[0], dict(urllib.parse.parse_qsl(body.decode())))
+        host = self.headers.get("Host")
+        if method == "GET" and parts[1:] == ["v2.0", ".well-known", "openid-configuration"]:
+            # MSAL clients (Python, Go) read the tenant's configuration first.
+            base = f"https://{host}/{parts[0]}"
+            return self.reply(200, {"token_endpoint": f"{base}/oauth2/v2.0/token",
+                                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                                    "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+                                    "issuer": f"https://{host}/{parts[0]}/v2.0",
+                                    "tenant_region_scope": None})
+        if method == "GET" and parts == ["common", "discovery", "instance"]:
+            return self.reply(200, {"tenant_discovery_endpoint": f"https://{host}/{TENANT}/v2.0/.well-known/openid-configuration",
+                                    "api-version": "1.1",
+                                    "metadata": [{"preferred_network": host, "preferred_cache": host, "aliases": [host]}]})
         if parts[:1] == ["keys"] and len(parts) >= 2:
             return self.vault(method, parts, q, body)
         self.reply(404, {"error": {"code": "NotFound", "message": "no such path"}})
