@@ -24,6 +24,7 @@ mod differential;
 mod doc_examples;
 mod git_drivers;
 mod hardening;
+mod hckms;
 mod hygiene;
 mod imds;
 mod interop_flat;
