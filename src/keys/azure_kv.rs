@@ -182,6 +182,16 @@ impl MasterKey for AzureKey {
     }
 
     fn id(&self) -> String {
+        // sops-compat: SOPS resolves a missing version when it reads the key, so comparisons
+        // (`updatekeys`, `--rm-azure-kv`) see the versioned URL. Here the lookup happens on
+        // first use (bounded, cached); if it fails, `wrap` reports why.
+        if self.version.is_empty() {
+            if let Ok((deadline, _)) = deadline() {
+                if let Ok(k) = self.resolved(deadline) {
+                    return k.url();
+                }
+            }
+        }
         self.url()
     }
 
@@ -393,7 +403,8 @@ mod tests {
             .parse_list("https://a.vault.azure.net/keys/x/1, https://b.vault.azure.net/keys/y")
             .unwrap();
         assert_eq!(keys.len(), 2);
-        assert_eq!(keys[1].id(), "https://b.vault.azure.net/keys/y/");
+        // (`id()` of an unversioned key would look the version up: not in a unit test.)
+        assert_eq!(keys[0].id(), "https://a.vault.azure.net/keys/x/1");
     }
 
     #[test]

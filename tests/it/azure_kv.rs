@@ -259,6 +259,12 @@ fn azure_kv_shamir_with_age_rotate_and_updatekeys() {
         .assert_success();
     let text = sb.read_string("m.enc.yaml");
     assert!(!text.contains("age:") && !text.contains("shamir"), "{text}");
+    // The rule's unversioned URL is the file's versioned key: nothing left to update.
+    both(az.leafseal())
+        .args(["updatekeys", "-y", "m.enc.yaml"])
+        .run()
+        .assert_success();
+    assert_eq!(sb.read_string("m.enc.yaml"), text);
     az.decrypt_ok(az.app_service(sb.cmd(&sops)), "m.enc.yaml");
     az.decrypt_ok(az.app_service(az.leafseal()), "m.enc.yaml");
 
