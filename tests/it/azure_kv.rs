@@ -130,6 +130,46 @@ fn azure_kv_leafseal_and_sops_both_ways() {
     o.assert_success();
     sb.write("s.enc.yaml", &o.stdout);
     az.decrypt_ok(az.app_service(az.leafseal()), "s.enc.yaml");
+    // Flattened metadata: dotenv written by leafseal (key from SOPS_AZURE_KEYVAULT_URLS) for
+    // sops, INI written by sops for leafseal.
+    sb.write("plain.env", "PASSWORD=hunter2\n");
+    sb.write("plain.ini", "[db]\npassword = hunter2\n");
+    let o = az
+        .app_service(az.leafseal())
+        .env("SOPS_AZURE_KEYVAULT_URLS", KEY)
+        .args(["encrypt", "plain.env"])
+        .run();
+    o.assert_success();
+    assert!(
+        o.stdout_str()
+            .contains("sops_azure_kv__list_0__map_vault_url="),
+        "{}",
+        o.stdout_str()
+    );
+    sb.write("l.enc.env", &o.stdout);
+    let o = az
+        .app_service(sb.cmd(&sops))
+        .args(["decrypt", "l.enc.env"])
+        .run();
+    o.assert_success();
+    assert_eq!(o.stdout_str(), "PASSWORD=hunter2\n");
+    let o = az
+        .app_service(sb.cmd(&sops))
+        .args(["encrypt", "--azure-kv", KEY, "plain.ini"])
+        .run();
+    o.assert_success();
+    sb.write("s.enc.ini", &o.stdout);
+    let o = az
+        .app_service(az.leafseal())
+        .args(["decrypt", "s.enc.ini"])
+        .run();
+    o.assert_success();
+    assert!(
+        o.stdout_str().contains("password = hunter2"),
+        "{}",
+        o.stdout_str()
+    );
+
     // The same through .sops.yaml's group form with an explicit version.
     sb.write(
         ".sops.yaml",

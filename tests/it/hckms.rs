@@ -94,6 +94,45 @@ fn hckms_leafseal_and_sops_both_ways() {
     sb.write("s.enc.yaml", &o.stdout);
     hc.decrypt_ok(hc.env_creds(sb.leafseal()), "s.enc.yaml");
 
+    // Flattened metadata: dotenv by leafseal (SOPS_HUAWEICLOUD_KMS_IDS) for sops, INI by
+    // sops for leafseal.
+    sb.write("plain.env", "PASSWORD=hunter2\n");
+    sb.write("plain.ini", "[db]\npassword = hunter2\n");
+    let o = hc
+        .env_creds(sb.leafseal())
+        .env("SOPS_HUAWEICLOUD_KMS_IDS", hc.key())
+        .args(["encrypt", "plain.env"])
+        .run();
+    o.assert_success();
+    assert!(
+        o.stdout_str().contains("sops_hckms__list_0__map_key_id="),
+        "{}",
+        o.stdout_str()
+    );
+    sb.write("l.enc.env", &o.stdout);
+    let o = hc
+        .env_creds(sb.cmd(&sops))
+        .args(["decrypt", "l.enc.env"])
+        .run();
+    o.assert_success();
+    assert_eq!(o.stdout_str(), "PASSWORD=hunter2\n");
+    let o = hc
+        .env_creds(sb.cmd(&sops))
+        .args(["encrypt", "--hckms", &hc.key(), "plain.ini"])
+        .run();
+    o.assert_success();
+    sb.write("s.enc.ini", &o.stdout);
+    let o = hc
+        .env_creds(sb.leafseal())
+        .args(["decrypt", "s.enc.ini"])
+        .run();
+    o.assert_success();
+    assert!(
+        o.stdout_str().contains("password = hunter2"),
+        "{}",
+        o.stdout_str()
+    );
+
     // .sops.yaml key-group form, and a JSON file.
     sb.write(
         ".sops.yaml",
