@@ -369,10 +369,17 @@ fn resolve_credentials(deadline: Instant, limits: &Limits) -> Result<Creds, KeyE
             c.project = project;
             Ok(c)
         }
-        Ok(None) | Err(NetError::Timeout(_)) | Err(NetError::Unreachable(_)) => {
+        other => {
+            let why = match other {
+                Err(NetError::Timeout(_)) => format!(
+                    "no answer within {} (LEAFSEAL_IMDS_TIMEOUT)",
+                    rest::secs(limits.imds)
+                ),
+                Err(NetError::Unreachable(m)) => m,
+                _ => "no temporary keys (no agency bound to this instance?)".to_owned(),
+            };
             Err(KeyError::NotMine(format!(
-                "no HuaweiCloud credentials found (tried: environment (HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK not set); credentials file {file} (no [basic] ak/sk); ECS metadata (temporary keys at {base}: no answer within {}, LEAFSEAL_IMDS_TIMEOUT))",
-                rest::secs(limits.imds)
+                "no HuaweiCloud credentials found (tried: environment (HUAWEICLOUD_SDK_AK/HUAWEICLOUD_SDK_SK not set); credentials file {file} (no [basic] ak/sk); ECS metadata at {base}: {why})"
             )))
         }
     }
