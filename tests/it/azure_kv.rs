@@ -190,6 +190,7 @@ fn azure_kv_leafseal_and_sops_both_ways() {
 #[test]
 fn azure_kv_credential_sources() {
     let Some(az) = Azure::start() else { return };
+    let Some(sops) = tools::sops() else { return };
     let sb = &az.sb;
     let o = az
         .app_service(az.leafseal())
@@ -197,28 +198,33 @@ fn azure_kv_credential_sources() {
         .run();
     o.assert_success();
     sb.write("a.enc.yaml", &o.stdout);
-    // Client secret.
-    az.decrypt_ok(
-        az.principal(az.leafseal())
-            .env("AZURE_CLIENT_ID", CLIENT)
-            .env("AZURE_CLIENT_SECRET", "test-client-secret"),
-        "a.enc.yaml",
-    );
-    // Client certificate (PEM certificate + PKCS#1 key; the fake checks the RS256 assertion).
-    az.decrypt_ok(
-        az.principal(az.leafseal())
-            .env("AZURE_CLIENT_ID", CLIENT)
-            .env("AZURE_CLIENT_CERTIFICATE_PATH", sb.path("fake/client.pem")),
-        "a.enc.yaml",
-    );
-    // Workload identity.
     sb.write("federated-token", "test-federated-token\n");
-    az.decrypt_ok(
-        az.principal(az.leafseal())
-            .env("AZURE_CLIENT_ID", CLIENT)
-            .env("AZURE_FEDERATED_TOKEN_FILE", sb.path("federated-token")),
-        "a.enc.yaml",
-    );
+    let cert = sb.path("fake/client.pem");
+    let token = sb.path("federated-token");
+    let sources: [(&str, &std::path::Path, &str); 3] = [
+        // Client secret; client certificate (PEM certificate + PKCS#1 key, the fake checks the
+        // RS256 assertion); workload identity. The fake Entra endpoint serves both tools (the
+        // Go SDK reads the tenant's OpenID configuration first).
+        (
+            "AZURE_CLIENT_SECRET",
+            std::path::Path::new("test-client-secret"),
+            "secret",
+        ),
+        ("AZURE_CLIENT_CERTIFICATE_PATH", &cert, "certificate"),
+        ("AZURE_FEDERATED_TOKEN_FILE", &token, "workload identity"),
+    ];
+    for (var, value, what) in sources {
+        for cmd in [az.leafseal(), sb.cmd(&sops)] {
+            let o = az
+                .principal(cmd)
+                .env("AZURE_CLIENT_ID", CLIENT)
+                .env(var, value)
+                .args(["decrypt", "a.enc.yaml"])
+                .run();
+            o.assert_success();
+            assert_eq!(o.stdout_str(), PLAIN, "{what}: {}", az.fake.log());
+        }
+    }
     // A wrong secret is the principal's error, not a fall-through to other sources.
     let o = az
         .principal(az.leafseal())

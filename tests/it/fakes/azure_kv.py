@@ -263,7 +263,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- Entra token endpoint ----------------------------------------------------------------
     def token(self, tenant, form):
-        scope = form.get("scope", "")
+        # MSAL clients add "openid offline_access profile" to the resource's scope.
+        scope = next((x for x in form.get("scope", "").split() if x.endswith("/.default")), "")
         if tenant != TENANT:
             return self.reply(400, {"error": "invalid_tenant", "error_description": "AADSTS90002: unknown tenant"})
         if not scope.endswith("/.default"):
@@ -279,7 +280,7 @@ class Handler(BaseHTTPRequestHandler):
                                         "error_description": "AADSTS7000215: Invalid client secret provided."})
         elif "client_assertion" in form:
             a = form["client_assertion"]
-            if a != FEDERATED:
+            if a.strip() != FEDERATED:
                 err = check_assertion(a, aud)
                 if err:
                     return self.reply(401, {"error": "invalid_client", "error_description": err})
