@@ -139,9 +139,13 @@ impl AzureKey {
         deadline: Instant,
     ) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        let body = Zeroizing::new(
-            serde_json::json!({"alg": "RSA-OAEP-256", "value": b64.encode(value)}).to_string(),
-        );
+        // Built by hand so every copy of the (encoded) key is zeroized; base64url needs no
+        // JSON escaping.
+        let encoded = Zeroizing::new(b64.encode(value));
+        let body = Zeroizing::new(format!(
+            "{{\"alg\":\"RSA-OAEP-256\",\"value\":\"{}\"}}",
+            encoded.as_str()
+        ));
         let url = format!(
             "{}/keys/{}/{}/{op}?api-version={API_VERSION}",
             self.vault_url, self.name, self.version

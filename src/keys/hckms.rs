@@ -66,8 +66,9 @@ impl HcKey {
         })
     }
 
-    /// One KMS call: sign, send, check the status; the answer's JSON.
-    fn call(&self, op: &str, body: &serde_json::Value) -> Result<serde_json::Value, KeyError> {
+    /// One KMS call: sign, send, check the status; the answer's JSON. `body` is the request
+    /// document (it may carry key material: the caller zeroizes it).
+    fn call(&self, op: &str, body: &str) -> Result<serde_json::Value, KeyError> {
         let limits = Limits::get().map_err(KeyError::Failed)?;
         let deadline = Instant::now() + limits.total;
         let fail =
@@ -81,7 +82,6 @@ impl HcKey {
         let endpoint = endpoint(&self.region).map_err(fail)?;
         let project = project_id(&creds, &self.region, deadline, &limits).map_err(fail)?;
         let url = format!("{endpoint}/v1.0/{project}/kms/{op}");
-        let body = Zeroizing::new(body.to_string());
         let reply = signed(
             &creds,
             "POST",
@@ -139,14 +139,13 @@ impl MasterKey for HcKey {
     fn wrap(&self, secret: &[u8]) -> Result<StoredKey, KeyError> {
         // sops-compat: the plaintext KMS sees is the base64 text of the data key.
         let plain = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(secret));
-        let doc = self.call(
-            "encrypt-data",
-            &serde_json::json!({
-                "key_id": self.uuid,
-                "plain_text": plain.as_str(),
-                "encryption_algorithm": "SYMMETRIC_DEFAULT",
-            }),
-        )?;
+        // Built by hand so every copy of the key's text is zeroized (base64 needs no escaping).
+        let body = Zeroizing::new(format!(
+            "{{\"key_id\":{},\"plain_text\":\"{}\",\"encryption_algorithm\":\"SYMMETRIC_DEFAULT\"}}",
+            serde_json::Value::String(self.uuid.clone()),
+            plain.as_str()
+        ));
+        let doc = self.call("encrypt-data", &body)?;
         let enc = doc
             .get("cipher_text")
             .and_then(|v| v.as_str())
@@ -188,14 +187,13 @@ impl Backend for HcKmsBackend {
 
     fn unwrap(&self, stored: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
         let key = HcKey::parse(stored.field("key_id").unwrap_or(""))?;
-        let doc = key.call(
-            "decrypt-data",
-            &serde_json::json!({
-                "cipher_text": stored.enc().trim(),
-                "encryption_algorithm": "SYMMETRIC_DEFAULT",
-                "key_id": key.uuid,
-            }),
-        )?;
+        let body = serde_json::json!({
+            "cipher_text": stored.enc().trim(),
+            "encryption_algorithm": "SYMMETRIC_DEFAULT",
+            "key_id": key.uuid,
+        })
+        .to_string();
+        let doc = key.call("decrypt-data", &body)?;
         let plain = doc
             .get("plain_text")
             .and_then(|v| v.as_str())
