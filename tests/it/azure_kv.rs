@@ -24,13 +24,13 @@ fn closed_port() -> u16 {
     p
 }
 
-struct Azure {
-    fake: PyFake,
-    sb: Sandbox,
+pub(crate) struct Azure {
+    pub(crate) fake: PyFake,
+    pub(crate) sb: Sandbox,
 }
 
 impl Azure {
-    fn start() -> Option<Azure> {
+    pub(crate) fn start() -> Option<Azure> {
         let sb = Sandbox::new();
         std::fs::create_dir_all(sb.path("fake")).unwrap();
         let fake = PyFake::start("azure_kv.py", &[&sb.path("fake")])?;
@@ -38,12 +38,12 @@ impl Azure {
         Some(Azure { fake, sb })
     }
 
-    fn version(&self) -> String {
+    pub(crate) fn version(&self) -> String {
         self.fake.info["version"].as_str().unwrap().to_owned()
     }
 
     /// TLS trust and proxy only: no credential at all, IMDS on a closed port.
-    fn base(&self, cmd: Cmd) -> Cmd {
+    pub(crate) fn base(&self, cmd: Cmd) -> Cmd {
         cmd.env("SSL_CERT_FILE", self.sb.path("fake/ca.pem"))
             .env(
                 "HTTPS_PROXY",
@@ -56,7 +56,7 @@ impl Azure {
     }
 
     /// The App Service managed identity (both tools' SDKs honour it).
-    fn app_service(&self, cmd: Cmd) -> Cmd {
+    pub(crate) fn app_service(&self, cmd: Cmd) -> Cmd {
         self.base(cmd)
             .env(
                 "IDENTITY_ENDPOINT",
@@ -66,7 +66,7 @@ impl Azure {
     }
 
     /// The instance metadata service only (the boot case).
-    fn imds(&self, cmd: Cmd) -> Cmd {
+    pub(crate) fn imds(&self, cmd: Cmd) -> Cmd {
         self.base(cmd).env(
             "LEAFSEAL_AZURE_IMDS_ENDPOINT",
             format!("http://127.0.0.1:{}", self.fake.port("http")),
@@ -74,17 +74,17 @@ impl Azure {
     }
 
     /// A service principal against the fake Entra endpoint.
-    fn principal(&self, cmd: Cmd) -> Cmd {
+    pub(crate) fn principal(&self, cmd: Cmd) -> Cmd {
         self.base(cmd)
             .env("AZURE_TENANT_ID", TENANT)
             .env("AZURE_AUTHORITY_HOST", "https://login.microsoftonline.com/")
     }
 
-    fn leafseal(&self) -> Cmd {
+    pub(crate) fn leafseal(&self) -> Cmd {
         self.sb.leafseal()
     }
 
-    fn decrypt_ok(&self, cmd: Cmd, file: &str) {
+    pub(crate) fn decrypt_ok(&self, cmd: Cmd, file: &str) {
         let o = cmd.args(["decrypt", file]).run();
         o.assert_success();
         assert_eq!(o.stdout_str(), PLAIN, "{}", self.fake.log());

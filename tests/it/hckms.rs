@@ -6,6 +6,7 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
+use crate::azure_kv::Azure;
 use crate::pyfake::PyFake;
 use crate::util::keys::AGE1;
 use crate::util::{tools, Cmd, Sandbox};
@@ -360,4 +361,48 @@ fn hckms_denied_wrong_unreachable_and_no_credentials_fail_fast() {
         .run();
     o.assert_failure();
     o.assert_stderr_contains("HUAWEICLOUD_SDK_REGION_KMS_XX_NOWHERE_9");
+}
+
+#[test]
+fn cloud_keys_shamir_azure_huawei_and_age() {
+    // Three groups, two needed: Azure Key Vault, HuaweiCloud KMS, age. Any two open the file,
+    // in both tools; one alone does not.
+    let Some(hc) = Huawei::start() else { return };
+    let Some(az) = Azure::start() else { return };
+    let Some(sops) = tools::sops() else { return };
+    let sb = &az.sb;
+    sb.write(
+        ".sops.yaml",
+        format!(
+            "creation_rules:\n  - shamir_threshold: 2\n    key_groups:\n      - azure_keyvault: [{{vaultUrl: 'https://myvault.vault.azure.net', key: sops-key}}]\n      - hckms: [{{key_id: '{}'}}]\n      - age: [{}]\n",
+            hc.key(),
+            AGE1.recipient
+        ),
+    );
+    let all = |c: Cmd| {
+        hc.env_creds(az.app_service(c))
+            .age_identity(AGE1.identity_file())
+    };
+    let o = all(sb.leafseal()).args(["encrypt", "plain.yaml"]).run();
+    o.assert_success();
+    sb.write("m.enc.yaml", &o.stdout);
+    let clouds = |c: Cmd| hc.env_creds(az.app_service(c));
+    let azure_age = |c: Cmd| az.app_service(c).age_identity(AGE1.identity_file());
+    let huawei_age = |c: Cmd| hc.env_creds(c).age_identity(AGE1.identity_file());
+    for cmd in [sb.leafseal(), sb.cmd(&sops)] {
+        az.decrypt_ok(clouds(cmd.clone()), "m.enc.yaml");
+        az.decrypt_ok(azure_age(cmd.clone()), "m.enc.yaml");
+        az.decrypt_ok(huawei_age(cmd), "m.enc.yaml");
+    }
+    let o = az
+        .app_service(sb.leafseal())
+        .args(["decrypt", "m.enc.yaml"])
+        .run();
+    o.assert_code(128);
+    o.assert_stderr_contains("1 of 3 key group(s) opened, 2 needed");
+    // sops wrote it the other way round: leafseal opens it with the two clouds.
+    let o = all(sb.cmd(&sops)).args(["encrypt", "plain.yaml"]).run();
+    o.assert_success();
+    sb.write("s.enc.yaml", &o.stdout);
+    az.decrypt_ok(clouds(sb.leafseal()), "s.enc.yaml");
 }
