@@ -131,14 +131,36 @@ enum Got {
 /// One credential source of the chain.
 type Source = fn(&Challenge, Instant, &Limits) -> Result<Got, KeyError>;
 
+/// The chain, narrowed by `AZURE_TOKEN_CREDENTIALS` as the SDKs do: `prod` (environment,
+/// workload identity, managed identity), `dev` (Azure CLI), or one credential's type name.
+fn sources() -> Result<Vec<Source>, KeyError> {
+    let all: [Source; 4] = [environment, workload_identity, managed_identity, azure_cli];
+    let Some(choice) = env("AZURE_TOKEN_CREDENTIALS") else {
+        return Ok(all.to_vec());
+    };
+    Ok(match choice.trim().to_ascii_lowercase().as_str() {
+        "prod" => all[..3].to_vec(),
+        "dev" => vec![azure_cli],
+        "environmentcredential" => vec![environment],
+        "workloadidentitycredential" => vec![workload_identity],
+        "managedidentitycredential" => vec![managed_identity],
+        "azureclicredential" => vec![azure_cli],
+        _ => {
+            return Err(KeyError::Failed(format!(
+            "AZURE_TOKEN_CREDENTIALS={choice:?} is not one of prod, dev, EnvironmentCredential, \
+                 WorkloadIdentityCredential, ManagedIdentityCredential, AzureCliCredential"
+        )))
+        }
+    })
+}
+
 fn chain(
     challenge: &Challenge,
     deadline: Instant,
     limits: &Limits,
 ) -> Result<Zeroizing<String>, KeyError> {
     let mut tried = Vec::new();
-    let sources: [Source; 4] = [environment, workload_identity, managed_identity, azure_cli];
-    for source in sources {
+    for source in sources()? {
         match source(challenge, deadline, limits)? {
             Got::Token(t) => return Ok(t),
             Got::Unavailable(why) => tried.push(why),

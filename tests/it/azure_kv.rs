@@ -42,9 +42,11 @@ impl Azure {
         self.fake.info["version"].as_str().unwrap().to_owned()
     }
 
-    /// TLS trust and proxy only: no credential at all, IMDS on a closed port.
+    /// TLS trust and proxy only: no credential at all, IMDS on a closed port, and an Azure CLI
+    /// (if one is installed) that knows no login.
     pub(crate) fn base(&self, cmd: Cmd) -> Cmd {
         cmd.env("SSL_CERT_FILE", self.sb.path("fake/ca.pem"))
+            .env("AZURE_CONFIG_DIR", self.sb.path("azure-cli"))
             .env(
                 "HTTPS_PROXY",
                 format!("http://127.0.0.1:{}", self.fake.port("proxy")),
@@ -225,6 +227,19 @@ fn azure_kv_credential_sources() {
             assert_eq!(o.stdout_str(), PLAIN, "{what}: {}", az.fake.log());
         }
     }
+    // AZURE_TOKEN_CREDENTIALS narrows the chain: with `dev` only the CLI is tried.
+    let o = az
+        .app_service(az.leafseal())
+        .env("AZURE_TOKEN_CREDENTIALS", "dev")
+        .args(["decrypt", "a.enc.yaml"])
+        .run();
+    o.assert_code(128);
+    o.assert_stderr_contains("tried: Azure CLI");
+    az.decrypt_ok(
+        az.app_service(az.leafseal())
+            .env("AZURE_TOKEN_CREDENTIALS", "ManagedIdentityCredential"),
+        "a.enc.yaml",
+    );
     // A wrong secret is the principal's error, not a fall-through to other sources.
     let o = az
         .principal(az.leafseal())
