@@ -187,6 +187,17 @@ fn hckms_credentials_file_and_ecs_metadata() {
         );
     }
 
+    // Temporary keys with their security token from the environment, for both tools.
+    for cmd in [sb.leafseal(), sb.cmd(&sops)] {
+        hc.decrypt_ok(
+            hc.env_creds(cmd)
+                .env("HUAWEICLOUD_SDK_AK", "TEMPAK")
+                .env("HUAWEICLOUD_SDK_SK", "TEMPSK")
+                .env("HUAWEICLOUD_SDK_SECURITY_TOKEN", "TEMP-SECURITY-TOKEN"),
+            "a.enc.yaml",
+        );
+    }
+
     // ECS metadata: temporary keys with a security token; the project id from IAM.
     hc.decrypt_ok(
         hc.base(sb.leafseal())
