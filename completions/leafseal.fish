@@ -239,6 +239,10 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-gcp-kms
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-gcp-kms -d 'GCP KMS resource IDs to remove' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-hc-vault-transit -d 'HashiCorp Vault transit URIs to add' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-hc-vault-transit -d 'HashiCorp Vault transit URIs to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-azure-kv -d 'Azure Key Vault key URLs to add' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-azure-kv -d 'Azure Key Vault key URLs to remove' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l add-hckms -d 'HuaweiCloud KMS key ids (region:key-uuid) to add' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l rm-hckms -d 'HuaweiCloud KMS key ids to remove' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l jobs -d 'With several files: how many are worked on at once (beyond SOPS)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand rotate" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
@@ -271,6 +275,8 @@ complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_see
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l kms -d 'AWS KMS ARNs of the new group (repeatable)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l gcp-kms -d 'GCP KMS resource IDs of the new group (repeatable)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l hc-vault-transit -d 'HashiCorp Vault transit URIs of the new group (repeatable)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l azure-kv -d 'Azure Key Vault key URLs of the new group (repeatable)' -r
+complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l hckms -d 'HuaweiCloud KMS key ids of the new group (repeatable)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
 complete -c leafseal -n "__fish_leafseal_using_subcommand groups; and __fish_seen_subcommand_from add" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''

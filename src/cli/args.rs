@@ -484,6 +484,18 @@ pub struct RotateArgs {
     /// HashiCorp Vault transit URIs to remove.
     #[arg(long = "rm-hc-vault-transit")]
     pub rm_hc_vault_transit: Option<String>,
+    /// Azure Key Vault key URLs to add.
+    #[arg(long = "add-azure-kv")]
+    pub add_azure_kv: Option<String>,
+    /// Azure Key Vault key URLs to remove.
+    #[arg(long = "rm-azure-kv")]
+    pub rm_azure_kv: Option<String>,
+    /// HuaweiCloud KMS key ids (region:key-uuid) to add.
+    #[arg(long = "add-hckms")]
+    pub add_hckms: Option<String>,
+    /// HuaweiCloud KMS key ids to remove.
+    #[arg(long = "rm-hckms")]
+    pub rm_hckms: Option<String>,
     /// With several files: how many are worked on at once (beyond SOPS).
     #[arg(long, env = "LEAFSEAL_JOBS", default_value_t = super::many::DEFAULT_JOBS, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: u16,
@@ -610,6 +622,12 @@ pub struct GroupsAddArgs {
     /// HashiCorp Vault transit URIs of the new group (repeatable).
     #[arg(long = "hc-vault-transit")]
     pub hc_vault_transit: Vec<String>,
+    /// Azure Key Vault key URLs of the new group (repeatable).
+    #[arg(long = "azure-kv")]
+    pub azure_kv: Vec<String>,
+    /// HuaweiCloud KMS key ids of the new group (repeatable).
+    #[arg(long)]
+    pub hckms: Vec<String>,
 }
 
 /// `groups delete`.

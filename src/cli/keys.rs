@@ -20,8 +20,10 @@ fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>,
     };
     let b = backend(kind)
         .ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
-    b.parse_list(spec)
-        .map_err(|e| Failure::new(1, format!("{kind} keys: {e}")))
+    b.parse_list(spec).map_err(|e| {
+        let flag = kind.replace('_', "-");
+        Failure::new(1, format!("--add-{flag}/--rm-{flag}: {e}"))
+    })
 }
 
 /// The keys `rotate`'s `--add-*` flags name.
@@ -33,6 +35,8 @@ fn added(a: &RotateArgs) -> Result<Vec<Box<dyn MasterKey>>, Failure> {
         ("kms", &a.add_kms),
         ("gcp_kms", &a.add_gcp_kms),
         ("hc_vault", &a.add_hc_vault_transit),
+        ("azure_kv", &a.add_azure_kv),
+        ("hckms", &a.add_hckms),
     ] {
         add.extend(parse_keys(kind, spec.as_deref())?);
     }
@@ -49,6 +53,8 @@ pub fn rotate(a: RotateArgs) -> Result<(), Failure> {
         ("kms", &a.rm_kms),
         ("gcp_kms", &a.rm_gcp_kms),
         ("hc_vault", &a.rm_hc_vault_transit),
+        ("azure_kv", &a.rm_azure_kv),
+        ("hckms", &a.rm_hckms),
     ] {
         remove.extend(
             parse_keys(kind, spec.as_deref())?
@@ -356,13 +362,15 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
                 ("kms", &a.kms),
                 ("gcp_kms", &a.gcp_kms),
                 ("hc_vault", &a.hc_vault_transit),
+                ("azure_kv", &a.azure_kv),
+                ("hckms", &a.hckms),
             ] {
                 for spec in specs {
                     group.extend(parse_keys(kind, Some(spec))?);
                 }
             }
             if group.is_empty() {
-                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms, --gcp-kms, --hc-vault-transit)"));
+                return Err(Failure::new(1, "groups add: give at least one key (--age, --pgp, --kms, --gcp-kms, --hc-vault-transit, --azure-kv, --hckms)"));
             }
             regroup(&bytes, format, &StoreOptions::default(), &order, |groups, threshold| {
                 groups.push(group);

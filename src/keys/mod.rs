@@ -3,8 +3,12 @@
 
 pub mod age;
 pub mod aws_kms;
+mod azure_identity;
+pub mod azure_kv;
 pub mod gcp_kms;
+pub mod hckms;
 pub mod pgp;
+pub(crate) mod rest;
 pub mod vault;
 pub mod webclient;
 
@@ -60,6 +64,8 @@ pub static BACKENDS: &[&dyn Backend] = &[
     &aws_kms::KMS,
     &gcp_kms::GCP_KMS,
     &vault::VAULT,
+    &azure_kv::AZURE_KV,
+    &hckms::HCKMS,
 ];
 
 /// The backend for a metadata list name.

@@ -44,6 +44,15 @@ impl StoredKey {
 
     /// A short human identifier (recipient, ARN, fingerprint, …) for reports.
     pub fn id(&self) -> String {
+        if self.kind == "azure_kv" {
+            // The key's URL as SOPS prints it: vault, name and version.
+            return format!(
+                "azure_kv: {}/keys/{}/{}",
+                self.field("vault_url").unwrap_or("?"),
+                self.field("name").unwrap_or("?"),
+                self.field("version").unwrap_or("")
+            );
+        }
         let name = match self.kind.as_str() {
             "age" => "recipient",
             "kms" => "arn",

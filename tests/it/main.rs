@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod age_pq;
+mod azure_kv;
 mod bad_inputs;
 mod cli_dropin;
 mod cli_edit;
@@ -26,6 +27,7 @@ mod gcp_kms;
 mod git_drivers;
 mod hardening;
 mod hardening_low;
+mod hckms;
 mod hygiene;
 mod imds;
 mod interop_flat;
@@ -41,6 +43,7 @@ mod many_files;
 mod moto;
 mod old_sops;
 mod pieces;
+mod pyfake;
 mod set_layout;
 mod tamper_all;
 mod toml_store;

@@ -1,0 +1,424 @@
+//! The small synchronous HTTPS client of the REST master-key backends (Azure Key Vault,
+//! HuaweiCloud KMS): `ureq` on rustls with ring (the TLS stack the AWS SDK already brings).
+//!
+//! It honours what the official Go SDKs honour, so one environment drives both tools: root
+//! certificates from the system store, replaced by `SSL_CERT_FILE`/`SSL_CERT_DIR` when set
+//! (`rustls-native-certs` follows Go's rule); `HTTPS_PROXY` for `https://` and `HTTP_PROXY` for
+//! `http://` URLs, `NO_PROXY` exceptions, and never a proxy for loopback addresses (Go's
+//! `http.ProxyFromEnvironment`). Every request is bounded: a connect limit and a deadline for the
+//! whole call ([`Limits`], shared with AWS KMS: `LEAFSEAL_KMS_TIMEOUT`,
+//! `LEAFSEAL_KMS_CONNECT_TIMEOUT`, `LEAFSEAL_IMDS_TIMEOUT`). It knows no backend.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::{Agent, Proxy};
+
+/// Largest response body read (key documents and token answers are a few kilobytes).
+const MAX_BODY: u64 = 1 << 20;
+
+/// Time limits, from the environment (seconds, fractions allowed).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// `LEAFSEAL_KMS_TIMEOUT`: one whole key operation, credentials included.
+    pub total: Duration,
+    /// `LEAFSEAL_KMS_CONNECT_TIMEOUT`: each TCP/TLS connect.
+    pub connect: Duration,
+    /// `LEAFSEAL_IMDS_TIMEOUT`: each request to an instance metadata service.
+    pub imds: Duration,
+}
+
+fn seconds(var: &str, default: f64) -> Result<Duration, String> {
+    match std::env::var(var) {
+        Err(_) => Ok(Duration::from_secs_f64(default)),
+        Ok(v) if v.trim().is_empty() => Ok(Duration::from_secs_f64(default)),
+        Ok(v) => match v.trim().parse::<f64>() {
+            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
+            _ => Err(format!(
+                "{var}={v:?} is not a number of seconds between 0 and 3600"
+            )),
+        },
+    }
+}
+
+impl Limits {
+    /// The limits in force (read once per process).
+    pub fn get() -> Result<Limits, String> {
+        static LIMITS: OnceLock<Result<Limits, String>> = OnceLock::new();
+        LIMITS
+            .get_or_init(|| {
+                Ok(Limits {
+                    total: seconds("LEAFSEAL_KMS_TIMEOUT", 10.0)?,
+                    connect: seconds("LEAFSEAL_KMS_CONNECT_TIMEOUT", 1.0)?,
+                    imds: seconds("LEAFSEAL_IMDS_TIMEOUT", 1.0)?,
+                })
+            })
+            .clone()
+    }
+}
+
+/// A duration as `10s` / `1.5s` for messages.
+pub fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{s:.1}s")
+    }
+}
+
+/// An answer: status, headers (lower-case names) and body.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    headers: Vec<(String, String)>,
+    /// The body (bounded by [`MAX_BODY`]).
+    pub body: Vec<u8>,
+}
+
+impl Drop for Reply {
+    fn drop(&mut self) {
+        // Answers may carry a data key (decrypt) or a token.
+        zeroize::Zeroize::zeroize(&mut self.body);
+    }
+}
+
+impl Reply {
+    /// A header's value (first of that name).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The start of the body on one line, for error messages (an error document from the
+    /// service, never request data).
+    pub fn snippet(&self) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        one.chars().take(200).collect()
+    }
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetError {
+    /// The deadline or connect limit passed (the text says which).
+    Timeout(String),
+    /// No connection or no TLS session (refused, unknown host, bad certificate, proxy).
+    Unreachable(String),
+}
+
+impl std::fmt::Display for NetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetError::Timeout(s) | NetError::Unreachable(s) => f.write_str(s),
+        }
+    }
+}
+
+/// One request.
+pub struct Call<'a> {
+    /// `GET`, `POST`, `PUT`.
+    pub method: &'a str,
+    /// Full URL.
+    pub url: &'a str,
+    /// Extra headers.
+    pub headers: Vec<(&'a str, String)>,
+    /// Request body (none for `GET`).
+    pub body: Option<&'a [u8]>,
+    /// Give up at this instant.
+    pub deadline: Instant,
+    /// Connect limit (shorter for metadata services).
+    pub connect: Duration,
+}
+
+impl Call<'_> {
+    /// Send it and read the answer (any status).
+    pub fn send(&self) -> Result<Reply, NetError> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(NetError::Timeout(format!(
+                "{} {}: no time left",
+                self.method,
+                redact(self.url)
+            )));
+        }
+        let agent = agent(proxy_for(self.url))
+            .map_err(|e| NetError::Unreachable(format!("{}: {e}", redact(self.url))))?;
+        let mut b = ureq::http::Request::builder()
+            .method(self.method)
+            .uri(self.url);
+        for (k, v) in &self.headers {
+            b = b.header(*k, v.as_str());
+        }
+        let req = b
+            // Borrowed, so no copy of a body that carries key material is left behind.
+            .body(self.body.unwrap_or(&[]))
+            .map_err(|e| NetError::Unreachable(format!("{}: {e}", redact(self.url))))?;
+        let connect = self.connect.min(left);
+        let req = agent
+            .configure_request(req)
+            .timeout_global(Some(left))
+            .timeout_connect(Some(connect))
+            .build();
+        let fail = |e: ureq::Error| match e {
+            ureq::Error::Timeout(t) => NetError::Timeout(format!(
+                "{} {} timed out ({t}) after {}",
+                self.method,
+                redact(self.url),
+                if matches!(t, ureq::Timeout::Connect) {
+                    secs(connect)
+                } else {
+                    secs(left)
+                }
+            )),
+            e => NetError::Unreachable(format!(
+                "{} {}: cannot connect: {}",
+                self.method,
+                redact(self.url),
+                error_text(&e)
+            )),
+        };
+        let mut resp = agent.run(req).map_err(fail)?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .map_err(fail)?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// An error with its sources on one line.
+fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push_str(": ");
+            out.push_str(&t);
+        }
+        cur = s.source();
+    }
+    out
+}
+
+/// A URL without its query (which may carry a resource or client id, never needed in a report).
+pub fn redact(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// One agent per proxy (or none): agents keep their connections for the next request.
+fn agent(proxy: Option<String>) -> Result<Agent, String> {
+    static AGENTS: OnceLock<Mutex<HashMap<Option<String>, Agent>>> = OnceLock::new();
+    let map = AGENTS.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(a) = map.get(&proxy) {
+        return Ok(a.clone());
+    }
+    let p = match &proxy {
+        Some(url) => Some(Proxy::new(url).map_err(|e| format!("invalid proxy {url:?}: {e}"))?),
+        None => None,
+    };
+    let config = Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .user_agent(concat!("leafseal/", env!("CARGO_PKG_VERSION")))
+        .tls_config(TlsConfig::builder().root_certs(roots()).build())
+        .proxy(p)
+        .build();
+    let a: Agent = config.into();
+    map.insert(proxy, a.clone());
+    Ok(a)
+}
+
+/// The trusted roots: the system store, or `SSL_CERT_FILE`/`SSL_CERT_DIR` when set; Mozilla's
+/// roots only when neither yields a certificate.
+fn roots() -> RootCerts {
+    static ROOTS: OnceLock<RootCerts> = OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            let found = rustls_native_certs::load_native_certs();
+            let certs: Vec<Certificate<'static>> = found
+                .certs
+                .iter()
+                .map(|c| Certificate::from_der(c.as_ref()).to_owned())
+                .collect();
+            if certs.is_empty() {
+                RootCerts::WebPki
+            } else {
+                RootCerts::Specific(Arc::new(certs))
+            }
+        })
+        .clone()
+}
+
+/// The proxy for `url` as Go's `http.ProxyFromEnvironment` picks it.
+fn proxy_for(url: &str) -> Option<String> {
+    let env = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let (scheme, rest) = url.split_once("://")?;
+    let proxy = match scheme {
+        "https" => env(&["HTTPS_PROXY", "https_proxy"])?,
+        "http" => env(&["HTTP_PROXY", "http_proxy"])?,
+        _ => return None,
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or("");
+    let (host, port) = split_host_port(authority, if scheme == "https" { 443 } else { 80 });
+    let no_proxy = env(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
+    if is_loopback(&host) || bypass(&no_proxy, &host, port) {
+        return None;
+    }
+    // Go accepts a bare host:port and means http://.
+    Some(if proxy.contains("://") {
+        proxy
+    } else {
+        format!("http://{proxy}")
+    })
+}
+
+fn split_host_port(authority: &str, default: u16) -> (String, u16) {
+    let authority = authority.rsplit('@').next().unwrap_or(authority);
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (h, p) = rest.split_once(']').unwrap_or((rest, ""));
+        let port = p.strip_prefix(':').and_then(|p| p.parse().ok());
+        return (h.to_ascii_lowercase(), port.unwrap_or(default));
+    }
+    match authority.rsplit_once(':') {
+        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
+            (h.to_ascii_lowercase(), p.parse().unwrap_or(default))
+        }
+        _ => (authority.to_ascii_lowercase(), default),
+    }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Go's `NO_PROXY` rules: `*`; a host or IP, optionally with `:port`; a domain matches itself
+/// and its subdomains (a leading `.` or `*.` is ignored); an IP prefix in CIDR form.
+fn bypass(no_proxy: &str, host: &str, port: u16) -> bool {
+    for entry in no_proxy.split([',', ' ']).map(str::trim) {
+        if entry.is_empty() {
+            continue;
+        }
+        if entry == "*" {
+            return true;
+        }
+        if let Some((net, bits)) = entry.split_once('/') {
+            if let (Ok(net), Ok(bits), Ok(ip)) = (
+                net.parse::<std::net::IpAddr>(),
+                bits.parse::<u32>(),
+                host.parse::<std::net::IpAddr>(),
+            ) {
+                if in_cidr(ip, net, bits) {
+                    return true;
+                }
+            }
+            continue;
+        }
+        let (h, p) = split_host_port(entry, 0);
+        if p != 0 && p != port {
+            continue;
+        }
+        let h = h.trim_start_matches("*.").trim_start_matches('.');
+        if host == h || host.ends_with(&format!(".{h}")) {
+            return true;
+        }
+    }
+    false
+}
+
+fn in_cidr(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u32) -> bool {
+    use std::net::IpAddr::{V4, V6};
+    match (ip, net) {
+        (V4(a), V4(b)) if bits <= 32 => {
+            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
+            u32::from(a) & mask == u32::from(b) & mask
+        }
+        (V6(a), V6(b)) if bits <= 128 => {
+            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
+            u128::from(a) & mask == u128::from(b) & mask
+        }
+        _ => false,
+    }
+}
+
+/// `application/x-www-form-urlencoded` encoding of one value.
+pub fn form_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_proxy_rules() {
+        assert!(bypass("example.com", "example.com", 443));
+        assert!(bypass("example.com", "a.example.com", 443));
+        assert!(bypass(".example.com", "a.example.com", 443));
+        assert!(bypass("*.example.com", "a.example.com", 443));
+        assert!(!bypass("example.com", "badexample.com", 443));
+        assert!(bypass("example.com:443", "example.com", 443));
+        assert!(!bypass("example.com:8443", "example.com", 443));
+        assert!(bypass("10.0.0.0/8", "10.1.2.3", 443));
+        assert!(!bypass("10.0.0.0/8", "11.1.2.3", 443));
+        assert!(bypass("*", "x", 1));
+        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && is_loopback("localhost"));
+        assert_eq!(split_host_port("[::1]:8080", 1), ("::1".into(), 8080));
+        assert_eq!(split_host_port("h.example", 443), ("h.example".into(), 443));
+    }
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(
+            form_encode("https://vault.azure.net/.default"),
+            "https%3A%2F%2Fvault.azure.net%2F.default"
+        );
+        assert_eq!(form_encode("a b+c"), "a%20b%2Bc");
+    }
+}
