@@ -44,17 +44,22 @@ impl StoredKey {
 
     /// A short human identifier (recipient, ARN, fingerprint, …) for reports.
     pub fn id(&self) -> String {
-        let name = match self.kind.as_str() {
-            "age" => "recipient",
-            "kms" => "arn",
-            "pgp" => "fp",
-            "gcp_kms" => "resource_id",
-            "azure_kv" => "vault_url",
-            "hc_vault" => "vault_address",
-            "hckms" => "key_id",
-            _ => "enc",
-        };
+        let name = id_field(&self.kind);
         format!("{}: {}", self.kind, self.field(name).unwrap_or("?"))
+    }
+}
+
+/// The metadata field that names a key of `kind` (recipient, ARN, fingerprint, …).
+pub fn id_field(kind: &str) -> &'static str {
+    match kind {
+        "age" => "recipient",
+        "kms" => "arn",
+        "pgp" => "fp",
+        "gcp_kms" => "resource_id",
+        "azure_kv" => "vault_url",
+        "hc_vault" => "vault_address",
+        "hckms" => "key_id",
+        _ => "enc",
     }
 }
 
