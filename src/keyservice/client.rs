@@ -130,9 +130,7 @@ impl Remote {
             }
             _ => return Err(bad(&format!("unknown scheme {scheme:?}"))),
         };
-        let mut endpoint = endpoint
-            .connect_timeout(limits.connect)
-            .timeout(limits.total);
+        let mut endpoint = endpoint.connect_timeout(limits.connect);
         if scheme == "tls" {
             let host = rest
                 .rsplit_once(':')

@@ -23,7 +23,7 @@ use zeroize::Zeroizing;
 use super::mapping::{self, MapError};
 use super::proto;
 use crate::keys::{backend, KeyError};
-use crate::store::metadata::StoredKey;
+use crate::store::metadata::{id_field, StoredKey};
 
 /// Where to listen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +70,12 @@ struct Handler {
     asking: tokio::sync::Mutex<()>,
 }
 
+/// `age key age1…` for the log and the prompt.
+fn describe(stored: &StoredKey) -> String {
+    let id = stored.field(id_field(&stored.kind)).unwrap_or("?");
+    format!("{} key {id}", stored.kind)
+}
+
 fn status_of(e: &KeyError) -> Status {
     match e {
         KeyError::NotMine(m) => Status::failed_precondition(m.clone()),
@@ -88,22 +94,28 @@ impl Handler {
     /// The entry a request names, and whether the operator lets it through.
     async fn admit(&self, op: &str, key: Option<&proto::Key>) -> Result<StoredKey, Status> {
         let stored = mapping::stored_of_key(key).map_err(|e| {
-            (self.log)(&format!("{op} refused: {e}"));
+            (self.log)(&format!("{op} request refused: {e}"));
             map_status(e)
         })?;
         if backend(&stored.kind).is_none() {
             let msg = format!("{} keys are not supported by this server", stored.kind);
-            (self.log)(&format!("{op} {}: refused: {msg}", stored.id()));
+            (self.log)(&format!(
+                "{op} request for {}: refused: {msg}",
+                describe(&stored)
+            ));
             return Err(Status::unimplemented(msg));
         }
         if let Some(confirm) = self.confirm.clone() {
             let _one = self.asking.lock().await;
-            let question = format!("{op} request for {}", stored.id());
+            let question = format!("{op} request for {}", describe(&stored));
             let yes = tokio::task::spawn_blocking(move || confirm(&question))
                 .await
                 .unwrap_or(false);
             if !yes {
-                (self.log)(&format!("{op} {}: rejected by the operator", stored.id()));
+                (self.log)(&format!(
+                    "{op} request for {}: rejected by the operator",
+                    describe(&stored)
+                ));
                 return Err(Status::permission_denied(
                     "request rejected by the operator",
                 ));
@@ -114,14 +126,14 @@ impl Handler {
 
     fn outcome<T>(&self, op: &str, id: &str, r: &Result<T, KeyError>) {
         match r {
-            Ok(_) => (self.log)(&format!("{op} {id}: ok")),
-            Err(e) => (self.log)(&format!("{op} {id}: failed: {e}")),
+            Ok(_) => (self.log)(&format!("{op} request for {id}: ok")),
+            Err(e) => (self.log)(&format!("{op} request for {id}: failed: {e}")),
         }
     }
 
     async fn encrypt(&self, req: proto::EncryptRequest) -> Result<proto::EncryptResponse, Status> {
         let stored = self.admit("encrypt", req.key.as_ref()).await?;
-        let id = stored.id();
+        let id = describe(&stored);
         let plaintext = Zeroizing::new(req.plaintext);
         let r = tokio::task::spawn_blocking(move || {
             let b = backend(&stored.kind).ok_or_else(|| {
@@ -140,7 +152,7 @@ impl Handler {
 
     async fn decrypt(&self, req: proto::DecryptRequest) -> Result<proto::DecryptResponse, Status> {
         let mut stored = self.admit("decrypt", req.key.as_ref()).await?;
-        let id = stored.id();
+        let id = describe(&stored);
         let enc = String::from_utf8(req.ciphertext).map_err(|_| {
             (self.log)(&format!(
                 "decrypt {id}: refused: the ciphertext is not text"

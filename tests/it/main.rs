@@ -28,6 +28,7 @@ mod imds;
 mod interop_flat;
 mod interop_sops;
 mod keys_interop;
+mod keyservice;
 mod kms_gate;
 mod kms_moto;
 mod layout_token;
