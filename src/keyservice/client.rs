@@ -30,6 +30,7 @@ pub struct TlsFiles {
 /// One remote key service.
 pub struct Remote {
     uri: String,
+    tls: bool,
     endpoint: Endpoint,
     channel: OnceLock<Channel>,
 }
@@ -161,6 +162,7 @@ impl Remote {
         }
         Ok(Remote {
             uri: uri.to_owned(),
+            tls: scheme == "tls",
             endpoint,
             channel: OnceLock::new(),
         })
@@ -202,7 +204,24 @@ impl Remote {
         let outcome = rt.block_on(async { tokio::time::timeout(limits.total, fut).await });
         match outcome {
             Ok(Ok(r)) => Ok(r),
-            Ok(Err(status)) => Err(KeyError::Failed(describe(&status))),
+            Ok(Err(status)) => {
+                let mut text = describe(&status);
+                if self.tls
+                    && matches!(
+                        status.code(),
+                        tonic::Code::Unknown | tonic::Code::Unavailable
+                    )
+                {
+                    // A TLS 1.3 server refuses a client certificate after the handshake: the
+                    // client only sees the connection close.
+                    text.push_str(
+                        " (a tls:// key service closes the connection when the client has no \
+                         certificate from its --tls-client-ca: check --keyservice-cert and \
+                         --keyservice-key)",
+                    );
+                }
+                Err(KeyError::Failed(text))
+            }
             Err(_) => Err(KeyError::Failed(format!(
                 "no answer within {} (LEAFSEAL_KEYSERVICE_TIMEOUT)",
                 secs(limits.total)
@@ -243,7 +262,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut src = e.source();
     while let Some(s) = src {
         let t = s.to_string();
-        if !out.contains(&t) {
+        if !out.ends_with(&t) {
             out.push_str(": ");
             out.push_str(&t);
         }
@@ -254,18 +273,20 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// A gRPC status on one line: the code, the service's message, the transport cause.
 fn describe(status: &tonic::Status) -> String {
-    let mut out = format!("{:?}", status.code());
-    if !status.message().is_empty() {
-        out.push_str(": ");
-        out.push_str(status.message());
-    }
+    let mut text = status.message().to_owned();
     if let Some(src) = std::error::Error::source(status) {
-        let t = error_chain(src);
-        if !out.contains(&t) {
-            out.push_str(": ");
-            out.push_str(&t);
+        let cause = error_chain(src);
+        if cause.starts_with(&text) {
+            text = cause;
+        } else if !text.contains(&cause) {
+            text = format!("{text}: {cause}");
         }
     }
+    let out = if text.is_empty() {
+        format!("{:?}", status.code())
+    } else {
+        format!("{:?}: {text}", status.code())
+    };
     out.replace('\n', " ")
 }
 

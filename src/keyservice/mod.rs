@@ -38,6 +38,11 @@ pub fn configure(local: bool, remotes: Vec<Remote>) -> bool {
     SERVICES.set(Services { local, remotes }).is_ok()
 }
 
+/// Whether remote key services are in use (for hints).
+pub fn has_remotes() -> bool {
+    SERVICES.get().is_some_and(|s| !s.remotes.is_empty())
+}
+
 /// The configured services when they are more than the local one.
 fn routed() -> Option<&'static Services> {
     SERVICES.get().filter(|s| !s.local || !s.remotes.is_empty())

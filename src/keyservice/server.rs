@@ -390,3 +390,90 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    fn handler(lines: Arc<Mutex<Vec<String>>>) -> Handler {
+        Handler {
+            confirm: None,
+            log: Arc::new(move |l: &str| lines.lock().unwrap().push(l.to_owned())),
+            asking: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    /// Requests without a key, with a key type this build has no backend for, or with an enc
+    /// that is not text are gRPC errors (and log lines), never a panic.
+    #[test]
+    fn unknown_or_malformed_keys_are_errors() {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let h = handler(lines.clone());
+        let rt = rt();
+        let none = rt
+            .block_on(h.decrypt(proto::DecryptRequest {
+                key: None,
+                ciphertext: b"x".to_vec(),
+            }))
+            .unwrap_err();
+        assert_eq!(none.code(), tonic::Code::InvalidArgument);
+        let hckms = proto::Key {
+            key_type: Some(proto::KeyType::HckmsKey(proto::HckmsKey {
+                key_id: "tr-west-1:k".into(),
+            })),
+        };
+        if backend("hckms").is_none() {
+            let e = rt
+                .block_on(h.encrypt(proto::EncryptRequest {
+                    key: Some(hckms),
+                    plaintext: vec![0; 32],
+                }))
+                .unwrap_err();
+            assert_eq!(e.code(), tonic::Code::Unimplemented);
+        }
+        let age = proto::Key {
+            key_type: Some(proto::KeyType::AgeKey(proto::AgeKey {
+                recipient: "age1myhcwvtcnpm6hqun3ajgh7v8pdm6uafpwjnfx27qyzu3fqem658shdnv0v".into(),
+            })),
+        };
+        let e = rt
+            .block_on(h.decrypt(proto::DecryptRequest {
+                key: Some(age.clone()),
+                ciphertext: vec![0xff, 0xfe],
+            }))
+            .unwrap_err();
+        assert_eq!(e.code(), tonic::Code::InvalidArgument);
+        // Encrypting needs no secret: the answer is an age armor for that recipient.
+        let ok = rt
+            .block_on(h.encrypt(proto::EncryptRequest {
+                key: Some(age),
+                plaintext: vec![7; 32],
+            }))
+            .unwrap();
+        assert!(ok
+            .ciphertext
+            .starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+        let log = lines.lock().unwrap().join("\n");
+        assert!(
+            log.contains("encrypt request for age key age1myhc"),
+            "{log}"
+        );
+        assert!(!log.contains("\x07"), "{log}");
+    }
+
+    #[test]
+    fn loopback_addresses_are_recognized() {
+        assert!(is_loopback(&"127.0.0.1:5000".parse().unwrap()));
+        assert!(is_loopback(&"[::1]:5000".parse().unwrap()));
+        assert!(!is_loopback(&"0.0.0.0:5000".parse().unwrap()));
+        assert!(!is_loopback(&"192.0.2.1:5000".parse().unwrap()));
+    }
+}

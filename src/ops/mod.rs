@@ -448,6 +448,9 @@ pub fn recover_key(meta: &Metadata, order: &[String]) -> Result<DataKey> {
         if kinds.contains(&"kms") {
             hints.push("for AWS KMS keys provide credentials allowed to kms:Decrypt (AWS_PROFILE, environment, or the instance role)");
         }
+        if crate::keyservice::has_remotes() {
+            hints.push("the --keyservice services were asked too: one of them must hold a key of each group needed (a leafseal key service logs every request)");
+        }
         let e = Error::new(ErrorKind::NoDataKey, r.to_string());
         if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
     })

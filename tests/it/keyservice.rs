@@ -478,6 +478,11 @@ fn mutual_tls_serves_certified_clients_and_refuses_others() {
             o.stderr_str()
         );
         assert!(!o.stdout_str().contains("hunter2"), "{what}");
+        assert!(
+            o.stderr_str().contains("--keyservice-cert"),
+            "{what}: {}",
+            o.stderr_str()
+        );
     }
     // Plain h2c to the TLS server gets nothing either.
     let o = remote_only(sb.leafseal(), &[format!("tcp://127.0.0.1:{port}")])
