@@ -112,8 +112,11 @@ fn attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     keyservice::unwrap(k, local_attempt)
 }
 
-/// Try one stored key with this machine's keys.
+/// Try one stored key with this machine's keys. Local keys take [`LOCAL_KEYS`] (a remote key
+/// service's answer for them does not: it prompts, if at all, on its own machine).
 fn local_attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let _one_at_a_time =
+        (!is_network(&k.kind)).then(|| LOCAL_KEYS.lock().unwrap_or_else(|p| p.into_inner()));
     match backend(&k.kind) {
         Some(b) => b.unwrap(k),
         None => Err(KeyError::NotMine(format!(
@@ -148,11 +151,7 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
         .filter(|(_, k)| !is_network(&k.kind))
     {
         tried[i] = true;
-        let outcome = {
-            let _one_at_a_time = LOCAL_KEYS.lock().unwrap_or_else(|p| p.into_inner());
-            attempt(k)
-        };
-        match outcome {
+        match attempt(k) {
             Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
             Err(e) => results[i] = Some(e.to_string()),
         }

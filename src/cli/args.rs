@@ -179,7 +179,7 @@ pub enum Command {
     Check(CheckArgs),
     /// Serve this machine's keys to other machines as a SOPS key service (gRPC).
     #[command(
-        after_help = "Examples:\n  leafseal keyservice --network unix --address /run/user/1000/sops.sock\n  leafseal keyservice --address 0.0.0.0:5000 --tls-cert srv.pem --tls-key srv.key --tls-client-ca clients-ca.pem\n  leafseal decrypt --keyservice unix:///run/user/1000/sops.sock app.enc.yaml"
+        after_help = "Examples:\n  # both ends on one machine here; docs/keyservice.md: SSH forwarding, mutual TLS\n  leafseal keyservice --network unix --address \"$PWD/ks.sock\" &   # where the keys are\n  sleep 1\n  leafseal decrypt --enable-local-keyservice=false --keyservice \"unix://$PWD/ks.sock\" app.enc.yaml\n  kill $!"
     )]
     Keyservice(KeyserviceArgs),
 }

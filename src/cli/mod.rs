@@ -106,7 +106,7 @@ fn version_line(program: &std::ffi::OsStr) -> String {
 }
 
 /// The global flags that set process-wide state: key services, the age key file.
-fn check_globals(g: &args::Globals) -> Option<Failure> {
+fn check_globals(g: &args::Globals, serving: bool) -> Option<Failure> {
     let local = g.enable_local_keyservice != Some(false);
     if !g.keyservice.is_empty() {
         match keyservice::remotes(g) {
@@ -125,7 +125,8 @@ fn check_globals(g: &args::Globals) -> Option<Failure> {
         }
         leafseal::keys::age::use_key_file(p.clone());
     }
-    if !local && g.keyservice.is_empty() {
+    // (A key service server answers with its own keys whatever the environment says.)
+    if !local && g.keyservice.is_empty() && !serving {
         // sops-compat: with no key service at all SOPS cannot get the data key (exit 128).
         return Some(
             Failure::new(
@@ -178,7 +179,8 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if let Some(f) = check_globals(&cli.globals) {
+    let serving = matches!(cli.command, Command::Keyservice(_));
+    if let Some(f) = check_globals(&cli.globals, serving) {
         eprintln!("leafseal: error: {}", f.message);
         for h in &f.hints {
             eprintln!("leafseal: hint: {h}");

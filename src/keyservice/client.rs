@@ -117,6 +117,8 @@ impl Remote {
         let (scheme, rest) = uri.split_once("://").ok_or_else(|| bad("no scheme"))?;
         let endpoint = match scheme {
             "tcp" | "tls" => {
+                // sops-compat: SOPS takes the URL's host part, so `tcp://host:5000/` works too.
+                let rest = rest.strip_suffix('/').unwrap_or(rest);
                 if rest.is_empty() || rest.contains('/') || !rest.contains(':') {
                     return Err(bad("the address must be HOST:PORT"));
                 }
@@ -306,7 +308,8 @@ mod tests {
         let tls = TlsFiles::default();
         for ok in [
             "tcp://127.0.0.1:5000",
-            "tcp://localhost:5000",
+            "tcp://localhost:5000/",
+            "tcp://[::1]:5000",
             "unix:///tmp/ks.sock",
         ] {
             Remote::parse(ok, &tls, limits()).unwrap();
