@@ -1,8 +1,9 @@
 //! Key services (issue 18): leafseal against the reference `sops keyservice` and the reference
 //! `sops --keyservice` against `leafseal keyservice`, over 127.0.0.1 TCP and unix sockets in the
-//! sandbox; Shamir groups each behind a different service; mutual TLS refusals with certificates
-//! made here (rcgen); a server that never answers. Every server is started and stopped by its
-//! test (a guard kills it on panic) and every wait is bounded.
+//! sandbox; Shamir groups each behind a different service; KMS keys (moto) through a service.
+//! Mutual TLS, a mute server and `--prompt` are in `keyservice_tls.rs`, which shares the
+//! harness here. Every server is started and stopped by its test (a guard kills it on panic)
+//! and every wait is bounded.
 
 use std::net::TcpListener;
 use std::os::unix::fs::PermissionsExt;
@@ -10,35 +11,36 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::time::{Duration, Instant};
 
+use crate::moto::{Moto, ACCESS_KEY, SECRET_KEY};
 use crate::util::keys::{AGE1, AGE2};
 use crate::util::{tools, Cmd, Sandbox};
 
-const PLAIN: &str = "db:\n    user: app\n    password: hunter2\nport: 5432\n";
+pub(crate) const PLAIN: &str = "db:\n    user: app\n    password: hunter2\nport: 5432\n";
 
 /// A loopback port that was free a moment ago.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let l = TcpListener::bind("127.0.0.1:0").expect("bind");
     l.local_addr().expect("addr").port()
 }
 
 /// Where a server listens.
 #[derive(Clone, Debug)]
-enum Addr {
+pub(crate) enum Addr {
     Tcp(u16),
     Unix(PathBuf),
 }
 
 impl Addr {
-    fn tcp() -> Addr {
+    pub(crate) fn tcp() -> Addr {
         Addr::Tcp(free_port())
     }
 
-    fn unix(sb: &Sandbox, name: &str) -> Addr {
+    pub(crate) fn unix(sb: &Sandbox, name: &str) -> Addr {
         Addr::Unix(sb.path(name))
     }
 
     /// `--network N --address A`.
-    fn server_args(&self) -> Vec<String> {
+    pub(crate) fn server_args(&self) -> Vec<String> {
         match self {
             Addr::Tcp(p) => vec![
                 "--network".into(),
@@ -56,7 +58,7 @@ impl Addr {
     }
 
     /// The client URI (`tcp://…`, `unix://…`).
-    fn uri(&self) -> String {
+    pub(crate) fn uri(&self) -> String {
         match self {
             Addr::Tcp(p) => format!("tcp://127.0.0.1:{p}"),
             Addr::Unix(p) => format!("unix://{}", p.display()),
@@ -72,14 +74,14 @@ impl Addr {
 }
 
 /// A server process, killed when dropped.
-struct Server {
+pub(crate) struct Server {
     child: Option<Child>,
     log: PathBuf,
 }
 
 impl Server {
     /// Start `cmd` (logging to `log`) and wait until `addr` accepts connections.
-    fn start(cmd: Cmd, addr: &Addr, log: PathBuf) -> Server {
+    pub(crate) fn start(cmd: Cmd, addr: &Addr, log: PathBuf) -> Server {
         let child = cmd.spawn_logged(&log);
         let mut s = Server {
             child: Some(child),
@@ -104,12 +106,12 @@ impl Server {
         s
     }
 
-    fn log_text(&self) -> String {
+    pub(crate) fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
     /// SIGTERM, then the exit status (bounded: killed after 10s).
-    fn terminate(mut self) -> std::process::ExitStatus {
+    pub(crate) fn terminate(mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
         let pid = rustix::process::Pid::from_child(&child);
         let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
@@ -151,7 +153,7 @@ fn sops_server(sb: &Sandbox, sops: &Path, addr: &Addr, identity: &Path, log: &st
 }
 
 /// `leafseal keyservice` holding `identity`, with `extra` flags.
-fn leafseal_server(
+pub(crate) fn leafseal_server(
     sb: &Sandbox,
     addr: &Addr,
     identity: &Path,
@@ -169,7 +171,7 @@ fn leafseal_server(
 
 /// A client command with the local key service off and `uris` as its services. For SOPS the
 /// subcommand must come first: it reads these flags only after it.
-fn remote_only(cmd: Cmd, uris: &[String]) -> Cmd {
+pub(crate) fn remote_only(cmd: Cmd, uris: &[String]) -> Cmd {
     let mut cmd = cmd.arg("--enable-local-keyservice=false");
     for u in uris {
         cmd = cmd.arg("--keyservice").arg(u);
@@ -344,6 +346,15 @@ fn shamir_groups_each_reachable_through_a_different_service() {
         o.assert_success();
         assert_eq!(o.stdout_str(), PLAIN);
     }
+    // SOPS_KEYSERVICE (comma-separated) and SOPS_ENABLE_LOCAL_KEYSERVICE do the same.
+    let o = sb
+        .leafseal()
+        .env("SOPS_KEYSERVICE", both.join(","))
+        .env("SOPS_ENABLE_LOCAL_KEYSERVICE", "false")
+        .args(["decrypt", "s.enc.yaml"])
+        .run();
+    o.assert_success();
+    assert_eq!(o.stdout_str(), PLAIN);
     // One service alone opens one group: below the threshold.
     let o = remote_only(sb.leafseal(), &[a.uri()])
         .args(["decrypt", "s.enc.yaml"])
@@ -352,223 +363,75 @@ fn shamir_groups_each_reachable_through_a_different_service() {
     assert!(o.stderr_str().contains("1 of 2"), "{}", o.stderr_str());
 }
 
-/// Certificates for one test: a CA, the server's, a client's from the CA and one from another.
-struct Pki {
-    ca: PathBuf,
-    server_cert: PathBuf,
-    server_key: PathBuf,
-    client_cert: PathBuf,
-    client_key: PathBuf,
-    rogue_cert: PathBuf,
-    rogue_key: PathBuf,
-}
-
-fn pki(sb: &Sandbox) -> Pki {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
-    };
-    let ca = |name: &str| {
-        let key = KeyPair::generate().unwrap();
-        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
-        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        p.distinguished_name.push(DnType::CommonName, name);
-        let cert = p.self_signed(&key).unwrap();
-        (cert, Issuer::new(p, key))
-    };
-    let leaf = |issuer: &Issuer<'_, KeyPair>, sans: &[&str], usage| {
-        let key = KeyPair::generate().unwrap();
-        let mut p =
-            CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-        p.extended_key_usages = vec![usage];
-        let cert = p.signed_by(&key, issuer).unwrap();
-        (cert.pem(), key.serialize_pem())
-    };
-    let (ca_cert, ca_issuer) = ca("leafseal test CA");
-    let (_, other_issuer) = ca("someone else's CA");
-    let (sc, sk) = leaf(
-        &ca_issuer,
-        &["127.0.0.1", "localhost"],
-        ExtendedKeyUsagePurpose::ServerAuth,
-    );
-    let (cc, ck) = leaf(&ca_issuer, &["client"], ExtendedKeyUsagePurpose::ClientAuth);
-    let (rc, rk) = leaf(
-        &other_issuer,
-        &["client"],
-        ExtendedKeyUsagePurpose::ClientAuth,
-    );
-    Pki {
-        ca: sb.write("pki/ca.pem", ca_cert.pem()),
-        server_cert: sb.write("pki/server.pem", sc),
-        server_key: sb.write("pki/server.key", sk),
-        client_cert: sb.write("pki/client.pem", cc),
-        client_key: sb.write("pki/client.key", ck),
-        rogue_cert: sb.write("pki/rogue.pem", rc),
-        rogue_key: sb.write("pki/rogue.key", rk),
+/// AWS settings that keep a command on loopback: moto's endpoint, sandboxed config files, no
+/// instance metadata; credentials only when `creds`.
+fn aws(cmd: Cmd, sb: &Sandbox, moto: &Moto, creds: bool) -> Cmd {
+    let cmd = cmd
+        .env("AWS_ENDPOINT_URL_KMS", moto.endpoint())
+        .env("AWS_ENDPOINT_URL_STS", moto.endpoint())
+        .env("AWS_CONFIG_FILE", sb.path("aws/config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", sb.path("aws/credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    if creds {
+        cmd.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+            .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    } else {
+        cmd
     }
 }
 
 #[test]
-fn mutual_tls_serves_certified_clients_and_refuses_others() {
+fn kms_keys_with_a_context_go_through_the_service() {
+    let Some(sops) = tools::sops() else { return };
+    let Some(moto) = Moto::start() else { return };
     let sb = Sandbox::new();
-    let pki = pki(&sb);
     sb.write("plain.yaml", PLAIN);
-    let o = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
-        .run();
-    o.assert_success();
-    sb.write("s.enc.yaml", &o.stdout);
+    let arn = moto.create_key();
+    // The server has the credentials; the clients have none.
     let addr = Addr::tcp();
-    let server = leafseal_server(
-        &sb,
-        &addr,
-        &AGE1.identity_file(),
-        &[
-            "--tls-cert",
-            pki.server_cert.to_str().unwrap(),
-            "--tls-key",
-            pki.server_key.to_str().unwrap(),
-            "--tls-client-ca",
-            pki.ca.to_str().unwrap(),
-        ],
-        "tls.log",
-    );
-    let Addr::Tcp(port) = addr else {
-        unreachable!()
-    };
-    let tls_uri = format!("tls://127.0.0.1:{port}");
-    let client = |cert: Option<(&Path, &Path)>| {
-        let mut c = remote_only(sb.leafseal(), std::slice::from_ref(&tls_uri))
-            .env("LEAFSEAL_KEYSERVICE_TIMEOUT", "10")
-            .arg("--keyservice-ca")
-            .arg(&pki.ca);
-        if let Some((cert, key)) = cert {
-            c = c
-                .arg("--keyservice-cert")
-                .arg(cert)
-                .arg("--keyservice-key")
-                .arg(key);
-        }
-        c.args(["decrypt", "s.enc.yaml"]).run()
-    };
-    // A certificate from the CA: served.
-    let o = client(Some((&pki.client_cert, &pki.client_key)));
-    o.assert_success();
-    assert_eq!(o.stdout_str(), PLAIN);
-    // The same through the environment variables.
-    let o = remote_only(sb.leafseal(), std::slice::from_ref(&tls_uri))
-        .env("LEAFSEAL_KEYSERVICE_CA", &pki.ca)
-        .env("LEAFSEAL_KEYSERVICE_CERT", &pki.client_cert)
-        .env("LEAFSEAL_KEYSERVICE_KEY", &pki.client_key)
-        .args(["decrypt", "s.enc.yaml"])
-        .run();
-    o.assert_success();
-    // No certificate, or one from another CA: refused, naming the service.
-    for (what, o) in [
-        ("no client certificate", client(None)),
-        (
-            "a certificate from another CA",
-            client(Some((&pki.rogue_cert, &pki.rogue_key))),
-        ),
-    ] {
-        assert_eq!(o.code, 128, "{what}: {}", o.stderr_str());
-        assert!(
-            o.stderr_str().contains(&tls_uri),
-            "{what}: {}",
-            o.stderr_str()
-        );
-        assert!(!o.stdout_str().contains("hunter2"), "{what}");
-        assert!(
-            o.stderr_str().contains("--keyservice-cert"),
-            "{what}: {}",
-            o.stderr_str()
-        );
-    }
-    // Plain h2c to the TLS server gets nothing either.
-    let o = remote_only(sb.leafseal(), &[format!("tcp://127.0.0.1:{port}")])
-        .env("LEAFSEAL_KEYSERVICE_TIMEOUT", "5")
-        .args(["decrypt", "s.enc.yaml"])
-        .run();
-    assert_eq!(o.code, 128, "{}", o.stderr_str());
-    // Only the certified client's request reached the keys.
-    let log = server.log_text();
-    assert_eq!(log.matches("decrypt request for").count(), 2, "{log}");
-}
-
-#[test]
-fn a_service_that_never_answers_fails_within_the_bound() {
-    let sb = Sandbox::new();
-    sb.write("plain.yaml", PLAIN);
-    let o = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
-        .run();
-    o.assert_success();
-    sb.write("s.enc.yaml", &o.stdout);
-    // Listeners that accept connections and never say a word.
-    let tcp = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = tcp.local_addr().expect("addr").port();
-    let sock = sb.path("mute.sock");
-    let unix = std::os::unix::net::UnixListener::bind(&sock).expect("bind unix");
-    std::thread::spawn(move || {
-        let held: Vec<_> = tcp.incoming().take(4).collect();
-        std::thread::sleep(Duration::from_secs(30));
-        drop(held);
-    });
-    std::thread::spawn(move || {
-        let held: Vec<_> = unix.incoming().take(4).collect();
-        std::thread::sleep(Duration::from_secs(30));
-        drop(held);
-    });
-    for uri in [
-        format!("tcp://127.0.0.1:{port}"),
-        format!("unix://{}", sock.display()),
-    ] {
-        let start = Instant::now();
-        let o = remote_only(sb.leafseal(), std::slice::from_ref(&uri))
-            .env("LEAFSEAL_KEYSERVICE_TIMEOUT", "1.5")
-            .args(["decrypt", "s.enc.yaml"])
-            .run();
-        let took = start.elapsed();
-        assert_eq!(o.code, 128, "{}", o.stderr_str());
-        let err = o.stderr_str();
-        assert!(err.contains(&uri), "{err}");
-        assert!(err.contains(AGE1.recipient), "{err}");
-        assert!(err.contains("LEAFSEAL_KEYSERVICE_TIMEOUT"), "{err}");
-        assert!(took < Duration::from_secs(10), "took {took:?}");
-    }
-}
-
-#[test]
-fn prompt_lets_the_operator_refuse_a_request() {
-    let sb = Sandbox::new();
-    sb.write("plain.yaml", PLAIN);
-    let o = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, "plain.yaml"])
-        .run();
-    o.assert_success();
-    sb.write("s.enc.yaml", &o.stdout);
-    let addr = Addr::unix(&sb, "p.sock");
-    let cmd = sb
-        .leafseal()
+    let cmd = aws(sb.leafseal(), &sb, &moto, true)
         .arg("keyservice")
-        .args(addr.server_args())
-        .arg("--prompt")
-        .age_identity(AGE1.identity_file())
-        .stdin("n\ny\n");
-    let server = Server::start(cmd, &addr, sb.path("p.log"));
+        .args(addr.server_args());
+    let server = Server::start(cmd, &addr, sb.path("kms.log"));
     let uris = [addr.uri()];
-    let o = remote_only(sb.leafseal(), &uris)
-        .args(["decrypt", "s.enc.yaml"])
+    let o = remote_only(aws(sb.leafseal(), &sb, &moto, false), &uris)
+        .args([
+            "encrypt",
+            "--kms",
+            &arn,
+            "--encryption-context",
+            "app:web,tier:db",
+            "plain.yaml",
+        ])
         .run();
-    assert_eq!(o.code, 128, "{}", o.stderr_str());
-    assert!(o.stderr_str().contains("rejected"), "{}", o.stderr_str());
-    let o = remote_only(sb.leafseal(), &uris)
-        .args(["decrypt", "s.enc.yaml"])
+    o.assert_success();
+    sb.write("k.enc.yaml", &o.stdout);
+    let text = sb.read_string("k.enc.yaml");
+    assert!(text.contains("app: web"), "{text}");
+    // Both clients open it through the service (the context travels in the request).
+    let o = remote_only(aws(sb.leafseal(), &sb, &moto, false), &uris)
+        .args(["decrypt", "k.enc.yaml"])
         .run();
     o.assert_success();
     assert_eq!(o.stdout_str(), PLAIN);
+    let o = remote_only(aws(sb.cmd(&sops), &sb, &moto, false).arg("decrypt"), &uris)
+        .arg("k.enc.yaml")
+        .run();
+    o.assert_success();
+    assert_eq!(o.stdout_str(), PLAIN);
+    // And the server's own credentials open it directly.
+    let o = aws(sb.leafseal(), &sb, &moto, true)
+        .args(["decrypt", "k.enc.yaml"])
+        .run();
+    o.assert_success();
     let log = server.log_text();
-    assert!(log.contains("rejected by the operator"), "{log}");
+    assert!(
+        log.contains(&format!("encrypt request for kms key {arn}: ok")),
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("decrypt request for kms key").count(),
+        2,
+        "{log}"
+    );
 }
