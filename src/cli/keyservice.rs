@@ -50,7 +50,7 @@ fn ask(question: &str) -> bool {
     }
 }
 
-pub fn run(a: KeyserviceArgs) -> Result<(), Failure> {
+pub fn run(a: KeyserviceArgs, verbose: bool) -> Result<(), Failure> {
     let listen = match a.network.as_str() {
         "unix" => Listen::Unix(PathBuf::from(&a.address)),
         _ => Listen::Tcp(a.address.clone()),
@@ -69,6 +69,7 @@ pub fn run(a: KeyserviceArgs) -> Result<(), Failure> {
         tls,
         confirm,
         log: Arc::new(log_line),
+        verbose,
     };
     server::serve(opts, |addr| log_line(&format!("listening on {addr}")))
         .map_err(|e| Failure::new(1, e))

@@ -188,6 +188,7 @@ pub fn main() -> ExitCode {
         return ExitCode::from(f.code);
     }
     let aws_profile = cli.globals.aws_profile;
+    let verbose = cli.globals.verbose;
     let config = cli.config;
     let result = match cli.command {
         Command::Encrypt(a) => encrypt::run(a, config.as_deref(), aws_profile.as_deref()),
@@ -207,7 +208,7 @@ pub fn main() -> ExitCode {
         Command::DiffDriver(a) => git::diff_driver(a),
         Command::MergeDriver(a) => git::merge_driver(a),
         Command::Check(a) => git::check(a, config.as_deref()),
-        Command::Keyservice(a) => keyservice::run(a),
+        Command::Keyservice(a) => keyservice::run(a, verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

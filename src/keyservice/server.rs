@@ -61,11 +61,14 @@ pub struct ServeOptions {
     pub confirm: Option<Confirm>,
     /// Receives one line per request and the server's notes.
     pub log: Log,
+    /// Also log where each request comes from (`--verbose`).
+    pub verbose: bool,
 }
 
 struct Handler {
     confirm: Option<Confirm>,
     log: Log,
+    verbose: bool,
     /// One confirmation question at a time.
     asking: tokio::sync::Mutex<()>,
 }
@@ -122,6 +125,16 @@ impl Handler {
             }
         }
         Ok(stored)
+    }
+
+    /// `--verbose`: where a request comes from (a TCP peer's address; a socket peer is local).
+    fn peer<T>(&self, op: &str, req: &Request<T>) {
+        if self.verbose {
+            let from = req
+                .remote_addr()
+                .map_or_else(|| "the unix socket".to_owned(), |a| a.to_string());
+            (self.log)(&format!("{op} request from {from}"));
+        }
     }
 
     fn outcome<T>(&self, op: &str, id: &str, r: &Result<T, KeyError>) {
@@ -185,7 +198,10 @@ impl UnaryService<proto::EncryptRequest> for Encrypt {
     type Future = BoxFuture<Response<Self::Response>, Status>;
     fn call(&mut self, req: Request<proto::EncryptRequest>) -> Self::Future {
         let h = self.0.clone();
-        Box::pin(async move { h.encrypt(req.into_inner()).await.map(Response::new) })
+        Box::pin(async move {
+            h.peer("encrypt", &req);
+            h.encrypt(req.into_inner()).await.map(Response::new)
+        })
     }
 }
 
@@ -194,7 +210,10 @@ impl UnaryService<proto::DecryptRequest> for Decrypt {
     type Future = BoxFuture<Response<Self::Response>, Status>;
     fn call(&mut self, req: Request<proto::DecryptRequest>) -> Self::Future {
         let h = self.0.clone();
-        Box::pin(async move { h.decrypt(req.into_inner()).await.map(Response::new) })
+        Box::pin(async move {
+            h.peer("decrypt", &req);
+            h.decrypt(req.into_inner()).await.map(Response::new)
+        })
     }
 }
 
@@ -303,6 +322,7 @@ async fn run(opts: ServeOptions, ready: impl FnOnce(&str)) -> Result<(), String>
     let handler = Arc::new(Handler {
         confirm: opts.confirm.clone(),
         log: opts.log.clone(),
+        verbose: opts.verbose,
         asking: tokio::sync::Mutex::new(()),
     });
     let svc = KeyService(handler);
@@ -400,6 +420,7 @@ mod tests {
         Handler {
             confirm: None,
             log: Arc::new(move |l: &str| lines.lock().unwrap().push(l.to_owned())),
+            verbose: false,
             asking: tokio::sync::Mutex::new(()),
         }
     }

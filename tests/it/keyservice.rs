@@ -268,7 +268,7 @@ fn leafseal_keyservice_serves_sops_decrypt_and_encrypt() {
     o.assert_success();
     sb.write("theirs.yaml", &o.stdout);
     for addr in [Addr::tcp(), Addr::unix(&sb, "ls.sock")] {
-        let server = leafseal_server(&sb, &addr, &AGE1.identity_file(), &[], "ls.log");
+        let server = leafseal_server(&sb, &addr, &AGE1.identity_file(), &["--verbose"], "ls.log");
         if let Addr::Unix(p) = &addr {
             let mode = std::fs::metadata(p).expect("socket").permissions().mode();
             assert_eq!(mode & 0o777, 0o600, "socket mode {mode:o}");
@@ -306,6 +306,12 @@ fn leafseal_keyservice_serves_sops_decrypt_and_encrypt() {
         );
         assert!(log.contains("encrypt request for age key"), "{log}");
         assert!(!log.contains("AGE-SECRET-KEY"), "{log}");
+        // --verbose adds where each request came from.
+        let from = match &addr {
+            Addr::Tcp(_) => "decrypt request from 127.0.0.1:",
+            Addr::Unix(_) => "decrypt request from the unix socket",
+        };
+        assert!(log.contains(from), "{log}");
         let st = server.terminate();
         assert!(st.success(), "exit {st}");
         if let Addr::Unix(p) = &addr {
