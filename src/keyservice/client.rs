@@ -253,8 +253,8 @@ impl Remote {
             key: Some(key.clone()),
             ciphertext: ciphertext.to_vec(),
         };
-        let resp: proto::DecryptResponse = self.call(proto::DECRYPT_PATH, req)?;
-        Ok(Zeroizing::new(resp.plaintext))
+        let mut resp: proto::DecryptResponse = self.call(proto::DECRYPT_PATH, req)?;
+        Ok(Zeroizing::new(std::mem::take(&mut resp.plaintext)))
     }
 }
 

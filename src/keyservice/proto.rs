@@ -159,6 +159,20 @@ pub struct DecryptResponse {
     pub plaintext: Vec<u8>,
 }
 
+// The data key travels in these two; each copy this process holds is wiped when dropped (the
+// transport's own encode and decode buffers are out of reach).
+impl Drop for EncryptRequest {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.plaintext);
+    }
+}
+
+impl Drop for DecryptResponse {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.plaintext);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

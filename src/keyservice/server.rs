@@ -144,10 +144,13 @@ impl Handler {
         }
     }
 
-    async fn encrypt(&self, req: proto::EncryptRequest) -> Result<proto::EncryptResponse, Status> {
+    async fn encrypt(
+        &self,
+        mut req: proto::EncryptRequest,
+    ) -> Result<proto::EncryptResponse, Status> {
         let stored = self.admit("encrypt", req.key.as_ref()).await?;
         let id = describe(&stored);
-        let plaintext = Zeroizing::new(req.plaintext);
+        let plaintext = Zeroizing::new(std::mem::take(&mut req.plaintext));
         let r = tokio::task::spawn_blocking(move || {
             let b = backend(&stored.kind).ok_or_else(|| {
                 KeyError::Failed(format!("{} keys are not supported", stored.kind))
