@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_sops_global_optspecs
-    string join \n config= aws-profile= disable-version-check check-for-updates verbose enable-local-keyservice= age-key-file= keyservice= h/help V/version
+    string join \n config= aws-profile= disable-version-check check-for-updates verbose enable-local-keyservice= age-key-file= keyservice= keyservice-ca= keyservice-cert= keyservice-key= h/help V/version
 end
 
 function __fish_sops_needs_command
@@ -29,7 +29,10 @@ complete -c sops -n "__fish_sops_needs_command" -l aws-profile -d 'AWS profile f
 complete -c sops -n "__fish_sops_needs_command" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_needs_command" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_needs_command" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_needs_command" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_needs_command" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_needs_command" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_needs_command" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_needs_command" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_needs_command" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_needs_command" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -52,6 +55,7 @@ complete -c sops -n "__fish_sops_needs_command" -f -a "completion" -d 'Print a s
 complete -c sops -n "__fish_sops_needs_command" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
 complete -c sops -n "__fish_sops_needs_command" -f -a "merge-driver" -d 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
 complete -c sops -n "__fish_sops_needs_command" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
+complete -c sops -n "__fish_sops_needs_command" -f -a "keyservice" -d 'Serve this machine\'s keys to other machines as a SOPS key service (gRPC)'
 complete -c sops -n "__fish_sops_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l output -d 'Write the output to this file instead of stdout' -r -F
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l input-type -d 'Input format (default: from the file name)' -r -f -a "yaml\t''
@@ -89,7 +93,10 @@ complete -c sops -n "__fish_sops_using_subcommand encrypt" -l aws-profile -d 'AW
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand encrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand encrypt" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand encrypt" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand encrypt" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand encrypt" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l mac-only-encrypted -d 'Only encrypted values enter the MAC'
 complete -c sops -n "__fish_sops_using_subcommand encrypt" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -120,7 +127,10 @@ complete -c sops -n "__fish_sops_using_subcommand decrypt" -l aws-profile -d 'AW
 complete -c sops -n "__fish_sops_using_subcommand decrypt" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand decrypt" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand decrypt" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand decrypt" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand decrypt" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand decrypt" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand decrypt" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand decrypt" -s i -l in-place -d 'Write the output back to the input file'
 complete -c sops -n "__fish_sops_using_subcommand decrypt" -l ignore-mac -d 'Do not verify the MAC'
 complete -c sops -n "__fish_sops_using_subcommand decrypt" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -153,7 +163,10 @@ complete -c sops -n "__fish_sops_using_subcommand edit" -l aws-profile -d 'AWS p
 complete -c sops -n "__fish_sops_using_subcommand edit" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand edit" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand edit" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand edit" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand edit" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand edit" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand edit" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand edit" -l ignore-mac -d 'Do not verify the MAC'
 complete -c sops -n "__fish_sops_using_subcommand edit" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c sops -n "__fish_sops_using_subcommand edit" -s s -l show-master-keys -d 'Show the `sops` metadata in the editor too'
@@ -179,7 +192,10 @@ complete -c sops -n "__fish_sops_using_subcommand set" -l aws-profile -d 'AWS pr
 complete -c sops -n "__fish_sops_using_subcommand set" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand set" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand set" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand set" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand set" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand set" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand set" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand set" -l ignore-mac -d 'Do not verify the MAC'
 complete -c sops -n "__fish_sops_using_subcommand set" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c sops -n "__fish_sops_using_subcommand set" -l value-file -d 'Read the value from the file named by VALUE'
@@ -206,7 +222,10 @@ complete -c sops -n "__fish_sops_using_subcommand unset" -l aws-profile -d 'AWS 
 complete -c sops -n "__fish_sops_using_subcommand unset" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand unset" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand unset" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand unset" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand unset" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand unset" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand unset" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand unset" -l ignore-mac -d 'Do not verify the MAC'
 complete -c sops -n "__fish_sops_using_subcommand unset" -l idempotent -d 'Succeed without writing when there is nothing to change'
 complete -c sops -n "__fish_sops_using_subcommand unset" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -249,7 +268,10 @@ complete -c sops -n "__fish_sops_using_subcommand rotate" -l aws-profile -d 'AWS
 complete -c sops -n "__fish_sops_using_subcommand rotate" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand rotate" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand rotate" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand rotate" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand rotate" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand rotate" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand rotate" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand rotate" -s i -l in-place -d 'Write the output back to the input file'
 complete -c sops -n "__fish_sops_using_subcommand rotate" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand rotate" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -260,7 +282,10 @@ complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_su
 complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand groups; and not __fish_seen_subcommand_from add delete help" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -282,7 +307,10 @@ complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcom
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -s i -l in-place -d 'Write the result back to the file instead of stdout'
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from add" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -295,7 +323,10 @@ complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcom
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -s i -l in-place -d 'Write the result back to the file instead of stdout'
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand groups; and __fish_seen_subcommand_from delete" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -318,7 +349,10 @@ complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l aws-profile -d 
 complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand updatekeys" -s y -l yes -d 'Apply without asking'
 complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand updatekeys" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -337,7 +371,10 @@ complete -c sops -n "__fish_sops_using_subcommand exec-env" -l aws-profile -d 'A
 complete -c sops -n "__fish_sops_using_subcommand exec-env" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand exec-env" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand exec-env" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand exec-env" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand exec-env" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand exec-env" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand exec-env" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand exec-env" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c sops -n "__fish_sops_using_subcommand exec-env" -l pristine -d 'Pass only the decrypted values, not the current environment'
 complete -c sops -n "__fish_sops_using_subcommand exec-env" -l same-process -d 'Replace this process with the command (exec) instead of running a child'
@@ -365,7 +402,10 @@ complete -c sops -n "__fish_sops_using_subcommand exec-file" -l aws-profile -d '
 complete -c sops -n "__fish_sops_using_subcommand exec-file" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand exec-file" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand exec-file" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand exec-file" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand exec-file" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand exec-file" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand exec-file" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand exec-file" -l background -d 'Deprecated in SOPS; accepted and ignored (the command always runs in the foreground)'
 complete -c sops -n "__fish_sops_using_subcommand exec-file" -l no-fifo -d 'Use a regular 0600 file instead of a FIFO'
 complete -c sops -n "__fish_sops_using_subcommand exec-file" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -385,7 +425,10 @@ complete -c sops -n "__fish_sops_using_subcommand explain" -l aws-profile -d 'AW
 complete -c sops -n "__fish_sops_using_subcommand explain" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand explain" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand explain" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand explain" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand explain" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand explain" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand explain" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand explain" -l json -d 'Print the report as JSON'
 complete -c sops -n "__fish_sops_using_subcommand explain" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand explain" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
@@ -402,7 +445,10 @@ complete -c sops -n "__fish_sops_using_subcommand filestatus" -l aws-profile -d 
 complete -c sops -n "__fish_sops_using_subcommand filestatus" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand filestatus" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand filestatus" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand filestatus" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand filestatus" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand filestatus" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand filestatus" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand filestatus" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand filestatus" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand filestatus" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -412,7 +458,10 @@ complete -c sops -n "__fish_sops_using_subcommand manpage" -l aws-profile -d 'AW
 complete -c sops -n "__fish_sops_using_subcommand manpage" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand manpage" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand manpage" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand manpage" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand manpage" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand manpage" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand manpage" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand manpage" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand manpage" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand manpage" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -423,7 +472,10 @@ complete -c sops -n "__fish_sops_using_subcommand completion" -l aws-profile -d 
 complete -c sops -n "__fish_sops_using_subcommand completion" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand completion" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand completion" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand completion" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand completion" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand completion" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand completion" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand completion" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand completion" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand completion" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -440,7 +492,10 @@ complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l aws-profile -d
 complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand diff-driver" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -457,7 +512,10 @@ complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l aws-profile -
 complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand merge-driver" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
@@ -468,29 +526,53 @@ complete -c sops -n "__fish_sops_using_subcommand check" -l aws-profile -d 'AWS 
 complete -c sops -n "__fish_sops_using_subcommand check" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
 false\t''"
 complete -c sops -n "__fish_sops_using_subcommand check" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
-complete -c sops -n "__fish_sops_using_subcommand check" -l keyservice -d 'Remote key service (protocol://address); not supported yet (issue 18)' -r
+complete -c sops -n "__fish_sops_using_subcommand check" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand check" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand check" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand check" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
 complete -c sops -n "__fish_sops_using_subcommand check" -l strict -d 'Treat "cannot verify (no key)" as a failure too'
 complete -c sops -n "__fish_sops_using_subcommand check" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand check" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
 complete -c sops -n "__fish_sops_using_subcommand check" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
 complete -c sops -n "__fish_sops_using_subcommand check" -s h -l help -d 'Print help'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "groups" -d 'Add or delete a key group (Shamir secret sharing)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "filestatus" -d 'Print {"encrypted":true} or {"encrypted":false} for a file'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "completion" -d 'Print a shell completion script'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "merge-driver" -d 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
-complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l network -d 'Network to listen on' -r -f -a "tcp\t''
+unix\t''"
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l address -d 'HOST:PORT for tcp, the socket path for unix (created 0600, removed on exit)' -r
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l tls-cert -d 'Server certificate (PEM): serve TLS, and require client certificates from --tls-client-ca' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l tls-key -d 'Private key (PEM) of --tls-cert' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l tls-client-ca -d 'CA certificate (PEM) that clients\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l config -d 'Path to the .sops.yaml to use (default: search from the working directory upwards)' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l aws-profile -d 'AWS profile for the --kms keys (files carry their keys\' profiles)' -r
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l enable-local-keyservice -d 'Use this machine\'s keys (SOPS\'s local key service; default true). `=false` leaves nothing to open or wrap a data key with' -r -f -a "true\t''
+false\t''"
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l age-key-file -d 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l keyservice -d 'Key service to wrap and open data keys through, after this machine\'s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)' -r
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l keyservice-ca -d 'CA certificate (PEM) that tls:// key services\' certificates must chain to' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l keyservice-cert -d 'Client certificate (PEM) presented to tls:// key services' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l keyservice-key -d 'Private key (PEM) of --keyservice-cert' -r -F
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l prompt -d 'Ask on the terminal before answering each request'
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l disable-version-check -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l check-for-updates -d 'Accepted for SOPS compatibility: leafseal never checks for updates'
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -l verbose -d 'Accepted for SOPS compatibility (leafseal\'s notes and warnings always show)'
+complete -c sops -n "__fish_sops_using_subcommand keyservice" -s h -l help -d 'Print help'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "encrypt" -d 'Encrypt a file and print the result (or write it with -i / --output)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "decrypt" -d 'Decrypt a file and print the result (or write it with -i / --output); several files with -i or --output-dir'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "edit" -d 'Open the decrypted file in $SOPS_EDITOR / $EDITOR and re-encrypt what you save'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "set" -d 'Set one value in an encrypted file, in place (the value is JSON)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "unset" -d 'Remove one key from an encrypted file, in place'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "rotate" -d 'Generate a new data key and re-encrypt every value; optionally add or remove master keys'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "groups" -d 'Add or delete a key group (Shamir secret sharing)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "updatekeys" -d 'Re-wrap files\' data keys for the keys their .sops.yaml creation rule names now'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "exec-env" -d 'Run a command with the file\'s top-level values added to its environment'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "exec-file" -d 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "explain" -d 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "filestatus" -d 'Print {"encrypted":true} or {"encrypted":false} for a file'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "manpage" -d 'Print the man page (roff) generated from these definitions'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "completion" -d 'Print a shell completion script'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "diff-driver" -d 'Print a file decrypted, for git\'s `textconv` (never fails: see docs/git.md)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "merge-driver" -d 'Three-way merge of encrypted files, as a git merge driver (exit 1 on conflicts)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "check" -d 'Fail when a file matching a .sops.yaml creation rule is not encrypted or its MAC is bad'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "keyservice" -d 'Serve this machine\'s keys to other machines as a SOPS key service (gRPC)'
+complete -c sops -n "__fish_sops_using_subcommand help; and not __fish_seen_subcommand_from encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c sops -n "__fish_sops_using_subcommand help; and __fish_seen_subcommand_from groups" -f -a "add" -d 'Add a key group made of the given keys'
 complete -c sops -n "__fish_sops_using_subcommand help; and __fish_seen_subcommand_from groups" -f -a "delete" -d 'Delete the key group at INDEX (0-based)'

@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::cipher::DataKey;
 use crate::keys::{backend, KeyError, MasterKey};
+use crate::keyservice;
 use crate::shamir;
 use crate::store::metadata::{Metadata, StoredKey};
 
@@ -24,7 +25,7 @@ pub fn wrap(
         let g = groups.first().map(|g| g.as_slice()).unwrap_or(&[]);
         return Ok(vec![g
             .iter()
-            .map(|k| k.wrap(key.expose()))
+            .map(|k| keyservice::wrap(k.as_ref(), key.expose()))
             .collect::<Result<_, _>>()?]);
     }
     let t = if threshold == 0 {
@@ -37,7 +38,11 @@ pub fn wrap(
     groups
         .iter()
         .zip(shares.iter())
-        .map(|(g, share)| g.iter().map(|k| k.wrap(share)).collect())
+        .map(|(g, share)| {
+            g.iter()
+                .map(|k| keyservice::wrap(k.as_ref(), share))
+                .collect()
+        })
         .collect()
 }
 
@@ -101,8 +106,17 @@ fn ordered<'a>(g: &'a [StoredKey], order: &[String]) -> Vec<&'a StoredKey> {
 /// What opening one group gave: the attempts, and the secret if one key worked.
 type GroupOutcome = (Vec<Attempt>, Option<Zeroizing<Vec<u8>>>);
 
-/// Try one stored key.
+/// Try one stored key through the key services (this machine's keys alone unless
+/// `--keyservice` is given).
 fn attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    keyservice::unwrap(k, local_attempt)
+}
+
+/// Try one stored key with this machine's keys. Local keys take [`LOCAL_KEYS`] (a remote key
+/// service's answer for them does not: it prompts, if at all, on its own machine).
+fn local_attempt(k: &StoredKey) -> Result<Zeroizing<Vec<u8>>, KeyError> {
+    let _one_at_a_time =
+        (!is_network(&k.kind)).then(|| LOCAL_KEYS.lock().unwrap_or_else(|p| p.into_inner()));
     match backend(&k.kind) {
         Some(b) => b.unwrap(k),
         None => Err(KeyError::NotMine(format!(
@@ -138,11 +152,7 @@ fn open_group(g: &[StoredKey], order: &[String]) -> (Vec<Attempt>, Option<Zeroiz
         .filter(|(_, k)| !is_network(&k.kind))
     {
         tried[i] = true;
-        let outcome = {
-            let _one_at_a_time = LOCAL_KEYS.lock().unwrap_or_else(|p| p.into_inner());
-            attempt(k)
-        };
-        match outcome {
+        match attempt(k) {
             Ok(s) => return (report(&keys, &tried, &results, Some(i)), Some(s)),
             Err(e) => results[i] = Some(e.to_string()),
         }

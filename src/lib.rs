@@ -13,6 +13,7 @@ pub mod error;
 pub mod fsio;
 pub mod keygroups;
 pub mod keys;
+pub mod keyservice;
 pub mod ops;
 pub mod shamir;
 pub mod store;

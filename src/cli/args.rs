@@ -51,9 +51,26 @@ pub struct Globals {
     /// still apply).
     #[arg(long = "age-key-file", global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub age_key_file: Option<PathBuf>,
-    /// Remote key service (protocol://address); not supported yet (issue 18).
-    #[arg(long, global = true, env = "SOPS_KEYSERVICE", value_name = "URI")]
+    /// Key service to wrap and open data keys through, after this machine's keys:
+    /// tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order;
+    /// SOPS_KEYSERVICE is comma-separated).
+    #[arg(
+        long,
+        global = true,
+        env = "SOPS_KEYSERVICE",
+        value_name = "URI",
+        value_delimiter = ','
+    )]
     pub keyservice: Vec<String>,
+    /// CA certificate (PEM) that tls:// key services' certificates must chain to.
+    #[arg(long = "keyservice-ca", global = true, env = "LEAFSEAL_KEYSERVICE_CA", value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub keyservice_ca: Option<PathBuf>,
+    /// Client certificate (PEM) presented to tls:// key services.
+    #[arg(long = "keyservice-cert", global = true, env = "LEAFSEAL_KEYSERVICE_CERT", value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub keyservice_cert: Option<PathBuf>,
+    /// Private key (PEM) of --keyservice-cert.
+    #[arg(long = "keyservice-key", global = true, env = "LEAFSEAL_KEYSERVICE_KEY", value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub keyservice_key: Option<PathBuf>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -160,6 +177,35 @@ pub enum Command {
         after_help = "Examples:\n  leafseal check            # the whole tree below the working directory\n  leafseal check secrets/a.enc.yaml secrets/b.enc.yaml"
     )]
     Check(CheckArgs),
+    /// Serve this machine's keys to other machines as a SOPS key service (gRPC).
+    #[command(
+        after_help = "Examples:\n  # both ends on one machine here; docs/keyservice.md: SSH forwarding, mutual TLS\n  leafseal keyservice --network unix --address \"$PWD/ks.sock\" &   # where the keys are\n  sleep 1\n  leafseal decrypt --enable-local-keyservice=false --keyservice \"unix://$PWD/ks.sock\" app.enc.yaml\n  kill $!"
+    )]
+    Keyservice(KeyserviceArgs),
+}
+
+/// `keyservice`.
+#[derive(Args, Debug)]
+pub struct KeyserviceArgs {
+    /// Network to listen on.
+    #[arg(long, default_value = "tcp", value_parser = ["tcp", "unix"])]
+    pub network: String,
+    /// HOST:PORT for tcp, the socket path for unix (created 0600, removed on exit).
+    #[arg(long, default_value = "127.0.0.1:5000")]
+    pub address: String,
+    /// Ask on the terminal before answering each request.
+    #[arg(long)]
+    pub prompt: bool,
+    /// Server certificate (PEM): serve TLS, and require client certificates from
+    /// --tls-client-ca.
+    #[arg(long = "tls-cert", value_name = "FILE", requires_all = ["tls_key", "tls_client_ca"], value_hint = clap::ValueHint::FilePath)]
+    pub tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert.
+    #[arg(long = "tls-key", value_name = "FILE", requires = "tls_cert", value_hint = clap::ValueHint::FilePath)]
+    pub tls_key: Option<PathBuf>,
+    /// CA certificate (PEM) that clients' certificates must chain to.
+    #[arg(long = "tls-client-ca", value_name = "FILE", requires = "tls_cert", value_hint = clap::ValueHint::FilePath)]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 /// Input/output flags shared by encrypt and decrypt.

@@ -55,6 +55,7 @@ const SWITCHES: &[&str] = &[
     "--disable-version-check",
     "--check-for-updates",
     "--enable-local-keyservice",
+    "--prompt",
     "-h",
     "--help",
     "-V",

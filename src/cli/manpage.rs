@@ -34,6 +34,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Time limits for KMS calls and the instance metadata service.",
     ),
     (
+        "LEAFSEAL_KEYSERVICE_TIMEOUT, LEAFSEAL_KEYSERVICE_CONNECT_TIMEOUT",
+        "Time limits for a remote key service's request (default 30 s) and connection (3 s).",
+    ),
+    (
         "LEAFSEAL_NO_PIECES",
         "When set, every file is processed as one document (troubleshooting; same output).",
     ),

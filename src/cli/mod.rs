@@ -13,6 +13,7 @@ mod filestatus;
 mod git;
 mod io;
 mod keys;
+mod keyservice;
 mod legacy;
 mod manpage;
 mod many;
@@ -113,16 +114,16 @@ fn version_line(program: &std::ffi::OsStr) -> String {
     }
 }
 
-/// SOPS's key-service flags: leafseal opens data keys with this machine's keys itself.
-fn check_globals(g: &args::Globals) -> Option<Failure> {
-    if let Some(uri) = g.keyservice.first() {
-        return Some(Failure::new(
-            1,
-            format!(
-                "--keyservice {uri}: remote key services are not supported yet (leafseal opens \
-                 data keys with this machine's keys; drop the flag or SOPS_KEYSERVICE)"
-            ),
-        ));
+/// The global flags that set process-wide state: key services, the age key file.
+fn check_globals(g: &args::Globals, serving: bool) -> Option<Failure> {
+    let local = g.enable_local_keyservice != Some(false);
+    if !g.keyservice.is_empty() {
+        match keyservice::remotes(g) {
+            Ok(remotes) => {
+                leafseal::keyservice::configure(local, remotes);
+            }
+            Err(f) => return Some(f),
+        }
     }
     if let Some(p) = &g.age_key_file {
         if let Err(e) = std::fs::File::open(p) {
@@ -133,13 +134,16 @@ fn check_globals(g: &args::Globals) -> Option<Failure> {
         }
         leafseal::keys::age::use_key_file(p.clone());
     }
-    if g.enable_local_keyservice == Some(false) {
+    // (A key service server answers with its own keys whatever the environment says.)
+    if !local && g.keyservice.is_empty() && !serving {
         // sops-compat: with no key service at all SOPS cannot get the data key (exit 128).
-        return Some(Failure::new(
-            128,
-            "--enable-local-keyservice=false leaves no key service to open or wrap the data key \
-             (remote key services are not supported yet)",
-        ));
+        return Some(
+            Failure::new(
+                128,
+                "--enable-local-keyservice=false leaves no key service to open or wrap the data key",
+            )
+            .hint("name one with --keyservice URI (or SOPS_KEYSERVICE)"),
+        );
     }
     None
 }
@@ -184,11 +188,16 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    if let Some(f) = check_globals(&cli.globals) {
+    let serving = matches!(cli.command, Command::Keyservice(_));
+    if let Some(f) = check_globals(&cli.globals, serving) {
         eprintln!("leafseal: error: {}", f.message);
+        for h in &f.hints {
+            eprintln!("leafseal: hint: {h}");
+        }
         return ExitCode::from(f.code);
     }
     let aws_profile = cli.globals.aws_profile;
+    let verbose = cli.globals.verbose;
     let config = cli.config;
     let result = match cli.command {
         Command::Encrypt(a) => encrypt::run(a, config.as_deref(), aws_profile.as_deref()),
@@ -208,6 +217,7 @@ pub fn main() -> ExitCode {
         Command::DiffDriver(a) => git::diff_driver(a),
         Command::MergeDriver(a) => git::merge_driver(a),
         Command::Check(a) => git::check(a, config.as_deref()),
+        Command::Keyservice(a) => keyservice::run(a, verbose),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -255,6 +255,10 @@ impl MasterKey for KmsKey {
             })
         })?;
         let enc = base64::engine::general_purpose::STANDARD.encode(blob.as_ref());
+        Ok(self.entry(&enc))
+    }
+
+    fn entry(&self, enc: &str) -> StoredKey {
         // Fields in the byte order SOPS 3.13 writes them; `role` and `context` only when set,
         // `aws_profile` always (sops-compat: possibly "").
         let mut fields = Branch::new();
@@ -268,14 +272,14 @@ impl MasterKey for KmsKey {
             fields.push("context", Value::Map(ctx));
         }
         fields.push("created_at", Value::Str(Time::now_utc().rfc3339()));
-        fields.push("enc", Value::Str(enc));
+        fields.push("enc", Value::Str(enc.to_owned()));
         if !self.role.is_empty() {
             fields.push("role", Value::Str(self.role.clone()));
         }
-        Ok(StoredKey {
+        StoredKey {
             kind: "kms".into(),
             fields,
-        })
+        }
     }
 }
 

@@ -204,16 +204,31 @@ impl MasterKey for AzureKey {
         let key = self.resolved(deadline)?;
         let raw = key.operate("encrypt", secret, deadline)?;
         let enc = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw.as_slice());
+        Ok(key.entry(&enc))
+    }
+
+    fn entry(&self, enc: &str) -> StoredKey {
+        // (A key named without a version stores the version that wrapped: looked up here
+        // when a key service did the wrapping, bounded and cached.)
+        let version = if self.version.is_empty() {
+            deadline()
+                .ok()
+                .and_then(|(d, _)| self.resolved(d).ok())
+                .map(|k| k.version)
+                .unwrap_or_default()
+        } else {
+            self.version.clone()
+        };
         let mut fields = Branch::new();
         fields.push("created_at", Value::Str(Time::now_utc().rfc3339()));
-        fields.push("enc", Value::Str(enc));
-        fields.push("name", Value::Str(key.name.clone()));
-        fields.push("vault_url", Value::Str(key.vault_url.clone()));
-        fields.push("version", Value::Str(key.version.clone()));
-        Ok(StoredKey {
+        fields.push("enc", Value::Str(enc.to_owned()));
+        fields.push("name", Value::Str(self.name.clone()));
+        fields.push("vault_url", Value::Str(self.vault_url.clone()));
+        fields.push("version", Value::Str(version));
+        StoredKey {
             kind: "azure_kv".into(),
             fields,
-        })
+        }
     }
 }
 

@@ -37,6 +37,27 @@ pub trait MasterKey: Send + Sync + fmt::Debug {
     fn id(&self) -> String;
     /// Wrap `secret` (the 32-byte data key or a 33-byte share) into a metadata entry.
     fn wrap(&self, secret: &[u8]) -> Result<StoredKey, KeyError>;
+    /// The metadata entry [`wrap`](MasterKey::wrap) would return around the wrapped text
+    /// `enc`: used when a key service did the wrapping (`crate::keyservice`). The default
+    /// suits keys named by one field (`gcp_kms`, `hckms`): that field, `created_at` and `enc`
+    /// in name order; a backend whose entry holds more overrides it, and its `wrap` should
+    /// build its result with it so the two cannot differ.
+    fn entry(&self, enc: &str) -> StoredKey {
+        let mut pairs = [
+            (crate::store::metadata::id_field(self.kind()), self.id()),
+            ("created_at", crate::tree::Time::now_utc().rfc3339()),
+            ("enc", enc.to_owned()),
+        ];
+        pairs.sort_by_key(|p| p.0);
+        let mut fields = crate::tree::Branch::new();
+        for (name, value) in pairs {
+            fields.push(name, crate::tree::Value::Str(value));
+        }
+        StoredKey {
+            kind: self.kind().to_owned(),
+            fields,
+        }
+    }
 }
 
 /// A kind of master key.

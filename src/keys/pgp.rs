@@ -173,14 +173,18 @@ impl MasterKey for PgpKey {
         // sops-compat: gpg's trailing newline is trimmed (YAML `|-`).
         let out = run_gpg(&args, secret).map_err(KeyError::Failed)?;
         let armor = String::from_utf8_lossy(&out).trim_end().to_owned();
+        Ok(self.entry(&armor))
+    }
+
+    fn entry(&self, enc: &str) -> StoredKey {
         let mut fields = Branch::new();
         fields.push("created_at", Value::Str(Time::now_utc().rfc3339()));
-        fields.push("enc", Value::Str(armor));
+        fields.push("enc", Value::Str(enc.to_owned()));
         fields.push("fp", Value::Str(self.fp.clone()));
-        Ok(StoredKey {
+        StoredKey {
             kind: "pgp".into(),
             fields,
-        })
+        }
     }
 }
 

@@ -321,6 +321,10 @@ impl MasterKey for VaultKey {
                     self.uri()
                 ))
             })?;
+        Ok(self.entry(enc))
+    }
+
+    fn entry(&self, enc: &str) -> StoredKey {
         // Fields byte-sorted, as SOPS 3.13 writes them (the metadata writer sorts anyway).
         let mut fields = Branch::new();
         fields.push("created_at", Value::Str(Time::now_utc().rfc3339()));
@@ -328,10 +332,10 @@ impl MasterKey for VaultKey {
         fields.push("engine_path", Value::Str(self.engine_path.clone()));
         fields.push("key_name", Value::Str(self.key_name.clone()));
         fields.push("vault_address", Value::Str(self.address.clone()));
-        Ok(StoredKey {
+        StoredKey {
             kind: "hc_vault".into(),
             fields,
-        })
+        }
     }
 }
 

@@ -454,6 +454,9 @@ pub fn recover_key(meta: &Metadata, order: &[String]) -> Result<DataKey> {
         if kinds.contains(&"hc_vault") {
             hints.push("for Vault transit keys give a token allowed to decrypt (VAULT_TOKEN or ~/.vault-token)");
         }
+        if crate::keyservice::has_remotes() {
+            hints.push("the --keyservice services were asked too: one of them must hold a key of each group needed (a leafseal key service logs every request)");
+        }
         let e = Error::new(ErrorKind::NoDataKey, r.to_string());
         if hints.is_empty() { e } else { e.hint(hints.join("; ")) }
     })

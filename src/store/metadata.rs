@@ -53,25 +53,31 @@ impl StoredKey {
                 self.field("version").unwrap_or("")
             );
         }
-        let name = match self.kind.as_str() {
-            "age" => "recipient",
-            "kms" => "arn",
-            "pgp" => "fp",
-            "gcp_kms" => "resource_id",
-            "azure_kv" => "vault_url",
-            "hckms" => "key_id",
+        if self.kind == "hc_vault" {
             // sops-compat: Vault's ToString, the form flags and .sops.yaml give.
-            "hc_vault" => {
-                return format!(
-                    "hc_vault: {}/v1/{}/keys/{}",
-                    self.field("vault_address").unwrap_or("?"),
-                    self.field("engine_path").unwrap_or("?"),
-                    self.field("key_name").unwrap_or("?")
-                )
-            }
-            _ => "enc",
-        };
+            return format!(
+                "hc_vault: {}/v1/{}/keys/{}",
+                self.field("vault_address").unwrap_or("?"),
+                self.field("engine_path").unwrap_or("?"),
+                self.field("key_name").unwrap_or("?")
+            );
+        }
+        let name = id_field(&self.kind);
         format!("{}: {}", self.kind, self.field(name).unwrap_or("?"))
+    }
+}
+
+/// The metadata field that names a key of `kind` (recipient, ARN, fingerprint, …).
+pub fn id_field(kind: &str) -> &'static str {
+    match kind {
+        "age" => "recipient",
+        "kms" => "arn",
+        "pgp" => "fp",
+        "gcp_kms" => "resource_id",
+        "azure_kv" => "vault_url",
+        "hc_vault" => "vault_address",
+        "hckms" => "key_id",
+        _ => "enc",
     }
 }
 

@@ -197,23 +197,55 @@ fn sops_global_flags_are_accepted_where_sops_accepts_them() {
             .run();
         assert_eq!(theirs.code, 128, "{}", theirs.stderr_str());
     }
-    // A remote key service is named as not supported yet, not silently ignored.
-    if testing_leafseal() {
-        let ks = sb
-            .leafseal()
-            .args([
-                "--keyservice",
-                "unix:///nonexistent.sock",
-                "-d",
-                "s.enc.yaml",
-            ])
+    // A remote key service comes after the local one: the local key opens the file and the
+    // (absent) service is never contacted, in both tools.
+    let remote = [
+        "--keyservice",
+        "unix:///nonexistent.sock",
+        "-d",
+        "s.enc.yaml",
+    ];
+    let ks = sb
+        .leafseal()
+        .args(remote)
+        .age_identity(AGE1.identity_file())
+        .run();
+    assert_eq!(ks.code, 0, "{}", ks.stderr_str());
+    if let Some(sops) = &sops {
+        let theirs = sb
+            .cmd(sops)
+            .args(remote)
             .age_identity(AGE1.identity_file())
             .run();
-        assert_eq!(ks.code, 1);
+        assert_eq!(theirs.code, 0, "{}", theirs.stderr_str());
+        assert_eq!(ks.stdout_str(), theirs.stdout_str());
+    }
+    if testing_leafseal() {
+        // Only the absent service: the failure names it (exit 128, as SOPS).
+        let only = sb
+            .leafseal()
+            .args(["--enable-local-keyservice=false"])
+            .args(remote)
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(only.code, 128, "{}", only.stderr_str());
         assert!(
-            ks.stderr_str().contains("--keyservice"),
+            only.stderr_str().contains("unix:///nonexistent.sock"),
             "{}",
-            ks.stderr_str()
+            only.stderr_str()
+        );
+        // A URI leafseal cannot use is refused up front, naming the flag (SOPS skips it with
+        // a warning).
+        let bad = sb
+            .leafseal()
+            .args(["--keyservice", "udp://127.0.0.1:5000", "-d", "s.enc.yaml"])
+            .age_identity(AGE1.identity_file())
+            .run();
+        assert_eq!(bad.code, 1);
+        assert!(
+            bad.stderr_str().contains("--keyservice udp://"),
+            "{}",
+            bad.stderr_str()
         );
     }
 }

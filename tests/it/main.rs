@@ -33,6 +33,8 @@ mod imds;
 mod interop_flat;
 mod interop_sops;
 mod keys_interop;
+mod keyservice;
+mod keyservice_tls;
 mod kms_gate;
 mod kms_moto;
 mod layout_token;

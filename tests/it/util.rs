@@ -232,6 +232,47 @@ impl Cmd {
         s
     }
 
+    /// Starts the program in the background (a server) with the controlled environment: stdin
+    /// from `stdin` bytes if given (else empty), stdout and stderr appended to `log`. The caller
+    /// owns the child and must stop it.
+    pub fn spawn_logged(self, log: &Path) -> std::process::Child {
+        let cmdline = self.display();
+        let mut c = Command::new(&self.program);
+        c.args(&self.args).env_clear();
+        for (k, v) in &self.env {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+        }
+        if let Some(d) = &self.cwd {
+            c.current_dir(d);
+        }
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .unwrap_or_else(|e| panic!("open {}: {e}", log.display()));
+        let err = out.try_clone().expect("clone log handle");
+        c.stdin(if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(out)
+        .stderr(err);
+        let mut child = c
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start `{cmdline}`: {e}"));
+        if let (Some(bytes), Some(mut stdin)) = (self.stdin, child.stdin.take()) {
+            thread::spawn(move || {
+                let _ = stdin.write_all(&bytes);
+                // Kept open: a server reading answers must not see end of input early.
+                thread::sleep(Duration::from_secs(60));
+            });
+        }
+        child
+    }
+
     /// Runs to completion (killing it after [`TIMEOUT`]) and returns what it did. Never panics
     /// on a non-zero exit: use the [`Output`] assertions.
     pub fn run(self) -> Output {

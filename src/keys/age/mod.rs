@@ -124,13 +124,17 @@ impl MasterKey for AgeKey {
         if !text.ends_with('\n') {
             text.push('\n');
         }
+        Ok(self.entry(&text))
+    }
+
+    fn entry(&self, enc: &str) -> StoredKey {
         let mut fields = Branch::new();
         fields.push("recipient", crate::tree::Value::Str(self.text.clone()));
-        fields.push("enc", crate::tree::Value::Str(text));
-        Ok(StoredKey {
+        fields.push("enc", crate::tree::Value::Str(enc.to_owned()));
+        StoredKey {
             kind: "age".into(),
             fields,
-        })
+        }
     }
 }
 
