@@ -74,5 +74,22 @@ export LEAFSEAL_MOTO_SERVER="${LEAFSEAL_MOTO_SERVER:-$venv/bin/moto_server}"
 # Never let the reference binary phone home.
 export SOPS_DISABLE_VERSION_CHECK=1
 
+# --- Supply chain: cargo-deny (deny.toml) ---------------------------------------------------
+# Licences, bans and sources are checked offline, every run. Advisories need the RustSec
+# database from GitHub: checked when it is already on this machine (cargo deny fetch), else
+# said and skipped (this project's CI cannot reach GitHub; docs/security.md).
+deny_version=0.20.2
+deny="$root/.cache/tools/bin/cargo-deny"
+if [ ! -x "$deny" ] || ! "$deny" --version 2>/dev/null | grep -qF "$deny_version"; then
+  log "installing cargo-deny $deny_version into .cache/tools (once)"
+  cargo install --locked --quiet cargo-deny --version "$deny_version" --root "$root/.cache/tools"
+fi
+"$deny" --offline --log-level error check licenses bans sources
+if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/advisory-db-*" > /dev/null; then
+  "$deny" --offline --log-level error check advisories
+else
+  log "cargo-deny advisories: no RustSec database on this machine (run 'cargo deny fetch' where GitHub is reachable); skipped"
+fi
+
 log "LEAFSEAL_SOPS=$LEAFSEAL_SOPS"
 exec cargo test --all-targets "$@"
