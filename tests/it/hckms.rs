@@ -7,18 +7,11 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::azure_kv::Azure;
-use crate::fakes::Fake;
+use crate::fakes::{closed_port, Fake};
 use crate::util::keys::AGE1;
 use crate::util::{tools, Cmd, Sandbox};
 
 const PLAIN: &str = "db:\n    user: app\n    password: hunter2\nport: 5432\n";
-
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let p = l.local_addr().expect("addr").port();
-    drop(l);
-    p
-}
 
 struct Huawei {
     fake: Fake,
