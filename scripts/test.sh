@@ -10,7 +10,8 @@
 #     two real clients of the `sops` binary for tests/it/clients.rs: `ansible` 12.3.0 (ansible-core
 #     2.19, bundling the community.sops 2.2.7 collection, so nothing comes from Galaxy) and
 #     `sopsy` 1.3.0; `hvac` 2.4.0 and `google-cloud-kms` 3.18.0 (the services' official Python
-#     clients) check the Vault transit and GCP KMS fakes of tests/fakes/;
+#     clients) check the Vault transit and GCP KMS fakes of tests/fakes/ (LEAFSEAL_TEST_PYTHON
+#     names another interpreter for the fakes);
 #   - the `age`, `gnupg`, `openssh-client` (ssh-keygen), `bsdutils` (script) and `git` Debian
 #     packages when missing (apt-get; sudo only when not root).
 # Then exports LEAFSEAL_SOPS (the reference binary the interop tests use) and

@@ -21,9 +21,17 @@ fn parse_keys(kind: &str, spec: Option<&str>) -> Result<Vec<Box<dyn MasterKey>>,
     let b = backend(kind)
         .ok_or_else(|| Failure::new(1, format!("{kind} keys are not supported by this build")))?;
     b.parse_list(spec).map_err(|e| {
-        let flag = kind.replace('_', "-");
+        let flag = flag(kind);
         Failure::new(1, format!("--add-{flag}/--rm-{flag}: {e}"))
     })
+}
+
+/// The `rotate` flag suffix of a key kind (`--add-hc-vault-transit` for `hc_vault`).
+fn flag(kind: &str) -> String {
+    match kind {
+        "hc_vault" => "hc-vault-transit".to_owned(),
+        _ => kind.replace('_', "-"),
+    }
 }
 
 /// The keys `rotate`'s `--add-*` flags name.
@@ -411,5 +419,33 @@ pub fn groups(cmd: GroupsCommand) -> Result<(), Failure> {
     } else {
         std::io::Write::write_all(&mut std::io::stdout(), &out)
             .map_err(|e| Failure::new(3, format!("<stdout>: {e}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_keys_name_their_rotate_flag() {
+        for (kind, bad, flag) in [
+            ("gcp_kms", "projects/p", "--add-gcp-kms/--rm-gcp-kms: "),
+            (
+                "hc_vault",
+                "not a url",
+                "--add-hc-vault-transit/--rm-hc-vault-transit: ",
+            ),
+            ("azure_kv", "https://x", "--add-azure-kv/--rm-azure-kv: "),
+            ("hckms", "nocolon", "--add-hckms/--rm-hckms: "),
+        ] {
+            let e = match parse_keys(kind, Some(bad)) {
+                Err(e) => e,
+                Ok(_) => panic!("{kind} accepted {bad:?}"),
+            };
+            assert_eq!(e.code, 1, "{kind}");
+            assert!(e.message.starts_with(flag), "{kind}: {}", e.message);
+            assert!(!e.message.contains('\n'), "{kind}: {}", e.message);
+        }
+        assert!(parse_keys("hckms", Some("  ")).is_ok_and(|k| k.is_empty()));
     }
 }

@@ -7,7 +7,7 @@
 //! honoured as the Google libraries do). Service accounts sign an RS256 assertion (ring) for
 //! the OAuth token endpoint their JSON names; authorized users exchange their refresh token.
 //! `SOPS_GCP_KMS_ENDPOINT` and `SOPS_GCP_KMS_UNIVERSE_DOMAIN` pick the endpoint. Requests go
-//! through [`super::webclient`], so every wait is bounded. The token is fetched once per
+//! through [`super::rest`], so every wait is bounded. The token is fetched once per
 //! process and shared by every key and thread.
 
 use std::fmt;
@@ -17,7 +17,9 @@ use base64::Engine as _;
 use regex::Regex;
 use zeroize::Zeroizing;
 
-use super::webclient::{self, Limits};
+use std::time::{Duration, Instant};
+
+use super::rest::{self, Call, Limits, Reply, Tls};
 use super::{Backend, KeyError, MasterKey};
 use crate::store::metadata::StoredKey;
 use crate::tree::{Branch, Time, Value};
@@ -73,26 +75,24 @@ impl GcpKey {
     /// One KMS call (`encrypt`, `decrypt`); the JSON answer.
     fn call(&self, op: &str, body: &serde_json::Value) -> Result<serde_json::Value, KeyError> {
         let what = format!("GCP KMS {op} with {}", self.resource_id);
-        let limits = Limits::from_env()?;
+        let limits = Limits::get().map_err(KeyError::Failed)?;
         let token = access_token(&limits).map_err(|e| KeyError::NotMine(format!("{what}: {e}")))?;
         let url = format!("{}/v1/{}:{op}", endpoint(), self.resource_id);
-        let agent = webclient::agent(&url, &limits, limits.total, &Default::default())?;
         let bearer = Zeroizing::new(format!("Bearer {}", token.as_str()));
         let body = Zeroizing::new(body.to_string());
-        let answer = webclient::send(
-            &agent,
+        let answer = request(
             "POST",
             &url,
-            &[("Authorization", bearer.as_str())],
-            Some(&body),
+            vec![
+                ("Authorization", bearer.to_string()),
+                ("Content-Type", "application/json".to_owned()),
+            ],
+            Some(body.as_bytes()),
+            &limits,
+            limits.total,
+            &Tls::default(),
         )
-        .map_err(|e| {
-            KeyError::Failed(format!(
-                "{what}: cannot reach {}: {}",
-                endpoint(),
-                webclient::describe(&e, limits.total)
-            ))
-        })?;
+        .map_err(|e| KeyError::Failed(format!("{what}: cannot reach {}: {e}", endpoint())))?;
         if answer.status != 200 {
             let status = answer
                 .json()
@@ -108,7 +108,7 @@ impl GcpKey {
             };
             return Err(KeyError::Failed(format!(
                 "{what} failed:{status} {}{hint}",
-                webclient::error_text(&answer)
+                answer.error_summary()
             )));
         }
         Ok(answer.json())
@@ -228,16 +228,15 @@ fn fetch_token(limits: &Limits) -> Result<Zeroizing<String>, String> {
         Source::Metadata(host) => {
             let url =
                 format!("http://{host}/computeMetadata/v1/instance/service-accounts/default/token");
-            let direct = webclient::Tls {
+            let direct = Tls {
                 direct: true,
                 ..Default::default()
             };
-            let agent = webclient::agent(&url, limits, limits.metadata, &direct)
-                .map_err(|e| e.to_string())?;
-            let a = webclient::send(&agent, "GET", &url, &[("Metadata-Flavor", "Google")], None)
-                .map_err(|e| tried(&host, &webclient::describe(&e, limits.metadata)))?;
+            let headers = vec![("Metadata-Flavor", "Google".to_owned())];
+            let a = request("GET", &url, headers, None, limits, limits.imds, &direct)
+                .map_err(|e| tried(&host, &e))?;
             if a.status != 200 {
-                return Err(tried(&host, &webclient::error_text(&a)));
+                return Err(tried(&host, &a.error_summary()));
             }
             token_of(&a, &format!("the GCE metadata server at {host}"))
         }
@@ -245,7 +244,7 @@ fn fetch_token(limits: &Limits) -> Result<Zeroizing<String>, String> {
 }
 
 /// The `access_token` of a token answer.
-fn token_of(a: &webclient::Answer, what: &str) -> Result<Zeroizing<String>, String> {
+fn token_of(a: &Reply, what: &str) -> Result<Zeroizing<String>, String> {
     match a.json().get("access_token").and_then(|t| t.as_str()) {
         Some(t) if !t.is_empty() => Ok(Zeroizing::new(t.to_owned())),
         _ => Err(format!("{what}: the answer has no access_token")),
@@ -277,9 +276,9 @@ fn from_json(json: &str, what: &str, limits: &Limits) -> Result<Zeroizing<String
         }
         "authorized_user" => Zeroizing::new(format!(
             "grant_type=refresh_token&client_id={}&client_secret={}&refresh_token={}",
-            form_escape(field("client_id")),
-            form_escape(field("client_secret")),
-            form_escape(field("refresh_token"))
+            rest::form_encode(field("client_id")),
+            rest::form_encode(field("client_secret")),
+            rest::form_encode(field("refresh_token"))
         )),
         other => {
             return Err(format!(
@@ -287,47 +286,55 @@ fn from_json(json: &str, what: &str, limits: &Limits) -> Result<Zeroizing<String
             ))
         }
     };
-    let agent = webclient::agent(token_uri, limits, limits.total, &Default::default())
-        .map_err(|e| e.to_string())?;
-    let a = agent
-        .post(token_uri)
-        .header("Content-Type", "application/x-www-form-urlencoded")
-        .send(form.as_bytes())
-        .and_then(|mut r| {
-            let status = r.status().as_u16();
-            let body = r.body_mut().with_config().limit(1 << 20).read_to_string()?;
-            Ok(webclient::Answer {
-                status,
-                body: Zeroizing::new(body),
-            })
-        })
-        .map_err(|e| {
-            format!(
-                "{what}: cannot reach the token endpoint {token_uri}: {}",
-                webclient::describe(&e, limits.total)
-            )
-        })?;
+    let headers = vec![(
+        "Content-Type",
+        "application/x-www-form-urlencoded".to_owned(),
+    )];
+    let form = Some(form.as_bytes());
+    let a = request(
+        "POST",
+        token_uri,
+        headers,
+        form,
+        limits,
+        limits.total,
+        &Tls::default(),
+    )
+    .map_err(|e| format!("{what}: cannot reach the token endpoint {token_uri}: {e}"))?;
     if a.status != 200 {
         return Err(format!(
             "{what}: the token endpoint {token_uri} refused: {}",
-            webclient::error_text(&a)
+            a.error_summary()
         ));
     }
     token_of(&a, &format!("{what}: the token endpoint {token_uri}"))
 }
 
-/// `application/x-www-form-urlencoded` escaping.
-fn form_escape(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
+/// One request, bounded by `limit` (the connect limit too, when shorter); the text of a
+/// failure is the end of a sentence.
+fn request(
+    method: &str,
+    url: &str,
+    headers: Vec<(&str, String)>,
+    body: Option<&[u8]>,
+    limits: &Limits,
+    limit: Duration,
+    tls: &Tls,
+) -> Result<Reply, String> {
+    let call = Call {
+        method,
+        url,
+        headers,
+        body,
+        deadline: Instant::now() + limit,
+        connect: limits.connect.min(limit),
+    };
+    let r = call.send_with(tls).map_err(|e| e.to_string());
+    // The headers may hold a copy of the bearer token.
+    for (_, v) in call.headers {
+        drop(Zeroizing::new(v));
     }
-    out
+    r
 }
 
 /// The RS256-signed JWT a service account trades for an access token.
@@ -335,7 +342,7 @@ fn assertion(pem: &str, key_id: &str, email: &str, aud: &str) -> Result<Zeroizin
     if pem.is_empty() || email.is_empty() {
         return Err("service account without private_key or client_email".into());
     }
-    let key = webclient::pem_key(pem.as_bytes(), "private_key").map_err(|e| e.to_string())?;
+    let key = rest::pem_key(pem.as_bytes(), "private_key").map_err(|e| e.to_string())?;
     let pair = ring::signature::RsaKeyPair::from_pkcs8(key.der())
         .map_err(|e| format!("private_key is not a PKCS#8 RSA key: {e}"))?;
     let now = std::time::SystemTime::now()
@@ -479,7 +486,7 @@ mod tests {
 
     #[test]
     fn form_escaping() {
-        assert_eq!(form_escape("a b/c+d=e"), "a%20b%2Fc%2Bd%3De");
+        assert_eq!(rest::form_encode("a b/c+d=e"), "a%20b%2Fc%2Bd%3De");
     }
 
     #[test]

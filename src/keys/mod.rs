@@ -10,7 +10,6 @@ pub mod hckms;
 pub mod pgp;
 pub(crate) mod rest;
 pub mod vault;
-pub mod webclient;
 
 use std::fmt;
 

@@ -1,5 +1,6 @@
-//! The small synchronous HTTPS client of the REST master-key backends (Azure Key Vault,
-//! HuaweiCloud KMS): `ureq` on rustls with ring (the TLS stack the AWS SDK already brings).
+//! The small synchronous HTTPS client of the REST master-key backends (Vault transit, GCP KMS,
+//! Azure Key Vault, HuaweiCloud KMS): `ureq` on rustls with ring (the TLS stack the AWS SDK
+//! already brings).
 //!
 //! It honours what the official Go SDKs honour, so one environment drives both tools: root
 //! certificates from the system store, replaced by `SSL_CERT_FILE`/`SSL_CERT_DIR` when set
@@ -7,14 +8,22 @@
 //! `http://` URLs, `NO_PROXY` exceptions, and never a proxy for loopback addresses (Go's
 //! `http.ProxyFromEnvironment`). Every request is bounded: a connect limit and a deadline for the
 //! whole call ([`Limits`], shared with AWS KMS: `LEAFSEAL_KMS_TIMEOUT`,
-//! `LEAFSEAL_KMS_CONNECT_TIMEOUT`, `LEAFSEAL_IMDS_TIMEOUT`). It knows no backend.
+//! `LEAFSEAL_KMS_CONNECT_TIMEOUT`, `LEAFSEAL_IMDS_TIMEOUT`). A backend may bring its own
+//! connection settings ([`Tls`]: Vault's `VAULT_CACERT`, client certificates,
+//! `VAULT_SKIP_VERIFY`; no proxy for a metadata server). It knows no backend.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use ureq::tls::{Certificate, RootCerts, TlsConfig};
+use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig, TlsProvider};
 use ureq::{Agent, Proxy};
+
+use super::KeyError;
+
+mod proxy;
+
+use proxy::proxy_for;
 
 /// Largest response body read (key documents and token answers are a few kilobytes).
 const MAX_BODY: u64 = 1 << 20;
@@ -61,12 +70,59 @@ impl Limits {
 
 /// A duration as `10s` / `1.5s` for messages.
 pub fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
+    // To a tenth, so a deadline's remaining 0.9999s reads as the 1s it was set to.
+    let s = (d.as_secs_f64() * 10.0).round() / 10.0;
     if s.fract() == 0.0 {
         format!("{s:.0}s")
     } else {
         format!("{s:.1}s")
     }
+}
+
+/// Connection settings of one service (Vault's `VAULT_CACERT`, client certificates, …); the
+/// default is the system's roots, verified, through the environment's proxy.
+#[derive(Default)]
+pub struct Tls {
+    /// Roots that replace the system's (`VAULT_CACERT`).
+    pub roots: Option<Vec<Certificate<'static>>>,
+    /// A client certificate chain and its key.
+    pub client: Option<ClientCert>,
+    /// Do not verify the server (`VAULT_SKIP_VERIFY`).
+    pub insecure: bool,
+    /// Never through a proxy (a metadata server: Google's metadata client has no proxy).
+    pub direct: bool,
+}
+
+impl Tls {
+    /// Whether these are the default settings (whose agents are shared).
+    fn is_default(&self) -> bool {
+        self.roots.is_none() && self.client.is_none() && !self.insecure
+    }
+}
+
+/// Every certificate in PEM `bytes` (`what` names the file in errors).
+pub fn pem_certs(bytes: &[u8], what: &str) -> Result<Vec<Certificate<'static>>, KeyError> {
+    let mut out = Vec::new();
+    for item in ureq::tls::parse_pem(bytes) {
+        match item {
+            Ok(PemItem::Certificate(c)) => out.push(c),
+            Ok(_) => {}
+            Err(e) => return Err(KeyError::Failed(format!("{what}: invalid PEM: {e}"))),
+        }
+    }
+    Ok(out)
+}
+
+/// The first private key in PEM `bytes`.
+pub fn pem_key(bytes: &[u8], what: &str) -> Result<PrivateKey<'static>, KeyError> {
+    for item in ureq::tls::parse_pem(bytes) {
+        match item {
+            Ok(PemItem::PrivateKey(k)) => return Ok(k),
+            Ok(_) => {}
+            Err(e) => return Err(KeyError::Failed(format!("{what}: invalid PEM: {e}"))),
+        }
+    }
+    Err(KeyError::Failed(format!("{what}: no private key found")))
 }
 
 /// An answer: status, headers (lower-case names) and body.
@@ -107,6 +163,56 @@ impl Reply {
         let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         one.chars().take(200).collect()
     }
+
+    /// `HTTP 403: message` from a JSON error document (Vault's `errors`, Google's
+    /// `error.message`, OAuth's `error` and `error_description`), else from the body's start.
+    pub fn error_summary(&self) -> String {
+        let j = self.json();
+        let msg = match &j {
+            serde_json::Value::Object(m) => {
+                if let Some(serde_json::Value::Array(errs)) = m.get("errors") {
+                    errs.iter()
+                        .map(|e| e.as_str().map_or_else(|| e.to_string(), str::to_owned))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                } else if let Some(e) = m.get("error") {
+                    match e {
+                        serde_json::Value::Object(o) => o
+                            .get("message")
+                            .and_then(|v| v.as_str())
+                            .unwrap_or("")
+                            .to_owned(),
+                        serde_json::Value::String(s) => {
+                            let d = m
+                                .get("error_description")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("");
+                            if d.is_empty() {
+                                s.clone()
+                            } else {
+                                format!("{s}: {d}")
+                            }
+                        }
+                        other => other.to_string(),
+                    }
+                } else {
+                    String::new()
+                }
+            }
+            _ => String::new(),
+        };
+        let msg: String = if msg.is_empty() {
+            self.snippet()
+        } else {
+            msg.chars().take(200).collect()
+        };
+        format!(
+            "HTTP {}{}{}",
+            self.status,
+            if msg.is_empty() { "" } else { ": " },
+            msg
+        )
+    }
 }
 
 /// Why a request got no answer.
@@ -145,6 +251,11 @@ pub struct Call<'a> {
 impl Call<'_> {
     /// Send it and read the answer (any status).
     pub fn send(&self) -> Result<Reply, NetError> {
+        self.send_with(&Tls::default())
+    }
+
+    /// [`Call::send`] with a service's own connection settings.
+    pub fn send_with(&self, tls: &Tls) -> Result<Reply, NetError> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(NetError::Timeout(format!(
@@ -153,7 +264,8 @@ impl Call<'_> {
                 redact(self.url)
             )));
         }
-        let agent = agent(proxy_for(self.url))
+        let proxy = proxy_for(self.url).filter(|_| !tls.direct);
+        let agent = agent(proxy, tls)
             .map_err(|e| NetError::Unreachable(format!("{}: {e}", redact(self.url))))?;
         let mut b = ureq::http::Request::builder()
             .method(self.method)
@@ -171,9 +283,10 @@ impl Call<'_> {
             .timeout_global(Some(left))
             .timeout_connect(Some(connect))
             .build();
-        let fail = |e: ureq::Error| match e {
+        let fail = |e: ureq::Error| {
+            match e {
             ureq::Error::Timeout(t) => NetError::Timeout(format!(
-                "{} {} timed out ({t}) after {}",
+                "{} {} timed out after {} ({t}; LEAFSEAL_KMS_TIMEOUT / LEAFSEAL_KMS_CONNECT_TIMEOUT)",
                 self.method,
                 redact(self.url),
                 if matches!(t, ureq::Timeout::Connect) {
@@ -186,8 +299,9 @@ impl Call<'_> {
                 "{} {}: cannot connect: {}",
                 self.method,
                 redact(self.url),
-                error_text(&e)
+                describe(&e)
             )),
+        }
         };
         let mut resp = agent.run(req).map_err(fail)?;
         let status = resp.status().as_u16();
@@ -215,6 +329,24 @@ impl Call<'_> {
     }
 }
 
+/// Why a connection failed: the common causes in plain words, else the error and its sources.
+fn describe(e: &ureq::Error) -> String {
+    match e {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            "connection refused".into()
+        }
+        ureq::Error::HostNotFound => "host not found".into(),
+        other => {
+            let text = error_text(other);
+            if text.contains("invalid peer certificate") {
+                format!("{text} (the server's certificate is not trusted: add its CA with SSL_CERT_FILE, or VAULT_CACERT for Vault)")
+            } else {
+                text
+            }
+        }
+    }
+}
+
 /// An error with its sources on one line.
 fn error_text(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
@@ -235,27 +367,46 @@ pub fn redact(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
 }
 
-/// One agent per proxy (or none): agents keep their connections for the next request.
-fn agent(proxy: Option<String>) -> Result<Agent, String> {
+/// One agent per proxy (or none) for the default settings: agents keep their connections for
+/// the next request. A service's own settings get an agent of their own.
+fn agent(proxy: Option<String>, tls: &Tls) -> Result<Agent, String> {
     static AGENTS: OnceLock<Mutex<HashMap<Option<String>, Agent>>> = OnceLock::new();
+    let shared = tls.is_default();
     let map = AGENTS.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = map.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(a) = map.get(&proxy) {
-        return Ok(a.clone());
+    if shared {
+        if let Some(a) = map.get(&proxy) {
+            return Ok(a.clone());
+        }
     }
     let p = match &proxy {
-        Some(url) => Some(Proxy::new(url).map_err(|e| format!("invalid proxy {url:?}: {e}"))?),
+        Some(url) => Some(
+            Proxy::new(url)
+                .map_err(|e| format!("invalid proxy {url:?} (HTTPS_PROXY/HTTP_PROXY): {e}"))?,
+        ),
         None => None,
     };
+    let roots = match &tls.roots {
+        Some(r) => RootCerts::new_with_certs(r),
+        None => roots(),
+    };
+    let tls_config = TlsConfig::builder()
+        .provider(TlsProvider::Rustls)
+        .root_certs(roots)
+        .client_cert(tls.client.clone())
+        .disable_verification(tls.insecure)
+        .build();
     let config = Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(concat!("leafseal/", env!("CARGO_PKG_VERSION")))
-        .tls_config(TlsConfig::builder().root_certs(roots()).build())
+        .tls_config(tls_config)
         .proxy(p)
         .build();
     let a: Agent = config.into();
-    map.insert(proxy, a.clone());
+    if shared {
+        map.insert(proxy, a.clone());
+    }
     Ok(a)
 }
 
@@ -280,104 +431,6 @@ fn roots() -> RootCerts {
         .clone()
 }
 
-/// The proxy for `url` as Go's `http.ProxyFromEnvironment` picks it.
-fn proxy_for(url: &str) -> Option<String> {
-    let env = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-    };
-    let (scheme, rest) = url.split_once("://")?;
-    let proxy = match scheme {
-        "https" => env(&["HTTPS_PROXY", "https_proxy"])?,
-        "http" => env(&["HTTP_PROXY", "http_proxy"])?,
-        _ => return None,
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or("");
-    let (host, port) = split_host_port(authority, if scheme == "https" { 443 } else { 80 });
-    let no_proxy = env(&["NO_PROXY", "no_proxy"]).unwrap_or_default();
-    if is_loopback(&host) || bypass(&no_proxy, &host, port) {
-        return None;
-    }
-    // Go accepts a bare host:port and means http://.
-    Some(if proxy.contains("://") {
-        proxy
-    } else {
-        format!("http://{proxy}")
-    })
-}
-
-fn split_host_port(authority: &str, default: u16) -> (String, u16) {
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    if let Some(rest) = authority.strip_prefix('[') {
-        let (h, p) = rest.split_once(']').unwrap_or((rest, ""));
-        let port = p.strip_prefix(':').and_then(|p| p.parse().ok());
-        return (h.to_ascii_lowercase(), port.unwrap_or(default));
-    }
-    match authority.rsplit_once(':') {
-        Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) && !p.is_empty() => {
-            (h.to_ascii_lowercase(), p.parse().unwrap_or(default))
-        }
-        _ => (authority.to_ascii_lowercase(), default),
-    }
-}
-
-fn is_loopback(host: &str) -> bool {
-    host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Go's `NO_PROXY` rules: `*`; a host or IP, optionally with `:port`; a domain matches itself
-/// and its subdomains (a leading `.` or `*.` is ignored); an IP prefix in CIDR form.
-fn bypass(no_proxy: &str, host: &str, port: u16) -> bool {
-    for entry in no_proxy.split([',', ' ']).map(str::trim) {
-        if entry.is_empty() {
-            continue;
-        }
-        if entry == "*" {
-            return true;
-        }
-        if let Some((net, bits)) = entry.split_once('/') {
-            if let (Ok(net), Ok(bits), Ok(ip)) = (
-                net.parse::<std::net::IpAddr>(),
-                bits.parse::<u32>(),
-                host.parse::<std::net::IpAddr>(),
-            ) {
-                if in_cidr(ip, net, bits) {
-                    return true;
-                }
-            }
-            continue;
-        }
-        let (h, p) = split_host_port(entry, 0);
-        if p != 0 && p != port {
-            continue;
-        }
-        let h = h.trim_start_matches("*.").trim_start_matches('.');
-        if host == h || host.ends_with(&format!(".{h}")) {
-            return true;
-        }
-    }
-    false
-}
-
-fn in_cidr(ip: std::net::IpAddr, net: std::net::IpAddr, bits: u32) -> bool {
-    use std::net::IpAddr::{V4, V6};
-    match (ip, net) {
-        (V4(a), V4(b)) if bits <= 32 => {
-            let mask = u32::MAX.checked_shl(32 - bits).unwrap_or(0);
-            u32::from(a) & mask == u32::from(b) & mask
-        }
-        (V6(a), V6(b)) if bits <= 128 => {
-            let mask = u128::MAX.checked_shl(128 - bits).unwrap_or(0);
-            u128::from(a) & mask == u128::from(b) & mask
-        }
-        _ => false,
-    }
-}
-
 /// `application/x-www-form-urlencoded` encoding of one value.
 pub fn form_encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -397,20 +450,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn no_proxy_rules() {
-        assert!(bypass("example.com", "example.com", 443));
-        assert!(bypass("example.com", "a.example.com", 443));
-        assert!(bypass(".example.com", "a.example.com", 443));
-        assert!(bypass("*.example.com", "a.example.com", 443));
-        assert!(!bypass("example.com", "badexample.com", 443));
-        assert!(bypass("example.com:443", "example.com", 443));
-        assert!(!bypass("example.com:8443", "example.com", 443));
-        assert!(bypass("10.0.0.0/8", "10.1.2.3", 443));
-        assert!(!bypass("10.0.0.0/8", "11.1.2.3", 443));
-        assert!(bypass("*", "x", 1));
-        assert!(is_loopback("127.0.0.1") && is_loopback("::1") && is_loopback("localhost"));
-        assert_eq!(split_host_port("[::1]:8080", 1), ("::1".into(), 8080));
-        assert_eq!(split_host_port("h.example", 443), ("h.example".into(), 443));
+    fn error_summaries() {
+        let reply = |status, body: &str| Reply {
+            status,
+            headers: Vec::new(),
+            body: body.as_bytes().to_vec(),
+        };
+        assert_eq!(
+            reply(403, r#"{"errors":["permission denied"]}"#).error_summary(),
+            "HTTP 403: permission denied"
+        );
+        assert_eq!(
+            reply(
+                403,
+                r#"{"error":{"message":"no","status":"PERMISSION_DENIED"}}"#
+            )
+            .error_summary(),
+            "HTTP 403: no"
+        );
+        assert_eq!(
+            reply(
+                400,
+                r#"{"error":"invalid_grant","error_description":"bad"}"#
+            )
+            .error_summary(),
+            "HTTP 400: invalid_grant: bad"
+        );
+        assert_eq!(
+            reply(502, "  bad\n gateway ").error_summary(),
+            "HTTP 502: bad gateway"
+        );
+        assert_eq!(reply(500, "").error_summary(), "HTTP 500");
+    }
+
+    #[test]
+    fn durations_for_messages() {
+        assert_eq!(secs(Duration::from_secs(10)), "10s");
+        assert_eq!(secs(Duration::from_millis(999)), "1s");
+        assert_eq!(secs(Duration::from_millis(1500)), "1.5s");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! from the file (never `VAULT_ADDR`), the token from `VAULT_TOKEN`, then `~/.vault-token`;
 //! `VAULT_NAMESPACE`, `VAULT_CACERT` / `VAULT_CAPATH`, `VAULT_CLIENT_CERT` /
 //! `VAULT_CLIENT_KEY`, `VAULT_SKIP_VERIFY` and `SOPS_HC_VAULT_ALLOWLIST` are honoured as SOPS
-//! (through Vault's Go client) honours them. Requests go through [`super::webclient`], so
+//! (through Vault's Go client) honours them. Requests go through [`super::rest`], so
 //! every wait is bounded (`LEAFSEAL_KMS_TIMEOUT`, `LEAFSEAL_KMS_CONNECT_TIMEOUT`).
 
 use std::fmt;
@@ -14,7 +14,7 @@ use base64::Engine as _;
 use regex::Regex;
 use zeroize::Zeroizing;
 
-use super::webclient::{self, Limits, Tls};
+use super::rest::{self, Call, Limits, Tls};
 use super::{Backend, KeyError, MasterKey};
 use crate::store::metadata::StoredKey;
 use crate::tree::{Branch, Time, Value};
@@ -155,25 +155,34 @@ impl VaultKey {
         let what = format!("Vault transit {op} with {}", self.uri());
         allowed(&self.address).map_err(|e| KeyError::NotMine(format!("{what}: {e}")))?;
         let token = token().map_err(|e| KeyError::NotMine(format!("{what}: {e}")))?;
-        let limits = Limits::from_env()?;
-        let agent = webclient::agent(&self.address, &limits, limits.total, &tls()?)?;
+        let limits = Limits::get().map_err(KeyError::Failed)?;
+        let tls = tls()?;
         let namespace = std::env::var("VAULT_NAMESPACE").unwrap_or_default();
         let mut headers = vec![
-            ("X-Vault-Token", token.as_str()),
-            ("X-Vault-Request", "true"),
+            ("X-Vault-Token", token.as_str().to_owned()),
+            ("X-Vault-Request", "true".to_owned()),
+            ("Content-Type", "application/json".to_owned()),
         ];
         if !namespace.is_empty() {
-            headers.push(("X-Vault-Namespace", namespace.as_str()));
+            headers.push(("X-Vault-Namespace", namespace));
         }
         let body = Zeroizing::new(body.to_string());
-        let answer =
-            webclient::send(&agent, "PUT", &self.url(op), &headers, Some(&body)).map_err(|e| {
-                KeyError::Failed(format!(
-                    "{what}: cannot reach {}: {}",
-                    self.address,
-                    webclient::describe(&e, limits.total)
-                ))
-            })?;
+        let url = self.url(op);
+        let call = Call {
+            method: "PUT",
+            url: &url,
+            headers,
+            body: Some(body.as_bytes()),
+            deadline: std::time::Instant::now() + limits.total,
+            connect: limits.connect,
+        };
+        let answer = call.send_with(&tls);
+        // The header held a copy of the token.
+        for (_, v) in call.headers {
+            drop(Zeroizing::new(v));
+        }
+        let answer = answer
+            .map_err(|e| KeyError::Failed(format!("{what}: cannot reach {}: {e}", self.address)))?;
         if answer.status != 200 {
             let hint = match answer.status {
                 403 => " (the token lacks permission for this key, or is invalid or expired)",
@@ -182,7 +191,7 @@ impl VaultKey {
             };
             return Err(KeyError::Failed(format!(
                 "{what} failed: {}{hint}",
-                webclient::error_text(&answer)
+                answer.error_summary()
             )));
         }
         match answer.json() {
@@ -266,10 +275,7 @@ fn tls() -> Result<Tls, KeyError> {
     };
     let mut out = Tls::default();
     if let Some(p) = env("VAULT_CACERT") {
-        out.roots = Some(webclient::pem_certs(
-            &read("VAULT_CACERT", &p)?,
-            "VAULT_CACERT",
-        )?);
+        out.roots = Some(rest::pem_certs(&read("VAULT_CACERT", &p)?, "VAULT_CACERT")?);
     } else if let Some(dir) = env("VAULT_CAPATH") {
         let mut roots = Vec::new();
         let entries = std::fs::read_dir(&dir)
@@ -277,16 +283,16 @@ fn tls() -> Result<Tls, KeyError> {
         for e in entries.flatten() {
             if e.path().is_file() {
                 if let Ok(b) = std::fs::read(e.path()) {
-                    roots.extend(webclient::pem_certs(&b, "VAULT_CAPATH")?);
+                    roots.extend(rest::pem_certs(&b, "VAULT_CAPATH")?);
                 }
             }
         }
         out.roots = Some(roots);
     }
     if let (Some(c), Some(k)) = (env("VAULT_CLIENT_CERT"), env("VAULT_CLIENT_KEY")) {
-        let chain = webclient::pem_certs(&read("VAULT_CLIENT_CERT", &c)?, "VAULT_CLIENT_CERT")?;
+        let chain = rest::pem_certs(&read("VAULT_CLIENT_CERT", &c)?, "VAULT_CLIENT_CERT")?;
         let key = Zeroizing::new(read("VAULT_CLIENT_KEY", &k)?);
-        let key = webclient::pem_key(&key, "VAULT_CLIENT_KEY")?;
+        let key = rest::pem_key(&key, "VAULT_CLIENT_KEY")?;
         out.client = Some(ureq::tls::ClientCert::new_with_certs(&chain, key));
     }
     // Go's strconv.ParseBool, as Vault's client reads it.

@@ -1,7 +1,9 @@
 """Small fakes of the key services leafseal and the reference sops talk to, for the tests in
-tests/it/vault_transit.rs and tests/it/gcp_kms.rs. Every server binds 127.0.0.1 on a port the
-OS picks and prints `PORT <n>` (and other `KEY value` lines) on stdout once it listens. It exits
-when its stdin closes (the test process ended) or after --deadline seconds.
+tests/it/vault_transit.rs and tests/it/gcp_kms.rs, and the CONNECT proxy every fake's tests
+use. Every server binds 127.0.0.1 on a port the OS picks and prints one JSON line,
+{"port": n} (and "grpc" with --grpc), on stdout once it listens (the protocol of every fake
+here, see tests/it/fakes.rs). It exits when its stdin closes (the test process ended) or after
+--deadline seconds. One log line per request on stderr (no secrets).
 
     cloud_kms.py vault --token T [--namespace NS] [--mount transit ...] [--tls DIR]
         Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token (and with
@@ -15,7 +17,7 @@ when its stdin closes (the test process ended) or after --deadline seconds.
         whose server certificate names cloudkms.googleapis.com, oauth2.googleapis.com, localhost
         and 127.0.0.1. The metadata server hands out M (default: a fresh token each time).
         With --grpc, Cloud KMS's gRPC service too (same CA, keys and tokens; needs grpcio and
-        google-cloud-kms), on the port of a `GRPC <n>` line printed before `PORT`.
+        google-cloud-kms), on the port named "grpc" in the JSON line.
         D/sa.json and D/adc.json (an authorized_user) are written for the tests.
     cloud_kms.py proxy --to PORT
         An HTTP CONNECT proxy that dials only 127.0.0.1:PORT whatever host is asked for, and
@@ -72,8 +74,7 @@ class Base(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def log_message(self, fmt, *args):
-        if os.environ.get("LEAFSEAL_FAKE_VERBOSE"):
-            sys.stderr.write("fake: " + (fmt % args) + "\n")
+        sys.stderr.write("fake: " + (fmt % args) + "\n")
 
     def body(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -466,6 +467,7 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     srv.daemon_threads = True
     opts.port = srv.server_address[1]
+    ready = {"port": opts.port}
     if opts.mode == "vault" and opts.tls:
         import ssl
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -481,8 +483,8 @@ def main():
             ctx.load_cert_chain(*tls)
             srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
             if opts.grpc:
-                print("GRPC %d" % grpc_serve(opts, *tls), flush=True)
-    print("PORT %d" % opts.port, flush=True)
+                ready["grpc"] = grpc_serve(opts, *tls)
+    print(json.dumps(ready), flush=True)
     srv.serve_forever()
 
 

@@ -1,13 +1,14 @@
-//! Azure Key Vault master keys against `fakes/azure_kv.py`: an HTTPS vault with a CA made per
-//! run (trusted through `SSL_CERT_FILE`), the 401 bearer challenge, real RSA-OAEP-256, an Entra
-//! token endpoint and the managed-identity endpoints, all on 127.0.0.1. Both tools reach the
-//! vault by its real-looking name `myvault.vault.azure.net` through the fake's CONNECT proxy
-//! (`HTTPS_PROXY`), so the Azure SDK's challenge-resource check holds as in production.
+//! Azure Key Vault master keys against `tests/fakes/azure_kv.py`: an HTTPS vault with a CA made
+//! per run (trusted through `SSL_CERT_FILE`), the 401 bearer challenge, real RSA-OAEP-256, an
+//! Entra token endpoint and the managed-identity endpoints, all on 127.0.0.1. Both tools reach
+//! the vault by its real-looking name `myvault.vault.azure.net` through the tests' CONNECT
+//! proxy (`cloud_kms.py proxy`, as `HTTPS_PROXY`), so the Azure SDK's challenge-resource check
+//! holds as in production.
 
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use crate::pyfake::PyFake;
+use crate::fakes::{closed_port, Fake};
 use crate::util::keys::AGE1;
 use crate::util::{tools, Cmd, Sandbox};
 
@@ -17,15 +18,10 @@ const KEY: &str = "https://myvault.vault.azure.net/keys/sops-key";
 const TENANT: &str = "00000000-0000-0000-0000-00000000beef";
 const CLIENT: &str = "11111111-2222-3333-4444-555555555555";
 
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let p = l.local_addr().expect("addr").port();
-    drop(l);
-    p
-}
-
 pub(crate) struct Azure {
-    pub(crate) fake: PyFake,
+    pub(crate) fake: Fake,
+    /// The CONNECT proxy that takes the vault's real host name to the fake.
+    proxy: Fake,
     pub(crate) sb: Sandbox,
 }
 
@@ -33,9 +29,10 @@ impl Azure {
     pub(crate) fn start() -> Option<Azure> {
         let sb = Sandbox::new();
         std::fs::create_dir_all(sb.path("fake")).unwrap();
-        let fake = PyFake::start("azure_kv.py", &[&sb.path("fake")])?;
+        let fake = Fake::script("azure_kv.py", &[sb.path("fake").as_os_str()])?;
+        let proxy = Fake::start("proxy", &["--to", &fake.port_of("https").to_string()])?;
         sb.write("plain.yaml", PLAIN);
-        Some(Azure { fake, sb })
+        Some(Azure { fake, proxy, sb })
     }
 
     pub(crate) fn version(&self) -> String {
@@ -49,7 +46,7 @@ impl Azure {
             .env("AZURE_CONFIG_DIR", self.sb.path("azure-cli"))
             .env(
                 "HTTPS_PROXY",
-                format!("http://127.0.0.1:{}", self.fake.port("proxy")),
+                format!("http://127.0.0.1:{}", self.proxy.port),
             )
             .env(
                 "LEAFSEAL_AZURE_IMDS_ENDPOINT",
@@ -62,7 +59,7 @@ impl Azure {
         self.base(cmd)
             .env(
                 "IDENTITY_ENDPOINT",
-                format!("http://127.0.0.1:{}/msi/token", self.fake.port("http")),
+                format!("http://127.0.0.1:{}/msi/token", self.fake.port_of("http")),
             )
             .env("IDENTITY_HEADER", "test-identity-header")
     }
@@ -71,7 +68,7 @@ impl Azure {
     pub(crate) fn imds(&self, cmd: Cmd) -> Cmd {
         self.base(cmd).env(
             "LEAFSEAL_AZURE_IMDS_ENDPOINT",
-            format!("http://127.0.0.1:{}", self.fake.port("http")),
+            format!("http://127.0.0.1:{}", self.fake.port_of("http")),
         )
     }
 

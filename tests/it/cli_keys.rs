@@ -323,3 +323,26 @@ fn rotate_walks_directories() {
         .run()
         .assert_code(8);
 }
+
+#[test]
+fn rotate_names_the_flag_of_an_unparsable_cloud_key() {
+    let sb = Sandbox::new();
+    sb.write("f.yaml", "a: 1\n");
+    let enc = encrypt_to(&sb, "f.yaml", AGE1.recipient);
+    sb.write("f.enc.yaml", &enc);
+    for (flag, bad) in [
+        ("hc-vault-transit", "not a url"),
+        ("gcp-kms", "projects/p"),
+        ("azure-kv", "https://x"),
+        ("hckms", "nocolon"),
+    ] {
+        let o = sb
+            .leafseal()
+            .args(["rotate", &format!("--add-{flag}"), bad, "f.enc.yaml"])
+            .age_identity(AGE1.identity_file())
+            .run();
+        o.assert_code(1);
+        o.assert_stderr_contains(&format!("--add-{flag}/--rm-{flag}: "));
+    }
+    assert_eq!(sb.read("f.enc.yaml"), enc);
+}

@@ -184,14 +184,7 @@ fn gcp_kms_reference_sops_over_grpc_both_ways() {
     let Some(g) = Gcp::start(&sb, &["--grpc"]) else {
         return;
     };
-    let grpc_port = g
-        .kms
-        .lines
-        .lock()
-        .unwrap()
-        .iter()
-        .find_map(|l| l.strip_prefix("GRPC ").map(str::to_owned))
-        .expect("the fake printed its gRPC port");
+    let grpc_port = g.kms.port_of("grpc").to_string();
     let Some(grpc_proxy) = Fake::start("proxy", &["--to", &grpc_port]) else {
         return;
     };

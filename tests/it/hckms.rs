@@ -1,4 +1,4 @@
-//! HuaweiCloud KMS master keys against `fakes/hckms.py` (KMS, IAM project lookup and ECS
+//! HuaweiCloud KMS master keys against `tests/fakes/hckms.py` (KMS, IAM project lookup and ECS
 //! metadata on 127.0.0.1; every request's SDK-HMAC-SHA256 signature is recomputed and checked).
 //! Both tools reach it through the SDKs' per-region endpoint variable
 //! `HUAWEICLOUD_SDK_REGION_KMS_TR_WEST_1`.
@@ -7,34 +7,27 @@ use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
 use crate::azure_kv::Azure;
-use crate::pyfake::PyFake;
+use crate::fakes::{closed_port, Fake};
 use crate::util::keys::AGE1;
 use crate::util::{tools, Cmd, Sandbox};
 
 const PLAIN: &str = "db:\n    user: app\n    password: hunter2\nport: 5432\n";
 
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let p = l.local_addr().expect("addr").port();
-    drop(l);
-    p
-}
-
 struct Huawei {
-    fake: PyFake,
+    fake: Fake,
     sb: Sandbox,
 }
 
 impl Huawei {
     fn start() -> Option<Huawei> {
-        let fake = PyFake::start("hckms.py", &[])?;
+        let fake = Fake::script("hckms.py", &[])?;
         let sb = Sandbox::new();
         sb.write("plain.yaml", PLAIN);
         Some(Huawei { fake, sb })
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.fake.port("port"))
+        format!("http://127.0.0.1:{}", self.fake.port)
     }
 
     fn key(&self) -> String {

@@ -45,7 +45,6 @@ mod many_files;
 mod moto;
 mod old_sops;
 mod pieces;
-mod pyfake;
 mod set_layout;
 mod tamper_all;
 mod toml_store;

@@ -1,10 +1,10 @@
-"""Checks the fakes of tests/it/fakes against the services' official Python clients, so the
+"""Checks the fakes of tests/fakes (Azure, Huawei) against the services' official Python clients, so the
 fakes answer as the real services do. Not part of the suite (the clients are not installed by
 scripts/test.sh); run by hand in a throwaway venv:
 
     python3 -m venv /tmp/sdk && /tmp/sdk/bin/pip install azure-keyvault-keys azure-identity \
         huaweicloudsdkkms cryptography
-    /tmp/sdk/bin/python tests/it/fakes/check_official_sdks.py
+    /tmp/sdk/bin/python tests/fakes/check_official_sdks.py
 
 It starts each fake with the repository's venv interpreter, talks to it with the official
 client and prints one line per check.
@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PY = os.environ.get("LEAFSEAL_PYTHON") or os.path.join(HERE, "../../../.cache/venv/bin/python")
+PY = os.environ.get("LEAFSEAL_TEST_PYTHON") or os.path.join(HERE, "../../.cache/venv/bin/python")
 
 
 def start(script, *args):
@@ -29,9 +29,10 @@ def start(script, *args):
 def azure():
     d = tempfile.mkdtemp()
     p, info = start("azure_kv.py", d)
+    proxy, pinfo = start("cloud_kms.py", "proxy", "--to", str(info["https"]))
     try:
         os.environ.update({
-            "HTTPS_PROXY": f"http://127.0.0.1:{info['proxy']}",
+            "HTTPS_PROXY": f"http://127.0.0.1:{pinfo['port']}",
             "REQUESTS_CA_BUNDLE": os.path.join(d, "ca.pem"),
             "SSL_CERT_FILE": os.path.join(d, "ca.pem"),
             "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.com",
@@ -58,8 +59,9 @@ def azure():
             ok = cc.decrypt(EncryptionAlgorithm.rsa_oaep_256, ct.ciphertext).plaintext == secret
             print(f"azure-keyvault-keys ({name}): version {key.properties.version}, round trip {ok}")
     finally:
-        p.stdin.close()
-        p.wait()
+        for q in (proxy, p):
+            q.stdin.close()
+            q.wait()
 
 
 def huawei():

@@ -1,18 +1,18 @@
 """A fake Azure Key Vault and Entra ID for leafseal's tests, on 127.0.0.1 only.
 
-Three listeners:
+Two listeners:
   * HTTPS (certificate from a CA made here, SANs myvault.vault.azure.net, localhost,
     127.0.0.1): Key Vault (get key, encrypt/decrypt/wrapkey/unwrapkey with RSA-OAEP-256 and
     the 401 bearer challenge) and the Entra token endpoint /{tenant}/oauth2/v2.0/token (client
     secret, client certificate assertion checked against the certificate, federated token);
   * HTTP: managed identity, App Service style (/msi/token + X-IDENTITY-HEADER) and IMDS
-    (/metadata/identity/oauth2/token + Metadata: true);
-  * a CONNECT proxy that tunnels every request, whatever host it names, to the HTTPS listener
-    (so clients can use the real vault host name; it never dials anything but 127.0.0.1).
+    (/metadata/identity/oauth2/token + Metadata: true).
+Clients reach the vault by its real host name through `cloud_kms.py proxy --to <https port>`
+(the tests' one CONNECT proxy; it never dials anything but 127.0.0.1).
 
 Usage: python azure_kv.py DIR. Writes DIR/ca.pem and DIR/client.pem (a client certificate
 and its PKCS#1 key, registered for CLIENT), prints one JSON line
-{"https":…, "http":…, "proxy":…, "version":…} when ready, exits when stdin closes or after
+{"https":…, "http":…, "version":…} when ready, exits when stdin closes or after
 300 s. Requests are logged to stderr as one line each (no secrets).
 """
 
@@ -21,8 +21,6 @@ import datetime
 import json
 import os
 import secrets
-import select
-import socket
 import ssl
 import sys
 import threading
@@ -339,51 +337,6 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(400, {"error": {"code": "BadParameter", "message": "unsupported operation"}})
 
 
-def proxy(listener, target_port):
-    def pipe(a, b):
-        socks = [a, b]
-        try:
-            while True:
-                r, _, _ = select.select(socks, [], [], 30)
-                if not r:
-                    return
-                for s in r:
-                    data = s.recv(65536)
-                    if not data:
-                        return
-                    (b if s is a else a).sendall(data)
-        except OSError:
-            pass
-        finally:
-            a.close()
-            b.close()
-
-    def serve(conn):
-        try:
-            buf = b""
-            while b"\r\n\r\n" not in buf:
-                chunk = conn.recv(4096)
-                if not chunk:
-                    conn.close()
-                    return
-                buf += chunk
-            line = buf.split(b"\r\n", 1)[0].decode()
-            sys.stderr.write(f"fake-azure proxy: {line}\n")
-            if not line.startswith("CONNECT "):
-                conn.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-                conn.close()
-                return
-            up = socket.create_connection(("127.0.0.1", target_port))
-            conn.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-            pipe(conn, up)
-        except OSError:
-            conn.close()
-
-    while True:
-        c, _ = listener.accept()
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
-
-
 def main():
     ctx = make_tls()
     https = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -391,14 +344,10 @@ def main():
     https.socket = ctx.wrap_socket(https.socket, server_side=True)
     http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     http.plain = True
-    lst = socket.socket()
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(16)
     for srv in (https, http):
         threading.Thread(target=srv.serve_forever, daemon=True).start()
-    threading.Thread(target=proxy, args=(lst, https.server_address[1]), daemon=True).start()
     print(json.dumps({"https": https.server_address[1], "http": http.server_address[1],
-                      "proxy": lst.getsockname()[1], "version": VERSION}), flush=True)
+                      "version": VERSION}), flush=True)
     threading.Event().wait()
 
 
