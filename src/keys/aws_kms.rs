@@ -372,6 +372,12 @@ impl Backend for KmsBackend {
 // Limits, runtime and clients.
 
 /// Time limits, from the environment (seconds, fractions allowed).
+use super::secs;
+
+fn seconds_of(var: &str, default: f64) -> Result<Duration, KeyError> {
+    super::env_seconds(var, default).map_err(KeyError::Failed)
+}
+
 #[derive(Clone, Copy, Debug)]
 struct Limits {
     /// `LEAFSEAL_KMS_TIMEOUT`: one whole KMS operation, credentials and STS included.
@@ -382,35 +388,13 @@ struct Limits {
     imds: Duration,
 }
 
-fn seconds(var: &str, default: f64) -> Result<Duration, KeyError> {
-    match std::env::var(var) {
-        Err(_) => Ok(Duration::from_secs_f64(default)),
-        Ok(v) if v.trim().is_empty() => Ok(Duration::from_secs_f64(default)),
-        Ok(v) => match v.trim().parse::<f64>() {
-            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
-            _ => Err(KeyError::Failed(format!(
-                "{var}={v:?} is not a number of seconds between 0 and 3600"
-            ))),
-        },
-    }
-}
-
 impl Limits {
     fn from_env() -> Result<Self, KeyError> {
         Ok(Limits {
-            total: seconds("LEAFSEAL_KMS_TIMEOUT", 10.0)?,
-            connect: seconds("LEAFSEAL_KMS_CONNECT_TIMEOUT", 1.0)?,
-            imds: seconds("LEAFSEAL_IMDS_TIMEOUT", 1.0)?,
+            total: seconds_of("LEAFSEAL_KMS_TIMEOUT", 10.0)?,
+            connect: seconds_of("LEAFSEAL_KMS_CONNECT_TIMEOUT", 1.0)?,
+            imds: seconds_of("LEAFSEAL_IMDS_TIMEOUT", 1.0)?,
         })
-    }
-}
-
-fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0}s")
-    } else {
-        format!("{s:.1}s")
     }
 }
 

@@ -92,3 +92,31 @@ pub static BACKENDS: &[&dyn Backend] = &[
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {
     BACKENDS.iter().copied().find(|b| b.name() == name)
 }
+
+/// A time limit from the environment: `var` as a number of seconds (0 < s <= 3600), else
+/// `default` when unset or empty. Every network wait of the master-key backends and the key
+/// service client is read through this (`LEAFSEAL_KMS_TIMEOUT`, `LEAFSEAL_IMDS_TIMEOUT`, …).
+pub(crate) fn env_seconds(var: &str, default: f64) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    match std::env::var(var) {
+        Err(_) => Ok(Duration::from_secs_f64(default)),
+        Ok(v) if v.trim().is_empty() => Ok(Duration::from_secs_f64(default)),
+        Ok(v) => match v.trim().parse::<f64>() {
+            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
+            _ => Err(format!(
+                "{var}={v:?} is not a number of seconds between 0 and 3600"
+            )),
+        },
+    }
+}
+
+/// A time limit as messages print it: to a tenth of a second, so a deadline's remaining 0.9999s
+/// reads as the 1s it was set to.
+pub(crate) fn secs(d: std::time::Duration) -> String {
+    let s = (d.as_secs_f64() * 10.0).round() / 10.0;
+    if s.fract() == 0.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{s:.1}s")
+    }
+}

@@ -39,18 +39,7 @@ pub struct Limits {
     pub imds: Duration,
 }
 
-fn seconds(var: &str, default: f64) -> Result<Duration, String> {
-    match std::env::var(var) {
-        Err(_) => Ok(Duration::from_secs_f64(default)),
-        Ok(v) if v.trim().is_empty() => Ok(Duration::from_secs_f64(default)),
-        Ok(v) => match v.trim().parse::<f64>() {
-            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
-            _ => Err(format!(
-                "{var}={v:?} is not a number of seconds between 0 and 3600"
-            )),
-        },
-    }
-}
+pub(crate) use super::secs;
 
 impl Limits {
     /// The limits in force (read once per process).
@@ -59,23 +48,12 @@ impl Limits {
         LIMITS
             .get_or_init(|| {
                 Ok(Limits {
-                    total: seconds("LEAFSEAL_KMS_TIMEOUT", 10.0)?,
-                    connect: seconds("LEAFSEAL_KMS_CONNECT_TIMEOUT", 1.0)?,
-                    imds: seconds("LEAFSEAL_IMDS_TIMEOUT", 1.0)?,
+                    total: super::env_seconds("LEAFSEAL_KMS_TIMEOUT", 10.0)?,
+                    connect: super::env_seconds("LEAFSEAL_KMS_CONNECT_TIMEOUT", 1.0)?,
+                    imds: super::env_seconds("LEAFSEAL_IMDS_TIMEOUT", 1.0)?,
                 })
             })
             .clone()
-    }
-}
-
-/// A duration as `10s` / `1.5s` for messages.
-pub fn secs(d: Duration) -> String {
-    // To a tenth, so a deadline's remaining 0.9999s reads as the 1s it was set to.
-    let s = (d.as_secs_f64() * 10.0).round() / 10.0;
-    if s.fract() == 0.0 {
-        format!("{s:.0}s")
-    } else {
-        format!("{s:.1}s")
     }
 }
 

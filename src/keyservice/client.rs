@@ -50,36 +50,14 @@ pub struct Limits {
     pub connect: Duration,
 }
 
-fn seconds(var: &str, default: f64) -> Result<Duration, String> {
-    match std::env::var(var) {
-        Err(_) => Ok(Duration::from_secs_f64(default)),
-        Ok(v) if v.trim().is_empty() => Ok(Duration::from_secs_f64(default)),
-        Ok(v) => match v.trim().parse::<f64>() {
-            Ok(s) if s.is_finite() && s > 0.0 && s <= 3600.0 => Ok(Duration::from_secs_f64(s)),
-            _ => Err(format!(
-                "{var}={v:?} is not a number of seconds between 0 and 3600"
-            )),
-        },
-    }
-}
-
 impl Limits {
     /// The limits from the environment. The total default leaves time to confirm a request at
     /// a `--prompt` server or touch a hardware key.
     pub fn from_env() -> Result<Self, String> {
         Ok(Limits {
-            total: seconds("LEAFSEAL_KEYSERVICE_TIMEOUT", 30.0)?,
-            connect: seconds("LEAFSEAL_KEYSERVICE_CONNECT_TIMEOUT", 3.0)?,
+            total: crate::keys::env_seconds("LEAFSEAL_KEYSERVICE_TIMEOUT", 30.0)?,
+            connect: crate::keys::env_seconds("LEAFSEAL_KEYSERVICE_CONNECT_TIMEOUT", 3.0)?,
         })
-    }
-}
-
-fn secs(d: Duration) -> String {
-    let s = d.as_secs_f64();
-    if s.fract() == 0.0 {
-        format!("{s:.0}s")
-    } else {
-        format!("{s:.1}s")
     }
 }
 
@@ -226,7 +204,7 @@ impl Remote {
             }
             Err(_) => Err(KeyError::Failed(format!(
                 "no answer within {} (LEAFSEAL_KEYSERVICE_TIMEOUT)",
-                secs(limits.total)
+                crate::keys::secs(limits.total)
             ))),
         }
     }

@@ -26,7 +26,7 @@ fn sealed_secret(sb: &Sandbox) {
 }
 
 /// Writes `name` holding `text` and returns its encryption to the test key.
-fn sealed(sb: &Sandbox, name: &str, text: &str) -> String {
+pub(crate) fn sealed(sb: &Sandbox, name: &str, text: &str) -> String {
     sb.write(name, text);
     let enc = sb
         .leafseal()

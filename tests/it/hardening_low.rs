@@ -1,18 +1,8 @@
 //! Issue 14, the "low" items (13–19), side by side with the reference sops where it behaves well.
 
+use crate::hardening::sealed;
 use crate::util::keys::AGE1;
 use crate::util::{tools, Sandbox};
-
-/// Writes `name` holding `text` and returns its encryption to the test key.
-fn sealed(sb: &Sandbox, name: &str, text: &str) -> String {
-    sb.write(name, text);
-    let enc = sb
-        .leafseal()
-        .args(["encrypt", "--age", AGE1.recipient, name])
-        .run();
-    enc.assert_success();
-    enc.stdout_str()
-}
 
 #[test]
 fn an_encrypted_comment_in_a_value_position_is_refused() {
