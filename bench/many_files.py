@@ -383,7 +383,10 @@ def main(argv=None):
     if a.runs < 1 or a.files < 1 or (a.jobs is not None and a.jobs < 1) or any(c not in CASES for c in cases):
         print("many_files.py: --runs and --files must be >= 1; cases are %s" % ", ".join(CASES), file=sys.stderr)
         return 2
-    sops = corpus.find_sops(a.sops)
+    sops, why = corpus.find_sops(a.sops)
+    if why:
+        print("many_files.py: refusing to time a launcher script: " + why, file=sys.stderr)
+        return 2
     if not sops:
         print("many_files.py: reference sops not found: set LEAFSEAL_SOPS, pass --sops, or run "
               "`bash scripts/test.sh` once (it installs sops 3.11.0 into .cache/venv)", file=sys.stderr)

