@@ -242,6 +242,18 @@ const CASES: &[(&str, &str, bool)] = &[
     ),
     // (Decrypt writes such a document `{}`, as SOPS does: same data, not the same bytes.)
     ("empty flow map over lines, then a comment", "{\n}\n# tail\n", false),
+    // A comment heading a list that starts on an outer item's dash line: sops writes it as an
+    // item (`- - ENC[…,type:comment]`), and its decrypt puts it above the outer dash.
+    (
+        "comment heading a compact nested list",
+        "l:\n- - - x # c\n    - y\nm:\n- - # c2\n    - x\n  - z\n",
+        true,
+    ),
+    (
+        "comment heading a compact list in a list",
+        "enabled: # c0\n- - !custom value ## c1\n  - data: x\n",
+        true,
+    ),
 ];
 
 pub(crate) fn go_sops() -> Option<std::path::PathBuf> {

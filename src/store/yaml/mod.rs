@@ -64,6 +64,17 @@ impl Store for YamlStore {
             if let Some(out) = Splicer::new(orig, self.indent, verbatim).run(doc) {
                 return Ok(out.into_bytes());
             }
+            // sops-compat: a decrypted comment at the head of a list that starts on another
+            // item's dash line (`- - ENC[…,type:comment]`, as sops writes it): yaml.v3 writes
+            // it above the outer dash and pulls the next item up onto that line. The
+            // canonical layout does the same, and this file is in it already: no note.
+            if doc
+                .branches
+                .iter()
+                .any(|b| compact_head_comment(b, orig.as_bytes()))
+            {
+                return Ok(emit::emit_doc(doc, self.indent).into_bytes());
+            }
         }
         crate::store::guard::note(
             "this file's layout cannot be kept (an alias or merge key of a map or list, or a new map or list value), so it is written in SOPS's canonical layout; see \"Lossless layout\" in docs/format.md".into(),
@@ -514,6 +525,9 @@ impl<'a> Splicer<'a> {
             }
             if i > 0 && b[i - 1] == b'-' {
                 span.start = self.base + i - 1;
+                if after_two_dashes(b, i) {
+                    return None; // (emit_verbatim writes the canonical layout, no note)
+                }
             }
         }
         self.comment_edits.push(span.start);
@@ -592,6 +606,50 @@ impl<'a> Splicer<'a> {
         }
         self.edits = out;
     }
+}
+
+/// Whether the dash before byte `i` of `b` (blanks between) follows another dash on its line:
+/// `- - ENC[…]`, the item at `i` heads a list that starts on an outer item's line.
+fn after_two_dashes(b: &[u8], i: usize) -> bool {
+    let mut j = i;
+    while j > 0 && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    if j == 0 || b[j - 1] != b'-' {
+        return false;
+    }
+    j -= 1;
+    while j > 0 && b[j - 1] == b' ' {
+        j -= 1;
+    }
+    j > 0 && b[j - 1] == b'-'
+}
+
+/// Whether a comment decrypted from a list element (`as_elem`) heads a list written as
+/// `- - ENC[…,type:comment]` anywhere under `b`.
+fn compact_head_comment(b: &Branch, orig: &[u8]) -> bool {
+    fn in_value(v: &Value, orig: &[u8]) -> bool {
+        match v {
+            Value::Map(b) => compact_head_comment(b, orig),
+            Value::List(l) => {
+                let head = l.iter().take_while(|e| matches!(e, Elem::Comment(_)));
+                head.into_iter().any(|e| match e {
+                    Elem::Comment(c) => {
+                        c.as_elem && c.src.is_some_and(|s| after_two_dashes(orig, s.start))
+                    }
+                    Elem::Value(_) => false,
+                }) || l.iter().any(|e| match e {
+                    Elem::Value(n) => in_value(&n.value, orig),
+                    Elem::Comment(_) => false,
+                })
+            }
+            _ => false,
+        }
+    }
+    b.items.iter().any(|i| match i {
+        Item::Pair(_, n) => in_value(&n.value, orig),
+        Item::Comment(_) => false,
+    })
 }
 
 /// The start of the run of blank lines that ends at `line_start` (a line start in `text`), or
