@@ -1126,9 +1126,12 @@ fn comment_lines(text: &str) -> Vec<String> {
         let next = lines[i + 1..]
             .iter()
             .find(|n| !n.trim_start().starts_with('#'))
-            .map_or("", |n| {
+            .map_or(String::new(), |n| {
                 let n = n.split(['\'', '"']).next().unwrap_or("");
-                n.split_once(": ").map_or(n, |(k, _)| k)
+                let n = n.split_once(": ").map_or(n, |(k, _)| k);
+                // (A block scalar's indentation indicator is no part of where a comment stands:
+                // leafseal writes one that reads back where yaml.v3's does not.)
+                indicator_digit().replace_all(n, "$1$2").into_owned()
             });
         out.push(format!(
             "{}{} @ {next}",
@@ -1137,6 +1140,11 @@ fn comment_lines(text: &str) -> Vec<String> {
         ));
     }
     out
+}
+
+fn indicator_digit() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| Regex::new(r"([|>][+-]?)[1-9]([+-]?)").unwrap())
 }
 
 /// Why leafseal's decrypt of sops' file (`got`) may differ from `sops decrypt`'s (`view`) by
