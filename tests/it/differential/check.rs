@@ -228,6 +228,26 @@ fn reads_alike(cx: &Ctx, a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// Whether `got` is `view` but for comment lines that `got` indents as the input does: the same
+/// lines, and each differing pair the same comment, `got`'s line standing in the input as is.
+fn keeps_input_indentation(input: &[u8], view: &[u8], got: &[u8]) -> bool {
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let (input, view, got) = (text(input), text(view), text(got));
+    let input_lines: HashSet<&str> = input.lines().map(str::trim_end).collect();
+    let (v, g): (Vec<&str>, Vec<&str>) = (view.lines().collect(), got.lines().collect());
+    let mut differs = false;
+    v.len() == g.len()
+        && v.iter().zip(&g).all(|(a, b)| {
+            a == b || {
+                differs = true;
+                a.trim_start().starts_with('#')
+                    && a.trim() == b.trim()
+                    && input_lines.contains(b.trim_end())
+            }
+        })
+        && differs
+}
+
 /// Whether `once` (sops' one pass, which still seals the comments outside every map value) is
 /// `got` line for line, a sealed comment (`#ENC[…]`) standing for any comment at its column.
 fn same_but_sealed_comments(once: &[u8], got: &[u8]) -> bool {
@@ -1041,6 +1061,19 @@ pub fn run(tools: &Tools, sb: &Sandbox, subj: &Subject) -> Outcome {
                  from leafseal's file"
                     .to_owned(),
             )
+            } else if check == Check::B
+                && class.starts_with("same data")
+                && keeps_input_indentation(subj.text, view, &s4.stdout)
+            {
+                // docs/format.md: a comment run that closes a document, indented past column 0,
+                // stays where it stands in leafseal's file, before the metadata; yaml.v3 gives
+                // it to the node it is indented under there, and to the document in the input.
+                (
+                    Check::Documented,
+                    "(b) a closing comment run keeps its indentation (sops' own file moves it \
+                     to column 0)"
+                        .to_owned(),
+                )
             } else if check == Check::B
                 && class.starts_with("same data")
                 && cx
