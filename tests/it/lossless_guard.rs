@@ -249,6 +249,13 @@ const CASES: &[(&str, &str, bool)] = &[
         "l:\n- - - x # c\n    - y\nm:\n- - # c2\n    - x\n  - z\n",
         true,
     ),
+    // Two of go-yaml's leniencies in one file (saphyr refuses each): the error of the second
+    // used to hide behind the first.
+    (
+        "flow list over lines, then a tab after a key",
+        "c: [\n   \"x\"\n]\nd:\n  e:\tf\n",
+        true,
+    ),
     (
         "comment heading a compact list in a list",
         "enabled: # c0\n- - !custom value ## c1\n  - data: x\n",

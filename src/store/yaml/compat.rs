@@ -179,9 +179,30 @@ fn parse_flow_relaxed(src: &str) -> Result<Doc, StoreError> {
         // (Not together with rewritten `\'` escapes, whose offsets the relaxed copy moves.)
         Err(e) if e.msg.contains("indentation") && APOSTROPHES.with(|a| a.borrow().is_empty()) => {
             if let Some((relaxed, ins)) = super::flow::relax(src) {
-                if let Ok(mut doc) = super::parse::parse_strict(&relaxed) {
-                    doc.map_spans(&|r| super::flow::back(&ins, r));
-                    return Ok(doc);
+                match super::parse::parse_strict(&relaxed) {
+                    Ok(mut doc) => {
+                        doc.map_spans(&|r| super::flow::back(&ins, r));
+                        return Ok(doc);
+                    }
+                    // A tab after `key:` or a `\'` escape elsewhere in the file: that error,
+                    // at its place in the file, so that `parse` rewrites it and comes back.
+                    Err(later)
+                        if later
+                            .msg
+                            .contains("must be followed by a valid YAML whitespace")
+                            || later.msg.contains("found unknown escape character") =>
+                    {
+                        if let Some((_, at)) = error_offset(&relaxed, &later) {
+                            let at = super::flow::back(&ins, at);
+                            let ls = src[..at].rfind('\n').map_or(0, |i| i + 1);
+                            return Err(StoreError {
+                                line: Some(src[..ls].matches('\n').count() + 1),
+                                column: Some(src[ls..at].chars().count() + 1),
+                                ..later
+                            });
+                        }
+                    }
+                    Err(_) => {}
                 }
             }
             Err(e)
