@@ -1,0 +1,353 @@
+//! The audit hook (docs/audit.md) against a real PostgreSQL from Debian's packages: the test
+//! makes a private data directory, starts `postgres` on 127.0.0.1 with a free port (no unix
+//! socket), creates SOPS's `audit_event` table and an insert-only role, and stops the server
+//! when done (also on panic). Under CI a missing server fails; elsewhere the test is skipped
+//! loudly. The configuration is handed over with `LEAFSEAL_AUDIT_CONFIG`: the reference sops
+//! reads only `/etc/sops/audit.yaml`, which a test must not write, so sops' side is taken from
+//! its source (docs/audit.md).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::keyservice::free_port;
+use crate::util::keys::AGE1;
+use crate::util::{in_ci, tools, Cmd, Sandbox};
+
+const PLAIN: &str = "user: app\npassword: hunter2\n";
+
+/// The PostgreSQL programs: Debian's versioned directory (newest first), else `PATH`.
+fn pg_bin() -> Option<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| rd.flatten().map(|e| e.path().join("bin")).collect())
+        .unwrap_or_default();
+    dirs.sort();
+    dirs.reverse();
+    if let Some(d) = dirs.into_iter().find(|d| d.join("postgres").is_file()) {
+        return Some(d);
+    }
+    let initdb = tools::on_path("initdb")?;
+    Some(initdb.parent()?.to_path_buf())
+}
+
+/// A PostgreSQL server of this test: stopped (SIGTERM, then SIGKILL) when dropped.
+struct Pg {
+    child: Option<Child>,
+    port: u16,
+    bin: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// `program` run as `nobody` when we are root (initdb and postgres refuse root).
+fn unprivileged(program: &Path) -> Command {
+    if rustix::process::geteuid().is_root() {
+        let setpriv = tools::on_path("setpriv").expect("setpriv (util-linux) is needed as root");
+        let mut c = Command::new(setpriv);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+impl Pg {
+    /// Start a server, or `None` (skip) when PostgreSQL is not installed outside CI.
+    fn start() -> Option<Pg> {
+        let Some(bin) = pg_bin() else {
+            if in_ci() {
+                panic!("PostgreSQL (initdb, postgres) is required under CI: apt-get install postgresql (scripts/test.sh does)");
+            }
+            eprintln!("SKIPPED: PostgreSQL is not installed (apt-get install postgresql)");
+            return None;
+        };
+        let dir = tempfile::Builder::new()
+            .prefix("leafseal-pg-")
+            .tempdir()
+            .expect("tempdir");
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).expect("data dir");
+        if rustix::process::geteuid().is_root() {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+                .expect("chmod");
+            std::os::unix::fs::chown(&data, Some(65534), Some(65534)).expect("chown data");
+        }
+        let out = unprivileged(&bin.join("initdb"))
+            .args(["-D"])
+            .arg(&data)
+            .args([
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-N",
+            ])
+            .stdin(Stdio::null())
+            .output()
+            .expect("run initdb");
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let port = free_port();
+        let log = std::fs::File::create(dir.path().join("postgres.log")).expect("log");
+        let child = unprivileged(&bin.join("postgres"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+            .args(["-c", "unix_socket_directories=", "-c", "fsync=off"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start postgres");
+        let pg = Pg {
+            child: Some(child),
+            port,
+            bin,
+            _dir: dir,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while pg.psql("SELECT 1").is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "postgres did not start within 30 s: {}",
+                std::fs::read_to_string(pg._dir.path().join("postgres.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        // SOPS's schema (audit/schema.sql): the table and a role that may only insert.
+        pg.psql(
+            "CREATE TABLE audit_event (id SERIAL PRIMARY KEY, \
+             timestamp TIMESTAMP DEFAULT CURRENT_TIMESTAMP, action TEXT, username TEXT, file TEXT); \
+             CREATE ROLE sops WITH NOSUPERUSER INHERIT NOCREATEROLE NOCREATEDB LOGIN PASSWORD 'sops'; \
+             GRANT INSERT ON audit_event TO sops; GRANT USAGE ON audit_event_id_seq TO sops;",
+        )
+        .expect("schema");
+        Some(pg)
+    }
+
+    /// Run SQL as the superuser; the unaligned output.
+    fn psql(&self, sql: &str) -> Result<String, String> {
+        let psql = if self.bin.join("psql").is_file() {
+            self.bin.join("psql")
+        } else {
+            PathBuf::from("psql")
+        };
+        let out = Command::new(psql)
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+            .env("PGCONNECT_TIMEOUT", "2")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// The rows recorded so far: `action|username|file`, oldest first.
+    fn rows(&self) -> Vec<String> {
+        self.psql("SELECT action, username, file FROM audit_event ORDER BY id")
+            .expect("select")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    fn conn(&self) -> String {
+        format!(
+            "postgres://sops:sops@127.0.0.1:{}/postgres?sslmode=disable",
+            self.port
+        )
+    }
+}
+
+impl Drop for Pg {
+    fn drop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let pid = rustix::process::Pid::from_child(&child);
+        // SIGINT: PostgreSQL's fast shutdown.
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::INT);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// `id -un`: the name the rows must carry.
+fn user_name() -> String {
+    let out = Command::new("id").arg("-un").output().expect("id");
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+/// A sandbox with `s.enc.yaml` (age1) and `audit.yaml` holding `config`.
+fn setup(config: &str) -> (Sandbox, PathBuf) {
+    let sb = Sandbox::new();
+    sb.write("s.yaml", PLAIN);
+    let out = sb
+        .leafseal()
+        .args(["encrypt", "--age", AGE1.recipient, "s.yaml"])
+        .run();
+    out.assert_success();
+    sb.write("s.enc.yaml", &out.stdout);
+    let cfg = sb.write("audit.yaml", config);
+    (sb, cfg)
+}
+
+fn audited(sb: &Sandbox, cfg: &Path) -> Cmd {
+    sb.leafseal()
+        .env("LEAFSEAL_AUDIT_CONFIG", cfg)
+        .env("LEAFSEAL_AUDIT_TIMEOUT", "5")
+        .age_identity(AGE1.identity_file())
+}
+
+#[test]
+fn a_decrypt_adds_exactly_one_row_with_the_file_and_user() {
+    let Some(pg) = Pg::start() else { return };
+    let config = format!(
+        "# leafseal test\nbackends:\n  postgres:\n    - connection_string: \"{}\"\n",
+        pg.conn()
+    );
+    let (sb, cfg) = setup(&config);
+    let file = sb.path("s.enc.yaml");
+    let file = file.to_str().unwrap();
+    let me = user_name();
+
+    let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
+    out.assert_success();
+    assert_eq!(out.stdout_str(), PLAIN);
+    assert_eq!(pg.rows(), vec![format!("decrypt|{me}|{file}")]);
+
+    // Every decrypting command goes through the same hook: one row each.
+    audited(&sb, &cfg)
+        .args(["decrypt", "--extract", "[\"user\"]", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    audited(&sb, &cfg)
+        .args(["exec-env", "s.enc.yaml", "true"])
+        .run()
+        .assert_success();
+    audited(&sb, &cfg)
+        .args(["exec-file", "s.enc.yaml", "true"])
+        .run()
+        .assert_success();
+    let rows = pg.rows();
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| *r == format!("decrypt|{me}|{file}")),
+        "{rows:?}"
+    );
+
+    // Standard input is named `-`.
+    audited(&sb, &cfg)
+        .args(["decrypt", "--input-type", "yaml", "--output-type", "yaml"])
+        .stdin(sb.read("s.enc.yaml"))
+        .run()
+        .assert_success();
+    assert_eq!(pg.rows().last().unwrap(), &format!("decrypt|{me}|-"));
+
+    // No key, no decryption, no row (SOPS records after the data key is recovered).
+    let before = pg.rows().len();
+    sb.leafseal()
+        .env("LEAFSEAL_AUDIT_CONFIG", &cfg)
+        .env("SOPS_AGE_KEY_FILE", sb.path("none.txt"))
+        .args(["decrypt", "s.enc.yaml"])
+        .run()
+        .assert_code(128);
+    assert_eq!(pg.rows().len(), before);
+
+    // set: decrypt then encrypt, as SOPS's Tree.Decrypt and Tree.Encrypt submit them.
+    audited(&sb, &cfg)
+        .args(["set", "s.enc.yaml", "[\"user\"]", "\"other\""])
+        .run()
+        .assert_success();
+    let rows = pg.rows();
+    assert_eq!(
+        rows[rows.len() - 2..],
+        [
+            format!("decrypt|{me}|{file}"),
+            format!("encrypt|{me}|{file}")
+        ]
+    );
+}
+
+#[test]
+fn an_unreachable_database_blocks_by_default_and_only_warns_when_configured() {
+    let port = free_port(); // nothing listens there
+    let conn = format!("postgres://sops:s3cr3t-pw@127.0.0.1:{port}/audit?sslmode=disable");
+    let (sb, cfg) = setup(&format!(
+        "backends:\n  postgres:\n    - connection_string: \"{conn}\"\n"
+    ));
+    let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
+    // sops-compat: SOPS exits 1 (log.Fatal) when it cannot reach or write the database.
+    out.assert_code(1);
+    assert!(out.stdout.is_empty(), "no plaintext: {}", out.describe());
+    out.assert_leafseal_one_line_error("audit.yaml");
+    out.assert_stderr_contains("backends.postgres[0]");
+    out.assert_stderr_contains("s.enc.yaml");
+    assert!(
+        !out.stderr_str().contains("s3cr3t-pw"),
+        "{}",
+        out.describe()
+    );
+
+    sb.write(
+        "audit.yaml",
+        format!("on_failure: warn\nbackends:\n  postgres:\n    - connection_string: \"{conn}\"\n"),
+    );
+    let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
+    out.assert_success();
+    assert_eq!(out.stdout_str(), PLAIN);
+    out.assert_stderr_contains("leafseal: warning: ");
+    out.assert_stderr_contains("cannot record the decrypt of");
+    assert!(
+        !out.stderr_str().contains("s3cr3t-pw"),
+        "{}",
+        out.describe()
+    );
+}
+
+#[test]
+fn a_missing_named_or_broken_configuration_is_an_error_and_no_backend_is_no_audit() {
+    let (sb, cfg) = setup("backends:\n  postgres: []\n");
+    audited(&sb, &cfg)
+        .args(["decrypt", "s.enc.yaml"])
+        .run()
+        .assert_success();
+
+    let missing = sb.path("nope.yaml");
+    let out = audited(&sb, &missing).args(["decrypt", "s.enc.yaml"]).run();
+    out.assert_code(1);
+    out.assert_leafseal_one_line_error("nope.yaml");
+    assert!(out.stdout.is_empty());
+
+    sb.write(
+        "audit.yaml",
+        "backends:\n  postgres:\n    connection_string: x\n",
+    );
+    let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
+    out.assert_code(1);
+    out.assert_leafseal_one_line_error("backends.postgres");
+}
