@@ -54,6 +54,15 @@ fn unprivileged(program: &Path) -> Command {
 impl Pg {
     /// Start a server, or `None` (skip) when PostgreSQL is not installed outside CI.
     fn start() -> Option<Pg> {
+        Pg::launch(None)
+    }
+
+    /// [`Pg::start`] with TLS on (`ssl=on`): the server's certificate and key in PEM.
+    fn start_tls(cert: &str, key: &str) -> Option<Pg> {
+        Pg::launch(Some((cert, key)))
+    }
+
+    fn launch(tls: Option<(&str, &str)>) -> Option<Pg> {
         let Some(bin) = pg_bin() else {
             if in_ci() {
                 panic!("PostgreSQL (initdb, postgres) is required under CI: apt-get install postgresql (scripts/test.sh does)");
@@ -93,6 +102,23 @@ impl Pg {
             "initdb: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        let mut ssl_args: Vec<String> = Vec::new();
+        if let Some((cert, key)) = tls {
+            use std::os::unix::fs::PermissionsExt;
+            let (c, k) = (dir.path().join("server.pem"), dir.path().join("server.key"));
+            std::fs::write(&c, cert).expect("cert");
+            std::fs::write(&k, key).expect("key");
+            std::fs::set_permissions(&k, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+            if rustix::process::geteuid().is_root() {
+                for p in [&c, &k] {
+                    std::os::unix::fs::chown(p, Some(65534), Some(65534)).expect("chown");
+                }
+            }
+            for (name, p) in [("ssl_cert_file", &c), ("ssl_key_file", &k)] {
+                ssl_args.extend(["-c".to_owned(), format!("{name}={}", p.display())]);
+            }
+            ssl_args.extend(["-c".to_owned(), "ssl=on".to_owned()]);
+        }
         let port = free_port();
         let log = std::fs::File::create(dir.path().join("postgres.log")).expect("log");
         let child = unprivileged(&bin.join("postgres"))
@@ -100,6 +126,7 @@ impl Pg {
             .arg(&data)
             .args(["-h", "127.0.0.1", "-p", &port.to_string()])
             .args(["-c", "unix_socket_directories=", "-c", "fsync=off"])
+            .args(&ssl_args)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log)
@@ -268,6 +295,30 @@ fn a_decrypt_adds_exactly_one_row_with_the_file_and_user() {
         .assert_success();
     assert_eq!(pg.rows().last().unwrap(), &format!("decrypt|{me}|-"));
 
+    // The git diff driver decrypts too; so does each file of a many-file decrypt (the pool's
+    // threads each name their own file).
+    audited(&sb, &cfg)
+        .args(["diff-driver", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    assert_eq!(pg.rows().last().unwrap(), &format!("decrypt|{me}|{file}"));
+    sb.write("more/t.enc.yaml", sb.read("s.enc.yaml"));
+    let before = pg.rows().len();
+    audited(&sb, &cfg)
+        .args(["decrypt", "--output-dir", "out", "s.enc.yaml", "more"])
+        .run()
+        .assert_success();
+    let mut rows = pg.rows()[before..].to_vec();
+    rows.sort();
+    let other = sb.path("more/t.enc.yaml");
+    assert_eq!(
+        rows,
+        [
+            format!("decrypt|{me}|{}", other.display()),
+            format!("decrypt|{me}|{file}")
+        ]
+    );
+
     // No key, no decryption, no row (SOPS records after the data key is recovered).
     let before = pg.rows().len();
     sb.leafseal()
@@ -350,4 +401,47 @@ fn a_missing_named_or_broken_configuration_is_an_error_and_no_backend_is_no_audi
     let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
     out.assert_code(1);
     out.assert_leafseal_one_line_error("backends.postgres");
+}
+
+#[test]
+fn tls_is_required_by_default_and_the_server_certificate_is_verified() {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+    let ca = |name: &str| {
+        let key = KeyPair::generate().unwrap();
+        let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.distinguished_name.push(DnType::CommonName, name);
+        let cert = p.self_signed(&key).unwrap();
+        (cert.pem(), Issuer::new(p, key))
+    };
+    let (ca_pem, issuer) = ca("leafseal audit test CA");
+    let (other_pem, _) = ca("someone else's CA");
+    let key = KeyPair::generate().unwrap();
+    let params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let Some(pg) = Pg::start_tls(&cert.pem(), &key.serialize_pem()) else {
+        return;
+    };
+    // No sslmode: lib/pq's default, `require`.
+    let conn = format!("postgres://sops:sops@127.0.0.1:{}/postgres", pg.port);
+    let (sb, cfg) = setup(&format!(
+        "backends:\n  postgres:\n    - connection_string: \"{conn}\"\n"
+    ));
+    let ca_file = sb.write("ca.pem", ca_pem);
+    let other_file = sb.write("other.pem", other_pem);
+    audited(&sb, &cfg)
+        .env("SSL_CERT_FILE", &ca_file)
+        .args(["decrypt", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    assert_eq!(pg.rows().len(), 1);
+
+    let out = audited(&sb, &cfg)
+        .env("SSL_CERT_FILE", &other_file)
+        .args(["decrypt", "s.enc.yaml"])
+        .run();
+    out.assert_code(1);
+    assert!(out.stdout.is_empty());
+    out.assert_stderr_contains("certificate");
+    assert_eq!(pg.rows().len(), 1);
 }
