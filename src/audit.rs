@@ -246,7 +246,8 @@ pub fn submit(action: Action) -> Result<()> {
         State::Off => return Ok(()),
         State::Broken(m) => {
             return Err(Error::new(ErrorKind::Generic, m.clone()).hint(format!(
-                "fix or remove the audit configuration ({CONFIG_ENV} names another file)"
+                "the audit configuration must be readable by everyone who decrypts (0644, or \
+                 0640 with their group) and valid; {CONFIG_ENV} names another file"
             )))
         }
         State::On(cfg, clients) => (cfg, clients),

@@ -342,6 +342,30 @@ fn a_decrypt_adds_exactly_one_row_with_the_file_and_user() {
             format!("encrypt|{me}|{file}")
         ]
     );
+
+    // rotate: decrypt, rotate, encrypt; edit that changes the file: decrypt, encrypt.
+    let before = pg.rows().len();
+    audited(&sb, &cfg)
+        .args(["rotate", "-i", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    let script = sb.write("ed.sh", "#!/bin/sh\necho 'new: 1' >> \"$1\"\n");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    audited(&sb, &cfg)
+        .env("EDITOR", &script)
+        .args(["edit", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    let actions: Vec<String> = pg.rows()[before..]
+        .iter()
+        .map(|r| r.split('|').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        ["decrypt", "rotate", "encrypt", "decrypt", "encrypt"],
+        "{:?}",
+        pg.rows()
+    );
 }
 
 #[test]
@@ -444,4 +468,39 @@ fn tls_is_required_by_default_and_the_server_certificate_is_verified() {
     assert!(out.stdout.is_empty());
     out.assert_stderr_contains("certificate");
     assert_eq!(pg.rows().len(), 1);
+}
+
+#[test]
+fn a_configuration_the_user_cannot_read_stops_the_decryption() {
+    // Only root can make a file another user cannot read and then run leafseal as that user.
+    if !rustix::process::geteuid().is_root() {
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let (sb, cfg) = setup("backends:\n  postgres:\n    - connection_string: host=127.0.0.1\n");
+    let key = sb.write(
+        "key.txt",
+        std::fs::read(AGE1.identity_file()).expect("test key"),
+    );
+    for (p, mode) in [
+        (sb.root().to_path_buf(), 0o755),
+        (key, 0o644),
+        (sb.path("s.enc.yaml"), 0o644),
+        (cfg.clone(), 0o600),
+    ] {
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let setpriv = tools::on_path("setpriv").expect("setpriv (util-linux) is needed as root");
+    let out = sb
+        .cmd(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(crate::util::under_test())
+        .env("LEAFSEAL_AUDIT_CONFIG", &cfg)
+        .env("SOPS_AGE_KEY_FILE", sb.path("key.txt"))
+        .args(["decrypt", "s.enc.yaml"])
+        .run();
+    out.assert_code(1);
+    assert!(out.stdout.is_empty());
+    out.assert_leafseal_one_line_error("audit.yaml");
+    out.assert_stderr_contains("Permission denied");
 }
