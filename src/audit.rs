@@ -183,7 +183,17 @@ struct Hook {
 enum State {
     Off,
     Broken(String),
-    On(AuditConfig, Vec<Option<tokio_postgres::Client>>),
+    On(AuditConfig, Vec<Conn>),
+}
+
+/// One backend's connection.
+enum Conn {
+    /// Not opened yet, or dropped after a failed insert (the next event connects again).
+    Closed,
+    Open(tokio_postgres::Client),
+    /// Connecting failed: later events of this run fail at once with the same reason rather
+    /// than each waiting out the time limit again (a many-file decrypt).
+    Failed(String),
 }
 
 static HOOK: OnceLock<Hook> = OnceLock::new();
@@ -238,7 +248,7 @@ pub fn submit(action: Action) -> Result<()> {
         Ok(Some(cfg)) if cfg.postgres.is_empty() => State::Off,
         Ok(Some(cfg)) => {
             let n = cfg.postgres.len();
-            State::On(cfg, (0..n).map(|_| None).collect())
+            State::On(cfg, (0..n).map(|_| Conn::Closed).collect())
         }
         Err(m) => State::Broken(m),
     });
@@ -255,8 +265,6 @@ pub fn submit(action: Action) -> Result<()> {
     let user = username();
     for (i, (pg, client)) in cfg.postgres.iter().zip(clients.iter_mut()).enumerate() {
         if let Err(e) = record(pg, client, action, &user, &file) {
-            // A failed connection is not reused: the next event connects again.
-            *client = None;
             let msg = format!(
                 "{}: backends.postgres[{i}]: cannot record the {} of {file}: {e}",
                 cfg.path.display(),
@@ -302,33 +310,50 @@ fn runtime() -> std::result::Result<&'static tokio::runtime::Runtime, String> {
 /// Insert one row, connecting first when `client` holds no open connection.
 fn record(
     pg: &Postgres,
-    client: &mut Option<tokio_postgres::Client>,
+    conn: &mut Conn,
     action: Action,
     user: &str,
     file: &str,
 ) -> std::result::Result<(), String> {
+    if let Conn::Failed(m) = conn {
+        return Err(format!("{m} (not retried in this run)"));
+    }
     let (total, connect) = limits()?;
     let rt = runtime()?;
     let config = pg_config(&pg.conn, connect)?;
+    let timed_out = || format!("timed out after {total:?} (LEAFSEAL_AUDIT_TIMEOUT)");
     rt.block_on(async {
-        let work = async {
-            if client.as_ref().is_none_or(|c| c.is_closed()) {
-                *client = Some(open(&config).await?);
+        let deadline = tokio::time::Instant::now() + total;
+        let client = match std::mem::replace(conn, Conn::Closed) {
+            Conn::Open(c) if !c.is_closed() => c,
+            _ => {
+                let opened = tokio::time::timeout_at(deadline, open(&config))
+                    .await
+                    .unwrap_or_else(|_| Err(timed_out()));
+                match opened {
+                    Ok(c) => c,
+                    Err(m) => {
+                        *conn = Conn::Failed(m.clone());
+                        return Err(m);
+                    }
+                }
             }
-            let c = client.as_ref().ok_or("no connection")?;
-            c.execute(
-                "INSERT INTO audit_event (action, username, file) VALUES ($1, $2, $3)",
-                &[&action.as_str(), &user, &file],
-            )
-            .await
-            .map_err(|e| pg_error(&e))?;
-            Ok::<(), String>(())
         };
-        match tokio::time::timeout(total, work).await {
-            Ok(r) => r,
-            Err(_) => Err(format!(
-                "timed out after {total:?} (LEAFSEAL_AUDIT_TIMEOUT)"
-            )),
+        let act = action.as_str();
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&act, &user, &file];
+        let insert = client.execute(
+            "INSERT INTO audit_event (action, username, file) VALUES ($1, $2, $3)",
+            &params,
+        );
+        let done = tokio::time::timeout_at(deadline, insert).await;
+        match done {
+            Ok(Ok(_)) => {
+                *conn = Conn::Open(client);
+                Ok(())
+            }
+            // The connection is dropped: the next event connects again.
+            Ok(Err(e)) => Err(pg_error(&e)),
+            Err(_) => Err(timed_out()),
         }
     })
 }

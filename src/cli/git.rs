@@ -155,6 +155,8 @@ pub fn merge_driver(a: MergeDriverArgs) -> Result<(), Failure> {
         Vec::new()
     };
     let (ours, theirs) = (read(&a.ours)?, read(&a.theirs)?);
+    // The three decrypt events name the file git merges (%P), not its temporary copies.
+    leafseal::audit::set_subject(shown);
     let opts = MergeOptions {
         format,
         store: StoreOptions::default(),

@@ -319,6 +319,25 @@ fn a_decrypt_adds_exactly_one_row_with_the_file_and_user() {
         ]
     );
 
+    // The merge driver opens three versions: three rows, all naming the merged file (%P).
+    for v in ["o.tmp", "a.tmp", "b.tmp"] {
+        sb.write(v, sb.read("s.enc.yaml"));
+    }
+    let before = pg.rows().len();
+    audited(&sb, &cfg)
+        .current_dir(sb.root())
+        .args(["merge-driver", "o.tmp", "a.tmp", "b.tmp", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    assert_eq!(
+        pg.rows()[before..],
+        [
+            format!("decrypt|{me}|{file}"),
+            format!("decrypt|{me}|{file}"),
+            format!("decrypt|{me}|{file}")
+        ]
+    );
+
     // No key, no decryption, no row (SOPS records after the data key is recovered).
     let before = pg.rows().len();
     sb.leafseal()
@@ -402,6 +421,20 @@ fn an_unreachable_database_blocks_by_default_and_only_warns_when_configured() {
         "{}",
         out.describe()
     );
+
+    // Several files: connecting is tried once per run, not once per file.
+    sb.write("t.enc.yaml", sb.read("s.enc.yaml"));
+    let out = audited(&sb, &cfg)
+        .args(["decrypt", "--output-dir", "out", "s.enc.yaml", "t.enc.yaml"])
+        .run();
+    out.assert_success();
+    let err = out.stderr_str();
+    assert_eq!(
+        err.matches("cannot record the decrypt of").count(),
+        2,
+        "{err}"
+    );
+    assert_eq!(err.matches("not retried in this run").count(), 1, "{err}");
 }
 
 #[test]
