@@ -537,3 +537,83 @@ fn a_configuration_the_user_cannot_read_stops_the_decryption() {
     out.assert_leafseal_one_line_error("audit.yaml");
     out.assert_stderr_contains("Permission denied");
 }
+
+/// `sops ARGS` with `/etc/sops/audit.yaml` holding `config`, without writing `/etc`: sops runs
+/// in a private mount namespace (`unshare -m`) where a copy of `/etc` with the file added is
+/// bind-mounted over `/etc`. `None` (after a loud note) when this is not root or the kernel
+/// refuses a mount namespace.
+fn sops_with_audit_config(sb: &Sandbox, sops: &Path, config: &Path, args: &[&str]) -> Option<Cmd> {
+    if !rustix::process::geteuid().is_root() {
+        eprintln!("SKIPPED: sops reads only /etc/sops/audit.yaml; the side-by-side run needs root for a private mount namespace");
+        return None;
+    }
+    let unshare = tools::on_path("unshare")
+        .or_else(|| tools::missing("unshare", "apt-get install util-linux"))?;
+    let probe = Command::new(&unshare).args(["-m", "true"]).output().ok()?;
+    if !probe.status.success() {
+        eprintln!(
+            "SKIPPED: no private mount namespace here (unshare -m: {})",
+            String::from_utf8_lossy(&probe.stderr).trim()
+        );
+        return None;
+    }
+    let script = "set -e; cp -a /etc \"$AUDIT_ETC\"; mkdir -p \"$AUDIT_ETC/sops\"; \
+                  cp \"$AUDIT_CFG\" \"$AUDIT_ETC/sops/audit.yaml\"; mount --bind \"$AUDIT_ETC\" /etc; \
+                  exec \"$@\"";
+    Some(
+        sb.cmd(unshare)
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(sops)
+            .args(args)
+            .env("AUDIT_ETC", sb.path("etc-copy"))
+            .env("AUDIT_CFG", config)
+            .age_identity(AGE1.identity_file()),
+    )
+}
+
+#[test]
+fn sops_and_leafseal_write_the_same_rows_into_one_database() {
+    let Some(sops) = tools::sops() else { return };
+    let Some(pg) = Pg::start() else { return };
+    let config = format!(
+        "backends:\n  postgres:\n    - connection_string: \"{}\"\n",
+        pg.conn()
+    );
+    let (sb, cfg) = setup(&config);
+    let file = sb.path("s.enc.yaml");
+    let file = file.to_str().unwrap();
+    let had_etc_sops = Path::new("/etc/sops").exists();
+    let Some(cmd) = sops_with_audit_config(&sb, &sops, &cfg, &["decrypt", "s.enc.yaml"]) else {
+        return;
+    };
+    let out = cmd.run();
+    out.assert_success();
+    assert_eq!(out.stdout_str(), PLAIN);
+    assert_eq!(
+        had_etc_sops,
+        Path::new("/etc/sops").exists(),
+        "the real /etc is untouched"
+    );
+    let out = audited(&sb, &cfg).args(["decrypt", "s.enc.yaml"]).run();
+    out.assert_success();
+    let rows = pg.rows();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0], rows[1], "sops' row, then leafseal's");
+    assert_eq!(rows[0], format!("decrypt|{}|{file}", user_name()));
+
+    // rotate: the same three events (sops submits `rotate` before `decrypt`).
+    let cmd = sops_with_audit_config(&sb, &sops, &cfg, &["rotate", "-i", "s.enc.yaml"]).unwrap();
+    cmd.run().assert_success();
+    audited(&sb, &cfg)
+        .args(["rotate", "-i", "s.enc.yaml"])
+        .run()
+        .assert_success();
+    let actions: Vec<String> = pg.rows()[2..]
+        .iter()
+        .map(|r| r.split('|').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        ["rotate", "decrypt", "encrypt", "decrypt", "rotate", "encrypt"]
+    );
+}
