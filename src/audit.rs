@@ -152,7 +152,8 @@ fn load_config() -> std::result::Result<Option<AuditConfig>, String> {
         .unwrap_or_else(|| PathBuf::from(CONFIG_PATH));
     let text = match std::fs::read(&path) {
         Ok(t) => t,
-        // sops-compat: SOPS audits nothing when the file cannot be read.
+        // sops-compat: no file, no auditing. (SOPS also audits nothing when the file exists
+        // but cannot be read; leafseal stops then: docs/audit.md.)
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => {
             return Ok(None)
         }
@@ -199,7 +200,7 @@ enum Conn {
 static HOOK: OnceLock<Hook> = OnceLock::new();
 
 /// Turn auditing on for this process; the configuration is read at the first event. `warn`
-/// reports failures that do not block (and an unreadable configuration).
+/// reports the failures that `on_failure: warn` lets through.
 pub fn enable(warn: Warn) {
     let _ = HOOK.set(Hook {
         warn,
@@ -273,8 +274,8 @@ pub fn submit(action: Action) -> Result<()> {
             match cfg.on_failure {
                 OnFailure::Block => {
                     return Err(Error::new(ErrorKind::Generic, msg).hint(
-                        "the audit database must be reachable to decrypt; `on_failure: warn` \
-                         in the audit configuration only reports this",
+                        "every event must be recorded before leafseal goes on; `on_failure: warn` \
+                         in the audit configuration only reports such failures",
                     ))
                 }
                 OnFailure::Warn => (hook.warn)(&msg),
