@@ -48,6 +48,10 @@ command -v gpg >/dev/null 2>&1 || apt_pkgs+=(gnupg)
 command -v ssh-keygen >/dev/null 2>&1 || apt_pkgs+=(openssh-client)
 command -v script >/dev/null 2>&1 || apt_pkgs+=(bsdutils)
 command -v git >/dev/null 2>&1 || apt_pkgs+=(git)
+# The audit hook's tests start a private PostgreSQL server (tests/it/audit.rs).
+if ! compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null && ! command -v postgres >/dev/null 2>&1; then
+  apt_pkgs+=(postgresql)
+fi
 if [ ! -x "$venv/bin/python" ] && ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then
   apt_pkgs+=(python3-venv)
 fi

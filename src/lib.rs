@@ -7,6 +7,7 @@
 // Tests may unwrap: a panic there is a test failure with a backtrace (STYLE.md §3).
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod audit;
 pub mod cipher;
 pub mod config;
 pub mod error;

@@ -233,6 +233,7 @@ pub fn run(a: EditArgs, config: Option<&Path>, aws_profile: Option<&str>) -> Res
             mac_only_encrypted: r.mac_only_encrypted,
         })
     };
+    leafseal::audit::set_subject(&a.file);
     let (mut session, plain) = if exists {
         let original = leafseal::fsio::read_input(&a.file)
             .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;

@@ -35,6 +35,7 @@ fn read(c: &ExecCommon) -> Result<(Vec<u8>, String), Failure> {
     }
     let bytes = leafseal::fsio::read_input(&c.file)
         .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    leafseal::audit::set_subject(&c.file);
     Ok((bytes, name))
 }
 

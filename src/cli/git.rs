@@ -32,6 +32,7 @@ fn format_of(input_type: Option<&str>, name: &Path) -> Result<Format, Failure> {
 }
 
 fn read(p: &Path) -> Result<Vec<u8>, Failure> {
+    leafseal::audit::set_subject(p);
     leafseal::fsio::read_input(p)
         .map_err(|e| Failure::new(2, format!("{}: cannot read: {e}", p.display())))
 }
@@ -154,6 +155,8 @@ pub fn merge_driver(a: MergeDriverArgs) -> Result<(), Failure> {
         Vec::new()
     };
     let (ours, theirs) = (read(&a.ours)?, read(&a.theirs)?);
+    // The three decrypt events name the file git merges (%P), not its temporary copies.
+    leafseal::audit::set_subject(shown);
     let opts = MergeOptions {
         format,
         store: StoreOptions::default(),
@@ -191,6 +194,7 @@ fn check_file(p: &Path, order: &[String]) -> Status {
     let Ok(bytes) = leafseal::fsio::read_input(p) else {
         return Status::Fail("cannot read".into());
     };
+    leafseal::audit::set_subject(p);
     let format = Format::from_path(Some(p));
     // Parse errors are not repeated: their text could quote the plaintext.
     let Ok(mut l) = load(&bytes, format, &StoreOptions::default()) else {

@@ -83,6 +83,7 @@ pub fn read_input(io: &IoArgs, stdin_needs_name: bool) -> Result<Input, Failure>
                 .hint("pass --filename-override NAME or --input-type TYPE"),
         );
     }
+    leafseal::audit::set_subject(path.as_deref().unwrap_or(std::path::Path::new("-")));
     let (bytes, name) = match &path {
         Some(p) => {
             let name = p.display().to_string();

@@ -153,6 +153,7 @@ fn rotate_file(
     }
     let bytes = leafseal::fsio::read_input(&e.path)
         .map_err(|err| Failure::new(2, format!("{name}: cannot read: {err}")))?;
+    leafseal::audit::set_subject(&e.path);
     let add = added(a)?;
     let format = format.unwrap_or_else(|| Format::from_path(Some(&e.path)));
     let out = rotate_bytes(&bytes, format, StoreOptions::default(), order, add, remove)

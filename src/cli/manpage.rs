@@ -38,6 +38,10 @@ const ENVIRONMENT: &[(&str, &str)] = &[
         "Time limits for a remote key service's request (default 30 s) and connection (3 s).",
     ),
     (
+        "LEAFSEAL_AUDIT_CONFIG, LEAFSEAL_AUDIT_TIMEOUT, LEAFSEAL_AUDIT_CONNECT_TIMEOUT",
+        "The audit configuration read instead of /etc/sops/audit.yaml, and the time limits of recording one event (default 5 s) and of each connect (2 s).",
+    ),
+    (
         "LEAFSEAL_NO_PIECES",
         "When set, every file is processed as one document (troubleshooting; same output).",
     ),

@@ -150,6 +150,8 @@ fn check_globals(g: &args::Globals, serving: bool) -> Option<Failure> {
 
 pub fn main() -> ExitCode {
     disable_core_dumps();
+    // Decryptions are recorded as /etc/sops/audit.yaml says (read at the first event).
+    leafseal::audit::enable(warn);
     let mut argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let program = if argv.is_empty() {
         "leafseal".into()

@@ -27,6 +27,7 @@ fn open(file: &Path, c: &RewriteArgs) -> Result<Opened, Failure> {
     }
     let original = leafseal::fsio::read_input(file)
         .map_err(|e| Failure::new(2, format!("{name}: cannot read: {e}")))?;
+    leafseal::audit::set_subject(file);
     let format = match &c.input_type {
         Some(t) => Format::from_name(t)
             .ok_or_else(|| Failure::new(1, format!("unknown file type {t:?}")))?,

@@ -122,6 +122,8 @@ pub fn encrypt(input: &[u8], opts: &EncryptOptions) -> Result<Vec<u8>> {
 /// Encrypt a plaintext file into `sink`, which holds the whole encrypted file on success and
 /// anything (to be discarded) on error.
 pub fn encrypt_to(input: &[u8], opts: &EncryptOptions, sink: &mut dyn Sink) -> Result<()> {
+    // sops-compat: the encrypt event comes before the tree is encrypted (`Tree.Encrypt`).
+    crate::audit::submit(crate::audit::Action::Encrypt)?;
     let store = opts.input.store(&opts.store);
     let no_keys = opts.groups.iter().all(|g| g.is_empty());
     let key = DataKey::generate();
@@ -436,6 +438,14 @@ pub fn open_tree(
 
 /// Recover the data key of a file with `meta`, trying key types in `order`.
 pub fn recover_key(meta: &Metadata, order: &[String]) -> Result<DataKey> {
+    let key = recover_key_only(meta, order)?;
+    // sops-compat: SOPS submits the decrypt event once the data key is recovered, before any
+    // value is decrypted (`Tree.Decrypt`); a failure to record stops here when configured so.
+    crate::audit::submit(crate::audit::Action::Decrypt)?;
+    Ok(key)
+}
+
+fn recover_key_only(meta: &Metadata, order: &[String]) -> Result<DataKey> {
     keygroups::recover(meta, order).map_err(|r| {
         let kinds: Vec<&str> = meta.groups.iter().flatten().map(|k| k.kind.as_str()).collect();
         let mut hints = Vec::new();

@@ -100,6 +100,7 @@ impl Session {
     /// rewrites the file in that format; its layout, and so the spellings, are the format's
     /// canonical ones then).
     pub fn seal_as(&mut self, mut doc: Doc, layout: &[u8], output: Format) -> Result<Vec<u8>> {
+        crate::audit::submit(crate::audit::Action::Encrypt)?;
         let rule = self.meta.effective_rule();
         // Spellings: taken from `layout` when it is plaintext the doc was parsed from (edit),
         // else the file's carried over for the values still there and unchanged (set, unset,
@@ -196,6 +197,7 @@ impl Session {
     /// [`StoredKey::id`] prints them) plus `add` (into the first group); values are then
     /// re-encrypted under the new key by [`Session::seal`], keeping their IVs.
     pub fn rotate(&mut self, add: Vec<Box<dyn MasterKey>>, remove: &[String]) -> Result<()> {
+        crate::audit::submit(crate::audit::Action::Rotate)?;
         let fail = |e: crate::keys::KeyError| Error::new(ErrorKind::Generic, e.to_string());
         let removed = |k: &StoredKey| remove.iter().any(|r| *r == k.id());
         let created: Vec<(String, String)> = self
@@ -262,6 +264,7 @@ impl Session {
     /// changed `lastmodified` and `mac` stay as they were. The spellings token is reused when
     /// unchanged, so re-encrypting an unchanged file reproduces it byte for byte.
     pub fn encrypt_version(&mut self, plain: &[u8]) -> Result<Vec<u8>> {
+        crate::audit::submit(crate::audit::Action::Encrypt)?;
         let store = self.format.store(&self.store);
         let mut doc = crate::store::parse_unique(self.format, store.as_ref(), plain, Side::Plain)
             .map_err(read_err)?;

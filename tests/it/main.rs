@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod age_pq;
+mod audit;
 mod azure_kv;
 mod bad_inputs;
 mod cli_dropin;
