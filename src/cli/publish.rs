@@ -89,11 +89,15 @@ fn one(
     )
     .map_err(|e| Failure::from_lib(&shown, e))?;
     let target = dest.url(&name);
-    if !prepared.new_keys.is_empty() {
-        eprintln!(
-            "leafseal: {shown}: re-encrypted under a new data key for {}",
-            prepared.new_keys.join(", ")
-        );
+    if let Some((old, new)) = &prepared.groups {
+        let lines = publish::key_changes(old, new);
+        // sops-compat: on stdout, before the question.
+        if !lines.is_empty() {
+            println!("The following changes will be made to the file's key groups:");
+            for l in lines {
+                println!("{l}");
+            }
+        }
     }
     if !a.yes {
         let abs = config::absolute(file, &std::env::current_dir().unwrap_or_default());

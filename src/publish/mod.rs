@@ -209,12 +209,45 @@ pub fn destination_name(file: &Path, root: Option<&Path>, omit_extension: bool) 
     }
 }
 
+/// Key ids per group.
+pub type GroupIds = Vec<Vec<String>>;
+
 /// How a file is prepared.
 pub struct Prepared {
     /// What to upload.
     pub payload: Payload,
-    /// The keys the uploaded file is encrypted for (empty for Vault, or when uploaded as is).
-    pub new_keys: Vec<String>,
+    /// When re-encrypted: the key groups before and after, as key ids per group.
+    pub groups: Option<(GroupIds, GroupIds)>,
+}
+
+/// SOPS's report of a key group change (`Group 1`, `    kept`, `+++ added`, `--- removed`
+/// lines); empty when no key is added or removed.
+pub fn key_changes(old: &[Vec<String>], new: &[Vec<String>]) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut changed = false;
+    let empty = Vec::new();
+    for i in 0..old.len().max(new.len()) {
+        let (o, n) = (old.get(i).unwrap_or(&empty), new.get(i).unwrap_or(&empty));
+        lines.push(format!("Group {}", i + 1));
+        lines.extend(
+            n.iter()
+                .filter(|k| o.contains(k))
+                .map(|k| format!("    {k}")),
+        );
+        for k in n.iter().filter(|k| !o.contains(k)) {
+            changed = true;
+            lines.push(format!("+++ {k}"));
+        }
+        for k in o.iter().filter(|k| !n.contains(k)) {
+            changed = true;
+            lines.push(format!("--- {k}"));
+        }
+    }
+    if changed {
+        lines
+    } else {
+        Vec::new()
+    }
 }
 
 /// Prepare an encrypted file (`input`, of `format`) for `dest`: re-encrypted for the keys of
@@ -229,7 +262,7 @@ pub fn prepare(
     order: &[String],
 ) -> Result<Prepared> {
     // The file must be a SOPS file whatever happens next.
-    ops::load(input, format, store)?;
+    let loaded = ops::load(input, format, store)?;
     let decrypt = |output: Format| {
         ops::decrypt(
             input,
@@ -255,22 +288,27 @@ pub fn prepare(
         }
         return Ok(Prepared {
             payload: Payload::Values(Zeroizing::new(text.to_owned())),
-            new_keys: Vec::new(),
+            groups: None,
         });
     }
     let rule = recreation.filter(|r| r.key_groups.iter().any(|g| !g.keys.is_empty()));
     let Some(rule) = rule else {
         return Ok(Prepared {
             payload: Payload::File(input.to_vec()),
-            new_keys: Vec::new(),
+            groups: None,
         });
     };
     let config = |e: crate::config::ConfigError| e.into_error();
     let groups = rule.build_groups().map_err(config)?;
-    let new_keys = groups
+    let old = loaded
+        .meta
+        .groups
         .iter()
-        .flatten()
-        .map(|k| format!("{}: {}", k.kind(), k.id()))
+        .map(|g| g.iter().map(|k| k.id()).collect())
+        .collect();
+    let new = groups
+        .iter()
+        .map(|g| g.iter().map(|k| k.id()).collect())
         .collect();
     let plain = decrypt(format)?;
     let out = ops::encrypt(
@@ -287,7 +325,7 @@ pub fn prepare(
     )?;
     Ok(Prepared {
         payload: Payload::File(out),
-        new_keys,
+        groups: Some((old, new)),
     })
 }
 
@@ -359,5 +397,15 @@ mod tests {
         );
         assert_eq!(encode("a b/c+d", true), "a%20b/c%2Bd");
         assert_eq!(encode("a/b", false), "a%2Fb");
+    }
+
+    #[test]
+    fn key_change_report() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(key_changes(&[v(&["a"])], &[v(&["a"])]).is_empty());
+        assert_eq!(
+            key_changes(&[v(&["a", "b"])], &[v(&["a", "c"]), v(&["d"])]),
+            v(&["Group 1", "    a", "+++ c", "--- b", "Group 2", "+++ d"])
+        );
     }
 }
