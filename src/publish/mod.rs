@@ -304,7 +304,16 @@ pub fn prepare(
         .meta
         .groups
         .iter()
-        .map(|g| g.iter().map(|k| k.id()).collect())
+        .map(|g| {
+            g.iter()
+                .map(|k| {
+                    let id = k.id();
+                    // `kind: id` → the id alone, the form master keys give and SOPS prints.
+                    id.strip_prefix(&format!("{}: ", k.kind))
+                        .map_or(id.clone(), str::to_owned)
+                })
+                .collect()
+        })
         .collect();
     let new = groups
         .iter()
