@@ -25,15 +25,15 @@ BUCKETS = {}  # name -> {object name -> bytes}
 LOCK = threading.Lock()
 
 
-def resource(bucket, name, data):
+def resource(base, bucket, name, data):
     md5 = base64.b64encode(hashlib.md5(data).digest()).decode()
     return {
         "kind": "storage#object", "id": f"{bucket}/{name}/1", "name": name, "bucket": bucket,
         "generation": "1", "metageneration": "1", "contentType": "application/octet-stream",
         "size": str(len(data)), "md5Hash": md5, "timeCreated": "2026-01-01T00:00:00.000Z",
         "updated": "2026-01-01T00:00:00.000Z", "storageClass": "STANDARD",
-        "selfLink": f"/storage/v1/b/{bucket}/o/{urllib.parse.quote(name, safe='')}",
-        "mediaLink": f"/download/storage/v1/b/{bucket}/o/{urllib.parse.quote(name, safe='')}?alt=media",
+        "selfLink": f"{base}/storage/v1/b/{bucket}/o/{urllib.parse.quote(name, safe='')}",
+        "mediaLink": f"{base}/download/storage/v1/b/{bucket}/o/{urllib.parse.quote(name, safe='')}?alt=media",
     }
 
 
@@ -75,6 +75,10 @@ class Gcs(BaseHTTPRequestHandler):
         self.reply(status, {"error": {"code": status, "message": message,
                                       "errors": [{"message": message, "reason": "notFound"}]}})
 
+    def base(self):
+        # Links are absolute, as the service gives them (clients follow mediaLink).
+        return "http://" + self.headers.get("Host", "127.0.0.1")
+
     def route(self):
         u = urllib.parse.urlparse(self.path)
         return [urllib.parse.unquote(p) for p in u.path.strip("/").split("/")], \
@@ -97,7 +101,7 @@ class Gcs(BaseHTTPRequestHandler):
                 return self.reply(200, bucket_resource(bucket))
             if len(parts) == 5 and parts[4] == "o":
                 prefix = q.get("prefix", "")
-                items = [resource(bucket, n, d) for n, d in sorted(objects.items())
+                items = [resource(self.base(), bucket, n, d) for n, d in sorted(objects.items())
                          if n.startswith(prefix)]
                 return self.reply(200, {"kind": "storage#objects", "items": items})
             name = "/".join(parts[5:])
@@ -106,7 +110,7 @@ class Gcs(BaseHTTPRequestHandler):
             data = objects[name]
         if q.get("alt") == "media":
             return self.reply(200, raw=data, ctype="application/octet-stream")
-        self.reply(200, resource(bucket, name, data))
+        self.reply(200, resource(self.base(), bucket, name, data))
 
     def do_POST(self):
         parts, q = self.route()
@@ -141,7 +145,7 @@ class Gcs(BaseHTTPRequestHandler):
                 return self.error(404, "The specified bucket does not exist.")
             BUCKETS[bucket][name] = data
         sys.stderr.write("gcs: stored %s/%s (%d bytes)\n" % (bucket, name, len(data)))
-        self.reply(200, resource(bucket, name, data))
+        self.reply(200, resource(self.base(), bucket, name, data))
 
 
 def main():
