@@ -10,7 +10,8 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use aws_sigv4::http_request::{
-    sign, PayloadChecksumKind, SignableBody, SignableRequest, SigningSettings,
+    sign, PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
 };
 use aws_sigv4::sign::v4;
 use zeroize::Zeroizing;
@@ -68,7 +69,10 @@ pub(super) fn put(
     let creds = crate::keys::aws_kms::default_credentials(&region).map_err(|e| e.to_string())?;
     let identity = creds.into();
     let mut settings = SigningSettings::default();
+    // S3's rules: the body's SHA-256 in a header, the path encoded once and not normalized.
     settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+    settings.percent_encoding_mode = PercentEncodingMode::Single;
+    settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
     let params = v4::SigningParams::builder()
         .identity(&identity)
         .region(&region)

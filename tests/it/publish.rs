@@ -495,3 +495,50 @@ fn destination_rule_errors() {
         .run()
         .assert_code(1);
 }
+
+/// moto's strict auth mode checks the SigV4 signature and the user's policy: the upload is
+/// signed correctly (a wrong secret key is refused, naming the destination).
+#[test]
+fn s3_uploads_are_signed() {
+    let Some(m) = Moto::start() else { return };
+    let sb = Sandbox::new();
+    let env = s3_env(&m);
+    let create = format!("import boto3\nboto3.client('s3').create_bucket(Bucket='signed', CreateBucketConfiguration={{'LocationConstraint': '{REGION}'}})\n");
+    let Some(_) = python("boto3", "moto[server]", &env, &create) else {
+        return;
+    };
+    // URL-encoded {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}
+    let allow_s3 = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D";
+    let (ak, sk) = m.create_user("publisher", Some(allow_s3));
+    m.strict_auth();
+    config(
+        &sb,
+        &format!(
+            "  - s3_bucket: signed\n    s3_prefix: \"dir with space/\"\n    recreation_rule:\n      age: {}\n",
+            AGE2.recipient
+        ),
+    );
+    encrypted(
+        &sb,
+        "a b+c.json",
+        &format!("{{\"password\": \"{SECRET}\"}}"),
+    );
+    let run = |secret: &str| {
+        sb.leafseal()
+            .age_identity(AGE1.identity_file())
+            .env("AWS_ACCESS_KEY_ID", &ak)
+            .env("AWS_SECRET_ACCESS_KEY", secret)
+            .env("AWS_REGION", REGION)
+            .env("AWS_ENDPOINT_URL", m.endpoint())
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .args(["publish", "-y", "a b+c.json"])
+            .run()
+    };
+    let bad = run("not-the-secret-key");
+    bad.assert_code(1);
+    if testing_leafseal() {
+        bad.assert_stderr_contains("s3://signed/dir with space/a b+c.json");
+        bad.assert_stderr_contains("HTTP 403");
+    }
+    run(&sk).assert_success();
+}
