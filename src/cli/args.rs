@@ -152,7 +152,7 @@ pub enum Command {
     /// Re-encrypt files for another team or environment and upload them to the S3 or GCS
     /// bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name.
     #[command(
-        after_help = "Examples:\n  leafseal publish secrets/prod.enc.yaml\n  leafseal publish --yes --recursive secrets/"
+        after_help = "Examples:\n  leafseal publish secrets.enc.yaml   # shows the destination and asks (y/n)\n  leafseal publish --yes --omit-extensions app.enc.yaml"
     )]
     Publish(PublishArgs),
     /// Print {"encrypted":true} or {"encrypted":false} for a file.
