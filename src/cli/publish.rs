@@ -111,9 +111,14 @@ fn one(
             return Err(Failure::new(1, msg));
         }
     }
-    dest.upload(&prepared.payload, &name)
+    let written = dest
+        .upload(&prepared.payload, &name)
         .map_err(|e| Failure::from_lib(&shown, e))?;
-    eprintln!("leafseal: {shown}: published to {target}");
+    if written {
+        eprintln!("leafseal: {shown}: published to {target}");
+    } else {
+        eprintln!("leafseal: {shown}: {target} is already up to date");
+    }
     Ok(())
 }
 

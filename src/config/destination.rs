@@ -85,3 +85,59 @@ impl Config {
         Ok(rule)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn cfg(text: &str) -> Config {
+        Config::parse(text, Path::new("/p/.sops.yaml")).expect("parses")
+    }
+
+    #[test]
+    fn rules_are_read_and_matched_against_the_path_as_given() {
+        let c = cfg("destination_rules:\n\
+             - path_regex: ^prod/\n  s3_bucket: b\n  s3_prefix: p/\n  omit_extensions: yes\n  recreation_rule:\n    age: a1,a2\n    shamir_threshold: 1\n\
+             - path_regex: '\\.json$'\n  vault_path: v\n  vault_kv_version: 1\n  vault_kv_mount_name: kv\n  vault_address: http://x\n\
+             - gcs_bucket: g\n");
+        assert_eq!(c.destination_rules.len(), 3);
+        let r = c.destination_for("prod/a.yaml").unwrap();
+        assert_eq!(
+            (r.index, r.s3_bucket.as_str(), r.s3_prefix.as_str()),
+            (0, "b", "p/")
+        );
+        assert!(r.omit_extensions);
+        let rr = r.recreation_rule.as_ref().unwrap();
+        assert_eq!(rr.key_groups[0].keys.len(), 2);
+        assert_eq!(rr.shamir_threshold, 1);
+        let r = c.destination_for("/abs/prod/x.json").unwrap();
+        assert_eq!((r.index, r.vault_kv_version), (1, 1));
+        assert_eq!(r.vault_kv_mount_name, "kv");
+        assert_eq!(c.destination_for("other").unwrap().gcs_bucket, "g");
+    }
+
+    #[test]
+    fn errors_name_the_rule() {
+        let c = cfg("destination_rules:\n- s3_bucket: a\n  vault_path: b\n");
+        let e = c.destination_for("f").unwrap_err().to_string();
+        assert!(
+            e.contains("destination_rules[0]") && e.contains("more than one"),
+            "{e}"
+        );
+        let c = cfg("destination_rules:\n- path_regex: x\n  s3_bucket: a\n");
+        let e = c.destination_for("f").unwrap_err().to_string();
+        assert!(e.contains("no matching destination"), "{e}");
+        // A wrong shape is a loading error, as for creation rules.
+        let e = Config::parse(
+            "destination_rules:\n- vault_kv_version: two\n",
+            Path::new("/p/.sops.yaml"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("vault_kv_version"), "{e}");
+        // No rules at all.
+        assert!(cfg("creation_rules: []\n").destination_for("f").is_err());
+    }
+}

@@ -136,8 +136,9 @@ impl Destination {
         }
     }
 
-    /// Send `payload` as `name`.
-    pub fn upload(&self, payload: &Payload, name: &str) -> Result<()> {
+    /// Send `payload` as `name`. `false` when a Vault secret already held the same data
+    /// (nothing written).
+    pub fn upload(&self, payload: &Payload, name: &str) -> Result<bool> {
         let target = self.url(name);
         let fail =
             |msg: String| Error::new(ErrorKind::Generic, format!("publishing to {target}: {msg}"));
@@ -145,10 +146,11 @@ impl Destination {
         let connect = limits().map_err(fail)?.1;
         match (self, payload) {
             (Destination::S3 { bucket, prefix }, Payload::File(bytes)) => {
-                s3::put(bucket, &format!("{prefix}{name}"), bytes, deadline, connect)
+                s3::put(bucket, &format!("{prefix}{name}"), bytes, deadline, connect).map(|()| true)
             }
             (Destination::Gcs { bucket, prefix }, Payload::File(bytes)) => {
                 gcs::put(bucket, &format!("{prefix}{name}"), bytes, deadline, connect)
+                    .map(|()| true)
             }
             (
                 Destination::Vault {

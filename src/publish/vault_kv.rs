@@ -51,7 +51,8 @@ impl Client<'_> {
     }
 }
 
-/// Write the JSON object `data` as the secret at API path `path` (already `mount/data/…` for v2).
+/// Write the JSON object `data` as the secret at API path `path` (already `mount/data/…` for v2);
+/// `false` when the secret already held that data.
 pub(super) fn write(
     address: &str,
     path: &str,
@@ -59,7 +60,7 @@ pub(super) fn write(
     data: &str,
     deadline: Instant,
     connect: Duration,
-) -> Result<(), String> {
+) -> Result<bool, String> {
     let client = Client {
         address,
         url: format!("{}/v1/{path}", address.trim_end_matches('/')),
@@ -80,7 +81,7 @@ pub(super) fn write(
             existing.get("data").and_then(|d| d.get("data"))
         };
         if current == Some(&wanted) {
-            return Ok(());
+            return Ok(false);
         }
     }
     let body = Zeroizing::new(if version == 1 {
@@ -90,7 +91,7 @@ pub(super) fn write(
     });
     let answer = client.send("PUT", Some(body.as_bytes()))?;
     match answer.status {
-        200 | 204 => Ok(()),
+        200 | 204 => Ok(true),
         403 => Err(format!(
             "{} (the token may not write here)",
             answer.error_summary()
