@@ -86,13 +86,14 @@ fn hvac_read(v: &Fake, mount: &str, version: u8, path: &str) -> serde_json::Valu
     serde_json::from_str(out.trim()).expect("hvac output is JSON")
 }
 
-fn vault_rules(v: &Fake) -> String {
-    // SOPS's functional-tests/.sops.yaml rules, with the fake's address.
-    format!(
-        "  - vault_path: \"functional-test/\"\n    vault_kv_mount_name: \"secret/\"\n    vault_kv_version: 2\n    vault_address: {0}\n    path_regex: test_encrypt_publish_vault.json\n\
-         \x20 - vault_path: \"functional-test-version-1/\"\n    vault_kv_mount_name: \"kv/\"\n    vault_kv_version: 1\n    vault_address: {0}\n    path_regex: test_encrypt_publish_vault_version_1.json\n",
-        v.url()
-    )
+/// SOPS's functional-tests/.sops.yaml Vault rules as they are: no `vault_address`, so the
+/// address comes from `VAULT_ADDR` (see [`at_vault`]).
+const VAULT_RULES: &str = "  - vault_path: \"functional-test/\"\n    vault_kv_mount_name: \"secret/\"\n    vault_kv_version: 2\n    path_regex: test_encrypt_publish_vault.json\n\
+     \x20 - vault_path: \"functional-test-version-1/\"\n    vault_kv_mount_name: \"kv/\"\n    vault_kv_version: 1\n    path_regex: test_encrypt_publish_vault_version_1.json\n";
+
+/// `cmd` with the fake's address and token in the environment.
+fn at_vault(cmd: Cmd, v: &Fake) -> Cmd {
+    cmd.env("VAULT_ADDR", v.url()).env("VAULT_TOKEN", TOKEN)
 }
 
 const FUNCTIONAL_JSON: &str = "{\n    \"foo\": 2,\n    \"bar\": \"baz\"\n}";
@@ -102,16 +103,15 @@ const FUNCTIONAL_JSON: &str = "{\n    \"foo\": 2,\n    \"bar\": \"baz\"\n}";
 fn functional_vault(tool: &dyn Fn(&Sandbox) -> Cmd, label: &str) {
     let Some(v) = vault() else { return };
     let sb = Sandbox::new();
-    config(&sb, &vault_rules(&v));
+    config(&sb, VAULT_RULES);
     for name in [
         "test_encrypt_publish_vault.json",
         "test_encrypt_publish_vault_version_1.json",
     ] {
         sb.write(name, FUNCTIONAL_JSON);
         let run = |args: &[&str]| {
-            tool(&sb)
+            at_vault(tool(&sb), &v)
                 .age_identity(AGE1.identity_file())
-                .env("VAULT_TOKEN", TOKEN)
                 .args(args)
                 .arg(name)
                 .run()
@@ -160,7 +160,7 @@ fn vault_secrets_match_between_tools_and_unchanged_data_makes_no_version() {
     let Some(sops) = tools::sops() else { return };
     let Some(v) = vault() else { return };
     let sb = Sandbox::new();
-    config(&sb, &vault_rules(&v));
+    config(&sb, VAULT_RULES);
     let name = "test_encrypt_publish_vault.json";
     encrypted(
         &sb,
@@ -168,8 +168,8 @@ fn vault_secrets_match_between_tools_and_unchanged_data_makes_no_version() {
         "{\"db\": {\"user\": \"app\", \"port\": 5432, \"tls\": true, \"ratio\": 0.5}, \"list\": [1, \"two\"], \"none\": null}",
     );
     let publish = |cmd: Cmd| {
-        cmd.age_identity(AGE1.identity_file())
-            .env("VAULT_TOKEN", TOKEN)
+        at_vault(cmd, &v)
+            .age_identity(AGE1.identity_file())
             .args(["publish", "-y", name])
             .run()
     };
@@ -197,14 +197,13 @@ fn vault_secrets_match_between_tools_and_unchanged_data_makes_no_version() {
 fn confirmation_is_asked_unless_yes() {
     let Some(v) = vault() else { return };
     let sb = Sandbox::new();
-    config(&sb, &vault_rules(&v));
+    config(&sb, VAULT_RULES);
     let name = "test_encrypt_publish_vault_version_1.json";
     encrypted(&sb, name, FUNCTIONAL_JSON);
     let path = format!("functional-test-version-1/{name}");
     let ask = |answers: &str| {
-        sb.leafseal()
+        at_vault(sb.leafseal(), &v)
             .age_identity(AGE1.identity_file())
-            .env("VAULT_TOKEN", TOKEN)
             .args(["publish", name])
             .stdin(answers)
             .run()
@@ -545,4 +544,52 @@ fn s3_uploads_are_signed() {
         bad.assert_stderr_contains("HTTP 403");
     }
     run(&sk).assert_success();
+}
+
+/// SOPS's `publish_json_file_s3` with its rule as written: `reencryption_rule` is no field
+/// (SOPS reads `recreation_rule`), so the file is uploaded as it is, by both tools.
+#[test]
+fn publish_json_file_s3_with_both_tools() {
+    let Some(m) = Moto::start() else { return };
+    let env = s3_env(&m);
+    let bucket = "sops-publish-functional-tests";
+    let create = format!("import boto3\nboto3.client('s3').create_bucket(Bucket='{bucket}', CreateBucketConfiguration={{'LocationConstraint': '{REGION}'}})\n");
+    let Some(_) = python("boto3", "moto[server]", &env, &create) else {
+        return;
+    };
+    let mut programs = vec![("leafseal", None)];
+    if let Some(s) = tools::sops() {
+        programs.push(("sops", Some(s)));
+    }
+    for (label, program) in programs {
+        let sb = &Sandbox::new();
+        let tool = || match &program {
+            Some(p) => sb.cmd(p),
+            None => sb.leafseal(),
+        };
+        config(
+            sb,
+            &format!(
+                "  - s3_bucket: \"{bucket}\"\n    s3_prefix: \"functional-test/{label}/\"\n    path_regex: test_encrypt_publish_s3.json\n    reencryption_rule:\n      pgp: B611A2F9F11D0FF82568805119F9B5DAEA91FF86\n"
+            ),
+        );
+        let name = "test_encrypt_publish_s3.json";
+        sb.write(name, FUNCTIONAL_JSON);
+        let run = |args: &[&str]| {
+            let mut cmd = tool().age_identity(AGE1.identity_file());
+            for (k, v) in &env {
+                cmd = cmd.env(k, v);
+            }
+            cmd.args(args).arg(name).run()
+        };
+        run(&["encrypt", "-i"]).assert_success();
+        run(&["publish", "--yes"]).assert_success();
+        let objs = s3_objects(&m, bucket);
+        let key = format!("functional-test/{label}/{name}");
+        let got = objs
+            .iter()
+            .find(|(k, _)| *k == key)
+            .unwrap_or_else(|| panic!("{label}: no {key}"));
+        assert_eq!(got.1, sb.read(name), "{label}: not uploaded as is");
+    }
 }
