@@ -287,8 +287,9 @@ def gcp_setup(opts):
     return make_tls(d)
 
 
-def make_tls(d):
-    """A test CA (d/ca.pem) and a server certificate signed by it (d/server.pem, d/server.key)."""
+def make_tls(d, names=("cloudkms.googleapis.com", "oauth2.googleapis.com")):
+    """A test CA (d/ca.pem) and a server certificate for `names`, localhost and 127.0.0.1
+    signed by it (d/server.pem, d/server.key)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -312,13 +313,13 @@ def make_tls(d):
           .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cloudkms.googleapis.com")]))
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
             .issuer_name(ca_name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("cloudkms.googleapis.com"), x509.DNSName("oauth2.googleapis.com"),
+                *[x509.DNSName(n) for n in names],
                 x509.DNSName("localhost"),
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)

@@ -5,9 +5,12 @@ tests. Binds 127.0.0.1 on a port the OS picks and prints {"port": n} once it lis
 protocol of every fake here, see tests/it/fakes.rs); exits when its stdin closes or after
 --deadline seconds. One log line per request on stderr (object names, never contents).
 
-    gcs.py [--bucket NAME ...] [--deadline S]
+    gcs.py [--bucket NAME ...] [--token T ...] [--tls DIR] [--deadline S]
 
-Stdlib only.
+With --token, every request needs `Authorization: Bearer T` (one of them), else 401 as the
+service answers. With --tls, HTTPS under a test CA written to DIR/ca.pem whose server
+certificate names storage.googleapis.com (reached through cloud_kms.py's CONNECT proxy, as
+the real service would be); that needs `cryptography` (in the test venv). Stdlib otherwise.
 """
 
 import argparse
@@ -22,6 +25,7 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 BUCKETS = {}  # name -> {object name -> bytes}
+TOKENS = set()
 LOCK = threading.Lock()
 
 
@@ -84,7 +88,21 @@ class Gcs(BaseHTTPRequestHandler):
         return [urllib.parse.unquote(p) for p in u.path.strip("/").split("/")], \
             dict(urllib.parse.parse_qsl(u.query))
 
+    def authorized(self):
+        if not TOKENS:
+            return True
+        auth = self.headers.get("Authorization", "")
+        if auth.startswith("Bearer ") and auth[len("Bearer "):] in TOKENS:
+            return True
+        self.body()
+        self.reply(401, {"error": {"code": 401, "message": "Invalid Credentials",
+                                   "errors": [{"message": "Invalid Credentials",
+                                               "reason": "authError"}]}})
+        return False
+
     def do_GET(self):
+        if not self.authorized():
+            return
         parts, q = self.route()
         if parts[:1] == ["download"]:
             parts = parts[1:]
@@ -113,6 +131,8 @@ class Gcs(BaseHTTPRequestHandler):
         self.reply(200, resource(self.base(), bucket, name, data))
 
     def do_POST(self):
+        if not self.authorized():
+            return
         parts, q = self.route()
         raw = self.body()
         if parts == ["storage", "v1", "b"]:
@@ -151,14 +171,25 @@ class Gcs(BaseHTTPRequestHandler):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bucket", action="append", default=[])
+    ap.add_argument("--token", action="append", default=[])
+    ap.add_argument("--tls", default="", metavar="DIR")
     ap.add_argument("--deadline", type=float, default=300)
     opts = ap.parse_args()
+    TOKENS.update(opts.token)
     for b in opts.bucket:
         BUCKETS[b] = {}
     threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     threading.Thread(target=lambda: (time.sleep(opts.deadline), os._exit(0)), daemon=True).start()
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Gcs)
     srv.daemon_threads = True
+    if opts.tls:
+        import ssl
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from cloud_kms import make_tls
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.set_alpn_protocols(["http/1.1"])
+        ctx.load_cert_chain(*make_tls(opts.tls, ("storage.googleapis.com",)))
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
     print(json.dumps({"port": srv.server_address[1]}), flush=True)
     srv.serve_forever()
 

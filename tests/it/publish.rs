@@ -593,3 +593,56 @@ fn publish_json_file_s3_with_both_tools() {
         assert_eq!(got.1, sb.read(name), "{label}: not uploaded as is");
     }
 }
+
+/// Without an emulator: HTTPS to storage.googleapis.com (the fake under a test CA, reached
+/// through the CONNECT proxy as the real service would be) with the Google credentials of GCP
+/// KMS keys; a refused token fails naming the destination.
+#[test]
+fn gcs_with_google_credentials() {
+    let sb = Sandbox::new();
+    let tls = sb.path("tls");
+    let args = [
+        "--bucket".as_ref(),
+        "pub".as_ref(),
+        "--token".as_ref(),
+        "ya29.publish-test".as_ref(),
+        "--tls".as_ref(),
+        tls.as_os_str(),
+    ];
+    let Some(g) = Fake::script("gcs.py", &args) else {
+        return;
+    };
+    let Some(proxy) = Fake::start("proxy", &["--to", &g.port.to_string()]) else {
+        return;
+    };
+    config(&sb, &bucket_rules("gcs", "pub"));
+    encrypted(&sb, "t.json", &format!("{{\"password\": \"{SECRET}\"}}"));
+    let run = |token: &str| {
+        sb.leafseal()
+            .age_identity(AGE1.identity_file())
+            .env("HTTPS_PROXY", format!("http://127.0.0.1:{}", proxy.port))
+            .env("SSL_CERT_FILE", tls.join("ca.pem"))
+            .env("GOOGLE_OAUTH_ACCESS_TOKEN", token)
+            .args(["publish", "-y", "t.json"])
+            .run()
+    };
+    let bad = run("ya29.wrong");
+    bad.assert_code(1);
+    if testing_leafseal() {
+        bad.assert_stderr_contains("gcs://pub/team a/t.json");
+        bad.assert_stderr_contains("HTTP 401");
+    }
+    run("ya29.publish-test").assert_success();
+    assert!(
+        g.log().contains("gcs: stored pub/team a/t.json"),
+        "{}",
+        g.log()
+    );
+    let tunnels = proxy.lines.lock().unwrap().clone();
+    assert!(
+        tunnels
+            .iter()
+            .any(|l| l.contains("CONNECT storage.googleapis.com:443")),
+        "{tunnels:?}"
+    );
+}
