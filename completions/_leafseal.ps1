@@ -47,6 +47,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Re-encrypt files for another team or environment and upload them to the S3 or GCS bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name')
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {"encrypted":true} or {"encrypted":false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -414,6 +415,27 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'leafseal;publish' {
+            [CompletionResult]::new('--decryption-order', '--decryption-order', [CompletionResultType]::ParameterName, 'Key types to try first, comma separated (default age,pgp)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
+            [CompletionResult]::new('--aws-profile', '--aws-profile', [CompletionResultType]::ParameterName, 'AWS profile for the --kms keys (files carry their keys'' profiles)')
+            [CompletionResult]::new('--enable-local-keyservice', '--enable-local-keyservice', [CompletionResultType]::ParameterName, 'Use this machine''s keys (SOPS''s local key service; default true). `=false` leaves nothing to open or wrap a data key with')
+            [CompletionResult]::new('--age-key-file', '--age-key-file', [CompletionResultType]::ParameterName, 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)')
+            [CompletionResult]::new('--keyservice', '--keyservice', [CompletionResultType]::ParameterName, 'Key service to wrap and open data keys through, after this machine''s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)')
+            [CompletionResult]::new('--keyservice-ca', '--keyservice-ca', [CompletionResultType]::ParameterName, 'CA certificate (PEM) that tls:// key services'' certificates must chain to')
+            [CompletionResult]::new('--keyservice-cert', '--keyservice-cert', [CompletionResultType]::ParameterName, 'Client certificate (PEM) presented to tls:// key services')
+            [CompletionResult]::new('--keyservice-key', '--keyservice-key', [CompletionResultType]::ParameterName, 'Private key (PEM) of --keyservice-cert')
+            [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Pre-approve every upload: do not ask')
+            [CompletionResult]::new('--yes', '--yes', [CompletionResultType]::ParameterName, 'Pre-approve every upload: do not ask')
+            [CompletionResult]::new('--omit-extensions', '--omit-extensions', [CompletionResultType]::ParameterName, 'Drop the file''s extension from the destination name')
+            [CompletionResult]::new('--recursive', '--recursive', [CompletionResultType]::ParameterName, 'Publish every file below a directory, named by its path below it')
+            [CompletionResult]::new('--disable-version-check', '--disable-version-check', [CompletionResultType]::ParameterName, 'Accepted for SOPS compatibility: leafseal never checks for updates')
+            [CompletionResult]::new('--check-for-updates', '--check-for-updates', [CompletionResultType]::ParameterName, 'Accepted for SOPS compatibility: leafseal never checks for updates')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'Accepted for SOPS compatibility (leafseal''s notes and warnings always show)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'leafseal;filestatus' {
             [CompletionResult]::new('--input-type', '--input-type', [CompletionResultType]::ParameterName, 'Input format (default: from the file name)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Path to the .sops.yaml to use (default: search from the working directory upwards)')
@@ -552,6 +574,7 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             [CompletionResult]::new('exec-env', 'exec-env', [CompletionResultType]::ParameterValue, 'Run a command with the file''s top-level values added to its environment')
             [CompletionResult]::new('exec-file', 'exec-file', [CompletionResultType]::ParameterValue, 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Re-encrypt files for another team or environment and upload them to the S3 or GCS bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name')
             [CompletionResult]::new('filestatus', 'filestatus', [CompletionResultType]::ParameterValue, 'Print {"encrypted":true} or {"encrypted":false} for a file')
             [CompletionResult]::new('manpage', 'manpage', [CompletionResultType]::ParameterValue, 'Print the man page (roff) generated from these definitions')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script')
@@ -601,6 +624,9 @@ Register-ArgumentCompleter -Native -CommandName 'leafseal' -ScriptBlock {
             break
         }
         'leafseal;help;explain' {
+            break
+        }
+        'leafseal;help;publish' {
             break
         }
         'leafseal;help;filestatus' {

@@ -61,6 +61,9 @@ _leafseal() {
             leafseal,merge-driver)
                 cmd="leafseal__subcmd__merge__subcmd__driver"
                 ;;
+            leafseal,publish)
+                cmd="leafseal__subcmd__publish"
+                ;;
             leafseal,rotate)
                 cmd="leafseal__subcmd__rotate"
                 ;;
@@ -136,6 +139,9 @@ _leafseal() {
             leafseal__subcmd__help,merge-driver)
                 cmd="leafseal__subcmd__help__subcmd__merge__subcmd__driver"
                 ;;
+            leafseal__subcmd__help,publish)
+                cmd="leafseal__subcmd__help__subcmd__publish"
+                ;;
             leafseal__subcmd__help,rotate)
                 cmd="leafseal__subcmd__help__subcmd__rotate"
                 ;;
@@ -161,7 +167,7 @@ _leafseal() {
 
     case "${cmd}" in
         leafseal)
-            opts="-h -V --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --keyservice-ca --keyservice-cert --keyservice-key --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help"
+            opts="-h -V --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --keyservice-ca --keyservice-cert --keyservice-key --help --version encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain publish filestatus manpage completion diff-driver merge-driver check keyservice help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1777,7 +1783,7 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help)
-            opts="encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain filestatus manpage completion diff-driver merge-driver check keyservice help"
+            opts="encrypt decrypt edit set unset rotate groups updatekeys exec-env exec-file explain publish filestatus manpage completion diff-driver merge-driver check keyservice help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2015,6 +2021,20 @@ _leafseal() {
             return 0
             ;;
         leafseal__subcmd__help__subcmd__merge__subcmd__driver)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__help__subcmd__publish)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -2328,6 +2348,100 @@ _leafseal() {
                     COMPREPLY=($(compgen -W "yaml json dotenv ini toml binary" -- "${cur}"))
                     return 0
                     ;;
+                --decryption-order)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enable-local-keyservice)
+                    COMPREPLY=($(compgen -W "true false" -- "${cur}"))
+                    return 0
+                    ;;
+                --age-key-file)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --keyservice)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keyservice-ca)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --keyservice-cert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                --keyservice-key)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        leafseal__subcmd__publish)
+            opts="-y -h --yes --omit-extensions --recursive --decryption-order --config --aws-profile --disable-version-check --check-for-updates --verbose --enable-local-keyservice --age-key-file --keyservice --keyservice-ca --keyservice-cert --keyservice-key --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --decryption-order)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -44,6 +44,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand explain 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
+            cand publish 'Re-encrypt files for another team or environment and upload them to the S3 or GCS bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name'
             cand filestatus 'Print {"encrypted":true} or {"encrypted":false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
@@ -393,6 +394,26 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'leafseal;publish'= {
+            cand --decryption-order 'Key types to try first, comma separated (default age,pgp)'
+            cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
+            cand --aws-profile 'AWS profile for the --kms keys (files carry their keys'' profiles)'
+            cand --enable-local-keyservice 'Use this machine''s keys (SOPS''s local key service; default true). `=false` leaves nothing to open or wrap a data key with'
+            cand --age-key-file 'age identity file, read instead of SOPS_AGE_KEY_FILE (the other identity sources still apply)'
+            cand --keyservice 'Key service to wrap and open data keys through, after this machine''s keys: tcp://HOST:PORT, unix:///PATH.sock or tls://HOST:PORT (repeatable, tried in order; SOPS_KEYSERVICE is comma-separated)'
+            cand --keyservice-ca 'CA certificate (PEM) that tls:// key services'' certificates must chain to'
+            cand --keyservice-cert 'Client certificate (PEM) presented to tls:// key services'
+            cand --keyservice-key 'Private key (PEM) of --keyservice-cert'
+            cand -y 'Pre-approve every upload: do not ask'
+            cand --yes 'Pre-approve every upload: do not ask'
+            cand --omit-extensions 'Drop the file''s extension from the destination name'
+            cand --recursive 'Publish every file below a directory, named by its path below it'
+            cand --disable-version-check 'Accepted for SOPS compatibility: leafseal never checks for updates'
+            cand --check-for-updates 'Accepted for SOPS compatibility: leafseal never checks for updates'
+            cand --verbose 'Accepted for SOPS compatibility (leafseal''s notes and warnings always show)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'leafseal;filestatus'= {
             cand --input-type 'Input format (default: from the file name)'
             cand --config 'Path to the .sops.yaml to use (default: search from the working directory upwards)'
@@ -524,6 +545,7 @@ set edit:completion:arg-completer[leafseal] = {|@words|
             cand exec-env 'Run a command with the file''s top-level values added to its environment'
             cand exec-file 'Run a command with `{}` replaced by the path of a FIFO (or 0600 file) holding the plaintext'
             cand explain 'Show which .sops.yaml and creation rule apply to FILE, and the keys and settings encrypt would use (FILE need not exist)'
+            cand publish 'Re-encrypt files for another team or environment and upload them to the S3 or GCS bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name'
             cand filestatus 'Print {"encrypted":true} or {"encrypted":false} for a file'
             cand manpage 'Print the man page (roff) generated from these definitions'
             cand completion 'Print a shell completion script'
@@ -560,6 +582,8 @@ set edit:completion:arg-completer[leafseal] = {|@words|
         &'leafseal;help;exec-file'= {
         }
         &'leafseal;help;explain'= {
+        }
+        &'leafseal;help;publish'= {
         }
         &'leafseal;help;filestatus'= {
         }

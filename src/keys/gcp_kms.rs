@@ -208,8 +208,8 @@ fn tried(metadata: &str, why: &str) -> String {
     )
 }
 
-/// The access token for every KMS call of this process, fetched once.
-fn access_token(limits: &Limits) -> Result<Zeroizing<String>, String> {
+/// The access token for every KMS call of this process (and publish's GCS uploads), fetched once.
+pub(crate) fn access_token(limits: &Limits) -> Result<Zeroizing<String>, String> {
     static TOKEN: Mutex<Option<Result<Zeroizing<String>, String>>> = Mutex::new(None);
     // Held while fetching, so concurrent keys wait for one fetch instead of starting theirs.
     let mut slot = TOKEN.lock().unwrap_or_else(|p| p.into_inner());

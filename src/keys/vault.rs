@@ -247,7 +247,7 @@ fn allowed(address: &str) -> Result<(), String> {
 }
 
 /// The token: `VAULT_TOKEN`, then `~/.vault-token`.
-fn token() -> Result<Zeroizing<String>, String> {
+pub(crate) fn token() -> Result<Zeroizing<String>, String> {
     if let Some(t) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.is_empty()) {
         return Ok(Zeroizing::new(t));
     }
@@ -268,7 +268,7 @@ fn token() -> Result<Zeroizing<String>, String> {
 }
 
 /// TLS settings from Vault's variables.
-fn tls() -> Result<Tls, KeyError> {
+pub(crate) fn tls() -> Result<Tls, KeyError> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let read = |var: &str, p: &str| {
         std::fs::read(p).map_err(|e| KeyError::Failed(format!("{var}={p}: cannot read: {e}")))

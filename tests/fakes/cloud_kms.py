@@ -5,10 +5,13 @@ use. Every server binds 127.0.0.1 on a port the OS picks and prints one JSON lin
 here, see tests/it/fakes.rs). It exits when its stdin closes (the test process ended) or after
 --deadline seconds. One log line per request on stderr (no secrets).
 
-    cloud_kms.py vault --token T [--namespace NS] [--mount transit ...] [--tls DIR]
+    cloud_kms.py vault --token T [--namespace NS] [--mount transit ...] [--kv MOUNT=1|2 ...] [--tls DIR]
         Vault transit: PUT/POST /v1/<mount>/encrypt|decrypt/<key>, X-Vault-Token (and with
         --namespace, X-Vault-Namespace) checked, answers shaped as Vault's (data.ciphertext
         `vault:v1:…`, errors: [...]); with --tls, HTTPS under a test CA written to DIR/ca.pem.
+        With --kv, KV secrets engines (version 1 or 2) at those mounts: GET, PUT/POST (and
+        DELETE) /v1/<mount>/<path> for v1, /v1/<mount>/data/<path> for v2 (versions counted in
+        data.metadata.version, as Vault does), checked with `hvac` in tests/it/publish.rs.
     cloud_kms.py gcp --dir D [--token T] [--key RESOURCE ...] [--tls [--grpc]] [--metadata-token M]
         GCP KMS REST (POST /v1/<resource>:encrypt|:decrypt with a bearer token), an OAuth token
         endpoint (/token: jwt-bearer with an RS256 service-account assertion checked against the
@@ -101,7 +104,80 @@ def vault_handler(opts):
                 return
             if self.path.startswith("/v1/auth/token/lookup-self"):
                 return self.reply(200, {"data": {"id": opts.token, "policies": ["root"]}})
+            if self.kv("GET", b""):
+                return
             self.reply(404, {"errors": []})
+
+        def kv(self, method, raw):
+            """Serve a KV engine request; False when the path is in no KV mount."""
+            path = urllib.parse.urlparse(self.path).path
+            for mount, version in KV_MOUNTS.items():
+                prefix = "/v1/" + mount + "/"
+                if not path.startswith(prefix):
+                    continue
+                rest = path[len(prefix):]
+                if version == 2:
+                    if not rest.startswith("data/"):
+                        self.reply(404, {"errors": ["unsupported path"]})
+                        return True
+                    rest = rest[len("data/"):]
+                key = mount + "/" + rest
+                if method == "GET":
+                    versions = KV.get(key)
+                    if not versions:
+                        self.reply(404, {"errors": []})
+                    elif version == 1:
+                        self.reply(200, {"request_id": secrets.token_hex(8), "lease_id": "",
+                                         "renewable": False, "lease_duration": 2764800,
+                                         "data": versions[-1], "wrap_info": None,
+                                         "warnings": None, "auth": None})
+                    else:
+                        meta = {"created_time": "2026-01-01T00:00:00Z", "custom_metadata": None,
+                                "deletion_time": "", "destroyed": False, "version": len(versions)}
+                        self.reply(200, {"request_id": secrets.token_hex(8), "lease_id": "",
+                                         "renewable": False, "lease_duration": 0,
+                                         "data": {"data": versions[-1], "metadata": meta},
+                                         "wrap_info": None, "warnings": None, "auth": None})
+                    return True
+                if method == "DELETE":
+                    KV.pop(key, None)
+                    self.send_response(204)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return True
+                try:
+                    body = json.loads(raw or b"{}")
+                except ValueError:
+                    self.reply(400, {"errors": ["failed to parse JSON input"]})
+                    return True
+                if not isinstance(body, dict):
+                    self.reply(400, {"errors": ["invalid request"]})
+                    return True
+                if version == 1:
+                    KV.setdefault(key, []).append(body)
+                    sys.stderr.write("fake: kv write %s\n" % key)
+                    self.send_response(204)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return True
+                data = body.get("data")
+                if not isinstance(data, dict):
+                    self.reply(400, {"errors": ["no data provided"]})
+                    return True
+                KV.setdefault(key, []).append(data)
+                sys.stderr.write("fake: kv write %s version %d\n" % (key, len(KV[key])))
+                self.reply(200, {"request_id": secrets.token_hex(8), "lease_id": "",
+                                 "renewable": False, "lease_duration": 0,
+                                 "data": {"created_time": "2026-01-01T00:00:00Z",
+                                          "custom_metadata": None, "deletion_time": "",
+                                          "destroyed": False, "version": len(KV[key])},
+                                 "wrap_info": None, "warnings": None, "auth": None})
+                return True
+            return False
+
+        def do_DELETE(self):
+            if self.authorized() and not self.kv("DELETE", b""):
+                self.reply(404, {"errors": []})
 
         def authorized(self):
             if self.headers.get("X-Vault-Token") != opts.token:
@@ -116,6 +192,8 @@ def vault_handler(opts):
             raw = self.body()
             path = urllib.parse.urlparse(self.path).path
             if not self.authorized():
+                return
+            if self.kv("PUT", raw):
                 return
             parts = path.strip("/").split("/")
             if len(parts) < 4 or parts[0] != "v1" or parts[-2] not in ("encrypt", "decrypt"):
@@ -161,6 +239,8 @@ def vault_handler(opts):
 
 
 KEYS = set()
+KV_MOUNTS = {}  # mount -> KV version
+KV = {}  # "mount/path" -> list of versions (dicts)
 
 
 # --- GCP KMS, OAuth and GCE metadata -------------------------------------------------------
@@ -207,8 +287,9 @@ def gcp_setup(opts):
     return make_tls(d)
 
 
-def make_tls(d):
-    """A test CA (d/ca.pem) and a server certificate signed by it (d/server.pem, d/server.key)."""
+def make_tls(d, names=("cloudkms.googleapis.com", "oauth2.googleapis.com")):
+    """A test CA (d/ca.pem) and a server certificate for `names`, localhost and 127.0.0.1
+    signed by it (d/server.pem, d/server.key)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -232,13 +313,13 @@ def make_tls(d):
           .sign(ca_key, hashes.SHA256()))
     key = ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "cloudkms.googleapis.com")]))
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
             .issuer_name(ca_name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1))
             .not_valid_after(now + datetime.timedelta(days=1))
             .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("cloudkms.googleapis.com"), x509.DNSName("oauth2.googleapis.com"),
+                *[x509.DNSName(n) for n in names],
                 x509.DNSName("localhost"),
                 x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -443,6 +524,7 @@ def main():
     v.add_argument("--namespace", default="")
     v.add_argument("--mount", action="append", default=[])
     v.add_argument("--keys-exist", action="store_true")
+    v.add_argument("--kv", action="append", default=[], metavar="MOUNT=VERSION")
     v.add_argument("--tls", default="", metavar="DIR")
     g = sub.add_parser("gcp")
     g.add_argument("--dir", required=True)
@@ -458,6 +540,10 @@ def main():
     opts = ap.parse_args()
     if opts.mode == "vault" and not opts.mount:
         opts.mount = ["transit"]
+    if opts.mode == "vault":
+        for spec in opts.kv:
+            mount, _, version = spec.partition("=")
+            KV_MOUNTS[mount.strip("/")] = int(version or "2")
 
     threading.Thread(target=lambda: (sys.stdin.read(), os._exit(0)), daemon=True).start()
     threading.Thread(target=lambda: (time.sleep(opts.deadline), os._exit(0)), daemon=True).start()

@@ -34,7 +34,8 @@
 //! `secrets/web.yaml` (plaintext), `key.txt` (the test key) and `service` (a stand-in program
 //! that prints its arguments and reads the files they name). Depending on what the block says:
 //! `git init` when it runs `git`; a `.sops.yaml` (rule `\.enc\.yaml$` → `age1…`, `age1new…`)
-//! when it runs `updatekeys`, `check` or `explain`; a moto KMS on 127.0.0.1 (AWS settings
+//! when it runs `updatekeys`, `check`, `explain` or `publish` (with a destination rule: moto's
+//! S3 bucket `team-secrets`, whose endpoint is set, re-encrypted for `age1new…`); a moto KMS on 127.0.0.1 (AWS settings
 //! pointed at it, dummy credentials) when it names
 //! `arn:aws:kms:eu-west-1:123456789012:alias/NAME`, with that alias created (moto's account is
 //! 123456789012). A help example shown on its own that presupposes an earlier one gets it as
@@ -683,12 +684,15 @@ fn world(body: &str, sb: Sandbox) -> Result<Option<World>, String> {
             .run();
         o.assert_success();
     }
-    if runs("updatekeys") || runs("check") || runs("explain") {
+    if runs("updatekeys") || runs("check") || runs("explain") || runs("publish") {
+        // publish: to moto's S3 bucket `team-secrets`, re-encrypted for `age1new…`.
         sb.write(
             "work/.sops.yaml",
             format!(
-                "creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: {},{}\n",
-                AGE1.recipient, AGE2.recipient
+                "creation_rules:\n  - path_regex: \\.enc\\.yaml$\n    age: {},{}\n\
+                 destination_rules:\n  - s3_bucket: team-secrets\n    s3_prefix: prod/\n    \
+                 recreation_rule:\n      age: {}\n",
+                AGE1.recipient, AGE2.recipient, AGE2.recipient
             ),
         );
     }
@@ -703,10 +707,14 @@ fn world(body: &str, sb: Sandbox) -> Result<Option<World>, String> {
     }
     let arns = kms_arns(body);
     let mut emulator = None;
-    if !arns.is_empty() {
+    if !arns.is_empty() || runs("publish") {
         let Some(m) = Moto::start() else {
             return Ok(None);
         };
+        if runs("publish") {
+            m.create_bucket("team-secrets");
+            env.push(("AWS_ENDPOINT_URL_S3".to_owned(), m.endpoint()));
+        }
         let key_arn = m.create_key();
         for arn in &arns {
             let parts: Vec<&str> = arn.splitn(6, ':').collect();

@@ -46,6 +46,7 @@ mod many_files;
 mod moto;
 mod old_sops;
 mod pieces;
+mod publish;
 mod set_layout;
 mod tamper_all;
 mod toml_store;

@@ -225,6 +225,26 @@ impl Moto {
             .expect("reset-auth");
     }
 
+    /// Create an S3 bucket (in us-east-1).
+    pub fn create_bucket(&self, name: &str) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        s.set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("read timeout");
+        let req = format!(
+            "PUT /{name} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{}Content-Length: 0\r\n\
+             Connection: close\r\n\r\n",
+            self.port,
+            Self::auth("s3", "us-east-1")
+        );
+        s.write_all(req.as_bytes()).expect("send CreateBucket");
+        let mut resp = String::new();
+        s.read_to_string(&mut resp).expect("read CreateBucket");
+        assert!(
+            resp.starts_with("HTTP/1.1 200"),
+            "CreateBucket {name}: {resp}"
+        );
+    }
+
     /// Create a symmetric key; its ARN.
     pub fn create_key(&self) -> String {
         let v = self
