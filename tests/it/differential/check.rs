@@ -228,21 +228,27 @@ fn reads_alike(cx: &Ctx, a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Whether `got` is `view` but for comment lines that `got` indents as the input does: the same
-/// lines, and each differing pair the same comment, `got`'s line standing in the input as is.
+/// Whether `got` is `view` but for comment lines that `view` has at column 0 and `got` indents,
+/// as the input does: the same lines, and each differing pair the same comment, which the input
+/// holds indented (sops re-indents by its own step, so the column itself may differ).
 fn keeps_input_indentation(input: &[u8], view: &[u8], got: &[u8]) -> bool {
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let (input, view, got) = (text(input), text(view), text(got));
-    let input_lines: HashSet<&str> = input.lines().map(str::trim_end).collect();
+    let indented_in_input: HashSet<&str> = input
+        .lines()
+        .filter(|l| l.starts_with([' ', '\t']))
+        .map(str::trim)
+        .collect();
     let (v, g): (Vec<&str>, Vec<&str>) = (view.lines().collect(), got.lines().collect());
     let mut differs = false;
     v.len() == g.len()
         && v.iter().zip(&g).all(|(a, b)| {
             a == b || {
                 differs = true;
-                a.trim_start().starts_with('#')
+                a.starts_with('#')
+                    && b.starts_with(' ')
                     && a.trim() == b.trim()
-                    && input_lines.contains(b.trim_end())
+                    && indented_in_input.contains(a.trim())
             }
         })
         && differs
