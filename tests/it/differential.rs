@@ -604,8 +604,8 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+// Runs in every CI run: the corpus passes (a)–(d) with zero failures (2026-12-08).
 #[test]
-#[ignore = "issue 13 is open: known failure classes remain (docs/testing.md); run with -- --ignored"]
 fn realworld_corpus() {
     let root = testdata("realworld");
     if !root.is_dir() {
