@@ -2,7 +2,11 @@ use super::*;
 use crate::tree::walk::{walk_mut, Leaf};
 
 fn testdata(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/testdata/{name}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+    ))
+    .unwrap()
 }
 
 /// `(aad, kind)` of every leaf, as the walker sees them.

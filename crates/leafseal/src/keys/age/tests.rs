@@ -134,7 +134,8 @@ fn seconds_from_env_reads_fractions() {
 /// leafseal's identity parser and decryption path.
 #[test]
 fn cctv_hybrid_vectors() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/age/cctv");
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .join("testdata/age/cctv");
     let mut names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())

@@ -53,9 +53,11 @@ pub fn code(kind: ErrorKind) -> u8 {
 mod tests {
     #[test]
     fn docs_table_matches_code() {
-        let doc =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/exit-codes.md"))
-                .unwrap();
+        let doc = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/exit-codes.md"
+        ))
+        .unwrap();
         let rows: Vec<(u8, String)> = doc
             .lines()
             .filter_map(|l| {

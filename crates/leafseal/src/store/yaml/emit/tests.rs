@@ -5,7 +5,10 @@ use super::*;
 use crate::tree::{Comment, Time};
 
 fn read(name: &str) -> String {
-    let path = format!("{}/testdata/sops/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/testdata/sops/{name}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+    );
     std::fs::read_to_string(&path).expect("test data file")
 }
 

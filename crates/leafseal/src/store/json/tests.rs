@@ -32,7 +32,10 @@ fn spliced(d: &Doc, orig: &str) -> String {
 }
 
 fn testdata(name: &str) -> String {
-    let p = format!("{}/testdata/sops/{name}", env!("CARGO_MANIFEST_DIR"));
+    let p = format!(
+        "{}/testdata/sops/{name}",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+    );
     std::fs::read_to_string(&p).expect("testdata file")
 }
 

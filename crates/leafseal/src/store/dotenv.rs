@@ -463,7 +463,10 @@ mod tests {
     use super::*;
 
     fn read(name: &str) -> Vec<u8> {
-        let p = format!("{}/testdata/sops/{name}", env!("CARGO_MANIFEST_DIR"));
+        let p = format!(
+            "{}/testdata/sops/{name}",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../..")
+        );
         std::fs::read(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
     }
 

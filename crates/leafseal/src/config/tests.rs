@@ -49,7 +49,7 @@ fn project(config: &str) -> (tempfile::TempDir, PathBuf) {
 
 #[test]
 fn example_config_three_groups() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
         .join("testdata/sops/yaml_shamir_3groups_threshold2.sops.yaml");
     let c = Config::load(&path).expect("loads");
     let rule = c

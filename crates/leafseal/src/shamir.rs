@@ -119,7 +119,7 @@ mod tests {
 
     fn vector() -> (Vec<Vec<u8>>, Vec<u8>) {
         let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../.."),
             "/testdata/vectors/shamir.json"
         ))
         .unwrap();
