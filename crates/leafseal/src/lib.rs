@@ -13,7 +13,12 @@ pub mod error;
 pub mod fsio;
 pub mod keygroups;
 pub mod keys;
+#[cfg(feature = "keyservice")]
 pub mod keyservice;
+/// Without the `keyservice` feature: the two choke points call the backend directly.
+#[cfg(not(feature = "keyservice"))]
+#[path = "keyservice/off.rs"]
+pub(crate) mod keyservice;
 pub mod ops;
 pub mod shamir;
 pub mod store;

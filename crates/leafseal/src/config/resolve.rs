@@ -65,14 +65,14 @@ impl KeyFlags {
             };
             let mut spec = KeyGroupSpec::default();
             // KMS keys may carry a `|k:v,k:v` context whose commas do not separate keys.
-            let items: Vec<String> = if backend == "kms" {
-                crate::keys::aws_kms::split_keys(value)
-            } else {
-                value
+            let items: Vec<String> = match backend {
+                #[cfg(feature = "aws-kms")]
+                "kms" => crate::keys::aws_kms::split_keys(value),
+                _ => value
                     .split(',')
                     .map(|k| k.trim().to_owned())
                     .filter(|k| !k.is_empty())
-                    .collect()
+                    .collect(),
             };
             for k in items.iter().map(String::as_str) {
                 let k = match backend {

@@ -7,12 +7,17 @@
 //! `Branch::end`. Without the original text a store writes its canonical (SOPS-like) layout.
 
 pub mod binary;
+// One Cargo feature per format. YAML (`.sops.yaml` is YAML) and JSON (the binary store and
+// the flat stores' metadata are JSON) are always compiled; their features only say so.
+#[cfg(feature = "dotenv")]
 pub mod dotenv;
 pub mod flatten;
 pub mod guard;
+#[cfg(feature = "ini")]
 pub mod ini;
 pub mod json;
 pub mod metadata;
+#[cfg(feature = "toml")]
 pub mod toml;
 pub mod yaml;
 
@@ -94,15 +99,54 @@ impl Format {
             Format::Json => Box::new(json::JsonStore {
                 indent: opts.json_indent,
             }),
+            #[cfg(feature = "dotenv")]
             Format::Dotenv => Box::new(dotenv::DotenvStore),
+            #[cfg(feature = "ini")]
             Format::Ini => Box::new(ini::IniStore),
+            #[cfg(feature = "toml")]
             Format::Toml => Box::new(toml::TomlStore),
             Format::Binary => Box::new(binary::BinaryStore {
                 json: json::JsonStore {
                     indent: opts.json_indent,
                 },
             }),
+            #[cfg(not(all(feature = "dotenv", feature = "ini", feature = "toml")))]
+            other => Box::new(Unavailable(other)),
         }
+    }
+}
+
+/// The store of a format this build was compiled without (its Cargo feature is off): reading
+/// or writing fails with one line naming the format.
+#[cfg(not(all(feature = "dotenv", feature = "ini", feature = "toml")))]
+struct Unavailable(Format);
+
+#[cfg(not(all(feature = "dotenv", feature = "ini", feature = "toml")))]
+impl Unavailable {
+    fn error(&self) -> StoreError {
+        StoreError::input(format!(
+            "this build has no {:?} support (enable leafseal's {:?} feature)",
+            self.0,
+            format!("{:?}", self.0).to_lowercase()
+        ))
+    }
+}
+
+#[cfg(not(all(feature = "dotenv", feature = "ini", feature = "toml")))]
+impl Store for Unavailable {
+    fn parse(&self, _input: &[u8], _side: Side) -> Result<Doc, StoreError> {
+        Err(self.error())
+    }
+    fn emit(
+        &self,
+        _doc: &Doc,
+        _original: Option<&[u8]>,
+        _side: Side,
+    ) -> Result<Vec<u8>, StoreError> {
+        Err(self.error())
+    }
+    fn emit_value(&self, _v: &Value) -> Result<Vec<u8>, StoreError> {
+        Err(self.error())
     }
 }
 
