@@ -1,6 +1,6 @@
 //! `.sops.yaml` (spec §8): where the configuration file is, what it says, and how it combines
 //! with the command line. [`find`] locates and loads the file, [`Config::rule_for`] picks the
-//! creation rule for a target file, and [`resolve`] applies SOPS's precedence between key flags,
+//! creation rule for a target file, and `resolve` applies SOPS's precedence between key flags,
 //! selection flags and the matching rule, giving the key groups and options for encryption.
 //!
 //! Keys stay plain strings per backend ([`KeyGroupSpec`]) until [`CreationRule::build_groups`]
