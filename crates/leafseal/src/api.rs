@@ -138,11 +138,12 @@ impl Document {
         })
     }
 
-    /// Rotate: a new data key, wrapped for the same master keys plus `add` (into the first
-    /// key group); every value is re-encrypted under it.
-    pub fn rotate(&self, add: Vec<Box<dyn MasterKey>>) -> Result<Document> {
+    /// Rotate: a new data key, wrapped for the same master keys plus the keys of `add` (all
+    /// into the first key group; `Recipients::new()` adds none); every value is re-encrypted
+    /// under it.
+    pub fn rotate(&self, add: Recipients) -> Result<Document> {
         let mut session = self.session()?;
-        session.rotate(add, &[])?;
+        session.rotate(add.groups.into_iter().flatten().collect(), &[])?;
         let doc = session.doc.clone();
         let bytes = session.seal(doc, &self.bytes)?;
         Ok(Document::open(bytes, self.format))
@@ -332,6 +333,12 @@ pub fn encrypt_file_with_rules(path: impl AsRef<Path>) -> Result<Document> {
 #[cfg(feature = "age")]
 pub fn use_age_key_file(path: impl Into<std::path::PathBuf>) {
     crate::keys::age::use_key_file(path.into());
+}
+
+/// The metadata names of the master-key backends this build has (`age`, `pgp`, `kms`,
+/// `gcp_kms`, `azure_kv`, `hc_vault`, `hckms`), as its Cargo features chose them.
+pub fn backends() -> Vec<&'static str> {
+    crate::keys::BACKENDS.iter().map(|b| b.name()).collect()
 }
 
 fn parse_path(tree_path: &str) -> Result<Vec<Step>> {

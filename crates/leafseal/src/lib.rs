@@ -54,7 +54,7 @@
 //! assert!(text.contains("region_unencrypted: eu"));
 //!
 //! let doc = doc.set(r#"["token"]"#, serde_json::json!("xyz"))?;
-//! let doc = doc.rotate(Vec::new())?;
+//! let doc = doc.rotate(Recipients::new())?;
 //! assert_eq!(doc.extract(r#"["token"]"#)?, "xyz");
 //! # Ok::<(), leafseal::Error>(())
 //! ```
@@ -126,7 +126,7 @@ mod proptests;
 
 #[cfg(feature = "age")]
 pub use api::use_age_key_file;
-pub use api::{decrypt_file, encrypt, encrypt_file_with_rules, Document, Recipients};
+pub use api::{backends, decrypt_file, encrypt, encrypt_file_with_rules, Document, Recipients};
 pub use error::{Error, ErrorKind, Result};
 pub use keys::{KeyError, MasterKey};
 pub use store::metadata::StoredKey;
