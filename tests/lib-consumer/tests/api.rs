@@ -1,4 +1,6 @@
 //! Issue 20's acceptance test: leafseal's public API only, built with `age` and `yaml` only.
+// Tests may unwrap: a panic there is a test failure with a backtrace (STYLE.md §3).
+#![allow(clippy::unwrap_used)]
 
 use std::path::PathBuf;
 

@@ -2,6 +2,8 @@
 //! signatures of every `pub` item of the documented API (`crates/leafseal/src/lib.rs`'s
 //! re-exports, `api.rs` and `error.rs`) must equal `tests/lib-consumer/public-api.txt`. A deliberate change
 //! updates the file: `LEAFSEAL_BLESS=1 cargo test -p leafseal-lib-consumer --test api_surface`.
+// Tests may unwrap: a panic there is a test failure with a backtrace (STYLE.md §3).
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,7 @@
 //! The library with `age` and `yaml` only pulls in no CLI parser, no cloud SDK, no async runtime
 //! and no gRPC/HTTP client (issue 20). `cargo tree` runs offline on the lockfile.
+// Tests may unwrap: a panic there is a test failure with a backtrace (STYLE.md §3).
+#![allow(clippy::unwrap_used)]
 
 #[test]
 fn age_yaml_build_has_no_clap_aws_tokio() {
