@@ -145,8 +145,9 @@ impl Document {
         let mut session = self.session()?;
         session.rotate(add.groups.into_iter().flatten().collect(), &[])?;
         let doc = session.doc.clone();
-        let bytes = session.seal(doc, &self.bytes)?;
-        Ok(Document::open(bytes, self.format))
+        let bytes = session.seal(doc, &self.bytes);
+        drop_notes();
+        Ok(Document::open(bytes?, self.format))
     }
 
     fn session(&self) -> Result<Session> {
@@ -166,8 +167,9 @@ impl Document {
         let mut session = self.session()?;
         let mut doc = session.doc.clone();
         change(&mut doc)?;
-        let bytes = session.seal(doc, &self.bytes)?;
-        Ok(Document::open(bytes, self.format))
+        let bytes = session.seal(doc, &self.bytes);
+        drop_notes();
+        Ok(Document::open(bytes?, self.format))
     }
 
     fn decrypt_as(&self, output: Format) -> Result<Zeroizing<Vec<u8>>> {
@@ -274,10 +276,9 @@ pub fn encrypt(plaintext: &[u8], format: Format, recipients: Recipients) -> Resu
         rule: None,
         mac_only_encrypted: false,
     };
-    Ok(Document::open(
-        crate::ops::encrypt(plaintext, &opts)?,
-        format,
-    ))
+    let bytes = crate::ops::encrypt(plaintext, &opts);
+    drop_notes();
+    Ok(Document::open(bytes?, format))
 }
 
 /// Encrypt the plaintext file `path` by the `.sops.yaml` creation rule that matches it (found
@@ -320,10 +321,9 @@ pub fn encrypt_file_with_rules(path: impl AsRef<Path>) -> Result<Document> {
         rule: rule.selection_rule().map_err(|e| e.into_error())?,
         mac_only_encrypted: rule.mac_only_encrypted,
     };
-    Ok(Document::open(
-        crate::ops::encrypt(&plaintext, &opts)?,
-        format,
-    ))
+    let bytes = crate::ops::encrypt(&plaintext, &opts);
+    drop_notes();
+    Ok(Document::open(bytes?, format))
 }
 
 /// Read age identities from `path` (as `SOPS_AGE_KEY_FILE` does) for every later decryption
@@ -339,6 +339,13 @@ pub fn use_age_key_file(path: impl Into<std::path::PathBuf>) {
 /// `gcp_kms`, `azure_kv`, `hc_vault`, `hckms`), as its Cargo features chose them.
 pub fn backends() -> Vec<&'static str> {
     crate::keys::BACKENDS.iter().map(|b| b.name()).collect()
+}
+
+/// The write guard's notes (a layout-keeping splice fell back to the canonical layout) go to
+/// a thread-local list the CLI prints; the API has no warning channel yet, so they are
+/// dropped here rather than pile up in a long-running program.
+fn drop_notes() {
+    let _ = crate::store::guard::take_notes();
 }
 
 fn parse_path(tree_path: &str) -> Result<Vec<Step>> {
