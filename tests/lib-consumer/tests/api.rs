@@ -235,3 +235,34 @@ fn only_a_missing_backend_names_it() {
         );
     }
 }
+
+/// `.sops.yaml` rules: the matching creation rule's keys and selection are used.
+#[test]
+fn encrypt_by_creation_rules() {
+    keys();
+    let dir = std::env::temp_dir().join(format!("leafseal-lib-rules-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    std::fs::write(
+        dir.join(".sops.yaml"),
+        format!(
+            "creation_rules:\n  - path_regex: config/.*\\.yaml$\n    encrypted_regex: ^password$\n    age: {RECIPIENT}\n"
+        ),
+    )
+    .unwrap();
+    let plain = dir.join("config/db.yaml");
+    std::fs::write(&plain, "user: app\npassword: hunter2\n").unwrap();
+    let doc = leafseal::encrypt_file_with_rules(&plain).unwrap();
+    let text = String::from_utf8(doc.as_bytes().to_vec()).unwrap();
+    assert!(text.contains("user: app\n"), "{text}");
+    assert!(text.contains("password: ENC[AES256_GCM,"), "{text}");
+    assert!(text.contains("encrypted_regex: ^password$"), "{text}");
+    assert!(text.contains(RECIPIENT), "{text}");
+    assert_eq!(doc.extract(r#"["password"]"#).unwrap(), "hunter2");
+
+    // No rule matches: an error, as SOPS gives.
+    let other = dir.join("other.yaml");
+    std::fs::write(&other, "a: 1\n").unwrap();
+    let err = leafseal::encrypt_file_with_rules(&other).unwrap_err();
+    assert!(err.to_string().contains("creation rule"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
