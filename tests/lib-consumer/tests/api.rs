@@ -266,3 +266,59 @@ fn encrypt_by_creation_rules() {
     assert!(err.to_string().contains("creation rule"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Side by side: a file the library encrypted, set and rotated opens with the reference Go
+/// sops (`LEAFSEAL_SOPS`, else the venv scripts/test.sh provisions), giving the same plaintext.
+#[test]
+fn library_output_opens_with_reference_sops() {
+    keys();
+    let sops = std::env::var_os("LEAFSEAL_SOPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".cache/venv/bin/sops"));
+    if !sops.exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "reference sops missing at {} (run scripts/test.sh)",
+            sops.display()
+        );
+        eprintln!("skipped: no reference sops at {}", sops.display());
+        return;
+    }
+    let plain =
+        b"# settings\ndb:\n    password: hunter2\n    port: 5432\nlist:\n    - a\n    - 1.5\n";
+    let doc = leafseal::encrypt(
+        plain,
+        Format::Yaml,
+        Recipients::new().age(RECIPIENT).unwrap(),
+    )
+    .unwrap()
+    .set(r#"["db"]["password"]"#, serde_json::json!("n3w"))
+    .unwrap()
+    .rotate(Recipients::new())
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("leafseal-lib-sops-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("lib.sops.yaml");
+    doc.save(&path).unwrap();
+    let out = std::process::Command::new(&sops)
+        .args(["decrypt", "--input-type", "yaml", "--output-type", "yaml"])
+        .arg(&path)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("SOPS_AGE_KEY_FILE", repo().join("testdata/keys/age1.txt"))
+        .env("SOPS_DISABLE_VERSION_CHECK", "1")
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        out.status.success(),
+        "sops decrypt: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ours = doc.decrypt().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&ours)
+    );
+    assert!(String::from_utf8_lossy(&ours).contains("password: n3w"));
+}
