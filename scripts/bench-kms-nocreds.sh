@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=${1:-}
 if [ -z "$bin" ]; then
   if [ -x target/release/leafseal ]; then bin=target/release/leafseal; else
-    [ -x target/debug/leafseal ] || cargo build -q
+    [ -x target/debug/leafseal ] || cargo build -q -p leafseal-cli
     bin=target/debug/leafseal
   fi
 fi

@@ -11,7 +11,7 @@ else
     echo "== building leafseal (release; the first build takes about 5-10 minutes on 2 cores)" >&2
   fi
   # cargo's own progress bar shows what is compiling; a later run rebuilds only what changed.
-  cargo build --release
+  cargo build --release -p leafseal-cli
 fi
 
 recipient=age1myhcwvtcnpm6hqun3ajgh7v8pdm6uafpwjnfx27qyzu3fqem658shdnv0v   # testdata/keys/age1.txt

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 if [ $# -ge 1 ]; then
   bin=$1
 else
-  cargo build --quiet
+  cargo build --quiet -p leafseal-cli
   bin=target/debug/leafseal
 fi
 for shell in bash zsh fish powershell elvish; do

@@ -15,7 +15,10 @@
 #   - the `age`, `gnupg`, `openssh-client` (ssh-keygen), `bsdutils` (script) and `git` Debian
 #     packages when missing (apt-get; sudo only when not root).
 # Then exports LEAFSEAL_SOPS (the reference binary the interop tests use) and
-# SOPS_DISABLE_VERSION_CHECK=1, and runs `cargo test --all-targets "$@"`.
+# SOPS_DISABLE_VERSION_CHECK=1, and runs `cargo test --workspace --all-targets "$@"` (every
+# package of the workspace: the library crates/leafseal, the CLI crates/leafseal-cli and its
+# integration suite tests/it), after the library's doctests (`cargo test --workspace --doc`, which
+# --all-targets does not run) when no extra arguments were given.
 # Under CI=true the interop tests fail, never skip, when a tool is missing.
 set -euo pipefail
 
@@ -97,4 +100,10 @@ else
 fi
 
 log "LEAFSEAL_SOPS=$LEAFSEAL_SOPS"
-exec cargo test --all-targets "$@"
+if [ "$#" -eq 0 ]; then
+  cargo test --workspace --doc
+  # The library's acceptance crate alone, so leafseal is built with only `age` and `yaml` (under
+  # --workspace Cargo unifies its features with the CLI's).
+  cargo test -p leafseal-lib-consumer
+fi
+exec cargo test --workspace --all-targets "$@"

@@ -25,9 +25,14 @@ const KEPT_ENV: &[&str] = &["PATH", "TMPDIR", "LLVM_PROFILE_FILE"];
 /// A child that runs longer than this is killed and the test fails (a hang is a bug).
 const TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The repository root (where `Cargo.toml` and `testdata/` live).
+/// The repository root (where the workspace `Cargo.toml` and `testdata/` live): two levels
+/// above the CLI package (`crates/leafseal-cli`) that owns this test binary.
 pub fn manifest_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let cli = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    cli.ancestors()
+        .nth(2)
+        .expect("the CLI package sits at crates/leafseal-cli")
+        .to_path_buf()
 }
 
 /// `testdata/<rel>` in the repository.
