@@ -78,12 +78,12 @@ enum Frame {
     List,
 }
 
+/// What [`yaml_values`] calls for each scalar value: AAD, text, style, byte range.
+type OnValue<'a> = dyn FnMut(&str, &str, ScalarStyle, (usize, usize)) -> Res<()> + 'a;
+
 /// Walk the YAML events: `f(aad, text, style, byte range)` for every scalar value outside the
 /// top-level `sops` entry. Markers count characters; the cursor turns them into byte offsets.
-fn yaml_values(
-    src: &str,
-    f: &mut dyn FnMut(&str, &str, ScalarStyle, (usize, usize)) -> Res<()>,
-) -> Res<()> {
+fn yaml_values(src: &str, f: &mut OnValue<'_>) -> Res<()> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut aad = String::new();
     let mut skip_depth: Option<usize> = None;
