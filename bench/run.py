@@ -18,7 +18,12 @@ What it does, in order:
      the child process and nothing else;
   5. prints the table: medians, the per-pair ratio leafseal/sops (median, min-max), leafseal's
      peak RSS as a multiple of the input file size, the issue's target and whether it is met,
-     then the 10 MB / 1 MB time growth per format for both tools.
+     then the 10 MB / 1 MB time growth per format for both tools;
+  6. for YAML and JSON encrypt/decrypt, the floor (examples/floor.rs: read, parse, AES-GCM and
+     base64 per value, SHA-512 MAC, write, one core; built with `cargo build --release --example
+     floor`, or --floor PATH) is run in the same rotation (leafseal, sops, floor) and the table
+     shows leafseal's median time as a multiple of the floor's (issue 16: <= 1.5x for 1 MB and
+     10 MB), with the floor's peak RSS.
 
 Exit status: 0 when every tool run succeeded and every output check passed (missed performance
 targets do not fail it), 1 on a failed run or an output mismatch, 2 on bad usage.
@@ -135,6 +140,11 @@ class Runner:
 
 
 def argv_for(tool, op, plain, enc):
+    if os.path.basename(tool) == "floor":
+        # examples/floor.rs: the unavoidable work only (see its header).
+        if op == "encrypt":
+            return [tool, "encrypt", plain, corpus.AGE_RECIPIENT]
+        return [tool, "decrypt", enc]
     if op == "decrypt":
         return [tool, "decrypt", enc]
     if op == "extract":
@@ -265,7 +275,8 @@ def machine():
 
 def render(rows, growth, markdown):
     head = ["case", "input", "N", "leafseal", "sops", "ratio med", "ratio min-max", "target",
-            "met", "ls RSS/file", "ls RSS/plain", "sops RSS/file", "check"]
+            "met", "floor", "x floor", "ls RSS/file", "ls RSS/plain", "floor RSS/plain",
+            "sops RSS/file", "check"]
     body = []
     for r in rows:
         body.append([
@@ -274,9 +285,14 @@ def render(rows, growth, markdown):
             "%.3f" % r["ratio_median"], "%.3f-%.3f" % (r["ratio_min"], r["ratio_max"]),
             ("<=%.2f" % r["target"]) if r["target"] is not None else "-",
             r["met"],
+            human_time(r["floor_median_s"]) if r.get("floor_median_s") else "-",
+            ("%.2fx%s" % (r["floor_multiple"], "" if r["floor_met"] == "-" else
+                          (" ok" if r["floor_met"] == "yes" else " OVER")))
+            if r.get("floor_multiple") else "-",
             "%.1fx%s" % (r["leafseal_rss_file_ratio"], "" if r["rss_met"] == "-" else
                          (" ok" if r["rss_met"] == "yes" else " OVER")),
             "%.1fx" % r["leafseal_rss_ratio"],
+            ("%.1fx" % r["floor_rss_ratio"]) if r.get("floor_rss_ratio") else "-",
             "%.1fx" % r["sops_rss_file_ratio"], r["check"],
         ])
     ghead = ["growth 10MB/1MB", "leafseal", "sops", "target", "met"]
@@ -303,6 +319,8 @@ def main():
     ap.add_argument("--leafseal", default=None, help="leafseal binary (default: build target/release/leafseal)")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build --release")
     ap.add_argument("--sops", default=None, help="reference sops binary")
+    ap.add_argument("--floor", default=None,
+                    help="floor binary (default: target/release/examples/floor, built with leafseal)")
     ap.add_argument("--out", default=os.path.join(ROOT, "target", "bench-corpus"))
     ap.add_argument("--seed", type=int, default=8)
     ap.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
@@ -322,9 +340,17 @@ def main():
         leafseal = os.path.join(ROOT, "target", "release", "leafseal")
         if not a.no_build:
             print("run.py: cargo build --release", file=sys.stderr)
-            r = subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "leafseal"], cwd=ROOT)
+            r = subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "leafseal",
+                                "--example", "floor"], cwd=ROOT)
             if r.returncode != 0:
                 return 1
+    floor = a.floor or os.path.join(ROOT, "target", "release", "examples", "floor")
+    if not os.access(floor, os.X_OK):
+        print("run.py: no floor binary at %s (cargo build --release --example floor): "
+              "the floor columns stay empty" % floor, file=sys.stderr)
+        floor = None
+    else:
+        floor = os.path.abspath(floor)
     leafseal = os.path.abspath(leafseal)
     if not os.access(leafseal, os.X_OK):
         print("run.py: no leafseal binary at %s" % leafseal, file=sys.stderr)
@@ -351,8 +377,8 @@ def main():
     checker = Checker(runner, a.out, leafseal, sops)
 
     print("machine: %s" % machine())
-    print("leafseal: %s\nsops:     %s\ntier: %s%s" % (leafseal, sops, a.tier,
-                                                     " (runs=%d)" % a.runs if a.runs else ""))
+    print("leafseal: %s\nsops:     %s\nfloor:    %s\ntier: %s%s" % (
+        leafseal, sops, floor or "-", a.tier, " (runs=%d)" % a.runs if a.runs else ""))
     print("peak RSS: %s\n" % ("GNU time %M" if runner.gnu_time else
                                "wait4 ru_maxrss (upper bound: includes this Python's RSS; install GNU time)"))
     rows, errors = [], []
@@ -372,11 +398,14 @@ def main():
             continue
         if check.startswith("DIFF"):
             errors.append("%s: output differs from sops: %s" % (cid, check))
-        times = {"leafseal": [], "sops": []}
-        rss = {"leafseal": [], "sops": []}
+        times = {"leafseal": [], "sops": [], "floor": []}
+        rss = {"leafseal": [], "sops": [], "floor": []}
+        tools = [("leafseal", leafseal), ("sops", sops)]
+        if floor and op in ("encrypt", "decrypt") and fmt_of(shape) in ("yaml", "json"):
+            tools.append(("floor", floor))
         failed = None
         for _ in range(n):
-            for tool, path in (("leafseal", leafseal), ("sops", sops)):
+            for tool, path in tools:
                 dt, peak, code, err = runner.run(argv_for(path, op, plain, enc))
                 if code != 0:
                     failed = "%s exited %d: %s" % (tool, code, err.strip()[-300:])
@@ -409,6 +438,14 @@ def main():
             # reads (the encrypted file for decrypt/extract). RSS/plain is shown beside it.
             "rss_met": "-" if size_class(shape) != "10m" else ("yes" if ls_rss_file <= 5 else "NO"),
             "check": check.split(" ")[0] if check.startswith("DIFF") else check,
+            "floor_median_s": median(times["floor"]) if times["floor"] else None,
+            "floor_multiple": (median(times["leafseal"]) / median(times["floor"]))
+            if times["floor"] else None,
+            "floor_met": "-" if not times["floor"] or size_class(shape) == "1k" else
+            ("yes" if median(times["leafseal"]) / median(times["floor"]) <= 1.5 else "NO"),
+            "floor_rss_bytes": max(rss["floor"]) if rss["floor"] else None,
+            "floor_rss_ratio": max(rss["floor"]) / size if rss["floor"] else None,
+            "floor_times_s": times["floor"],
             "check_detail": check,
             "leafseal_times_s": times["leafseal"], "sops_times_s": times["sops"],
         }
@@ -442,6 +479,8 @@ def main():
 
     print(render(rows, growth, a.markdown))
     print("ratio = leafseal time / sops time for each alternating pair; input = plaintext size; "
+          "x floor = leafseal's median time over the floor's (examples/floor.rs: the unavoidable "
+          "work on one core; target <= 1.5x for 1 MB and 10 MB); "
           "RSS/file = peak RSS over the size of the file the command reads (the encrypted file for "
           "decrypt and extract, 3-4x the plaintext here), RSS/plain = over the plaintext size; the "
           "RSS target (<= 5x the input file) applies to 10 MB inputs.")

@@ -13,6 +13,8 @@ mod scalar;
 mod styles;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fast;
 
 use crate::tree::{Branch, Doc, Elem, Item, Key, Node, Value};
 

@@ -156,6 +156,9 @@ impl Store for YamlStore {
 /// `key: 'value'`, and decrypt gives `'value'` back without any recorded spelling. SOPS reads
 /// a quoted token like a plain one.
 fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
+    if let Some(text) = render_token(n, src, indent) {
+        return text;
+    }
     if let Value::Str(s) = &n.value {
         let printable = !s.chars().any(|c| c.is_control());
         match src.style {
@@ -169,18 +172,50 @@ fn render(n: &Node, src: crate::tree::Src, indent: usize) -> String {
     } else {
         Owner::MapValue
     };
-    if let (Value::Str(s), false) = (&n.value, src.in_flow) {
-        if plain_token(s) {
-            // What the emitter writes for a token in block context: the token itself, plain.
-            // (Checked against the emitter in debug builds, so every test run verifies it.)
-            debug_assert_eq!(
-                *s,
-                emit::render_scalar(&n.value, src.indent, owner, indent, false)
-            );
-            return s.clone();
-        }
-    }
     emit::render_scalar(&n.value, src.indent, owner, indent, src.in_flow)
+}
+
+/// [`render`] of an `ENC[…]` token, whose spelling is known: every character is printable
+/// ASCII with nothing to escape or double, so it is written as itself in its node's quotes,
+/// plain in block context and single-quoted by the emitter in a flow collection (its `,` and
+/// brackets are flow indicators). One pass over the token instead of the emitter's analysis.
+/// (Checked against the general path in debug builds, so every test run verifies it.)
+fn render_token(n: &Node, src: crate::tree::Src, indent: usize) -> Option<String> {
+    let Value::Str(s) = &n.value else {
+        return None;
+    };
+    if !plain_token(s) {
+        return None;
+    }
+    let quoted = |q: char| {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push(q);
+        out.push_str(s);
+        out.push(q);
+        out
+    };
+    let text = match src.style {
+        Style::SingleQuoted => quoted('\''),
+        Style::DoubleQuoted => quoted('"'),
+        _ if src.in_flow => quoted('\''),
+        _ => s.clone(),
+    };
+    #[cfg(debug_assertions)]
+    {
+        let owner = if src.seq_item {
+            Owner::SeqItem
+        } else {
+            Owner::MapValue
+        };
+        let general = match src.style {
+            Style::SingleQuoted => format!("'{s}'"),
+            Style::DoubleQuoted => emit::double_quoted(s),
+            _ => emit::render_scalar(&n.value, src.indent, owner, indent, src.in_flow),
+        };
+        debug_assert_eq!(text, general);
+    }
+    let _ = indent;
+    Some(text)
 }
 
 /// An `ENC[…]` token as leafseal and SOPS write them: base64 fields and a type name, no blank

@@ -1,13 +1,22 @@
 //! Writing one scalar in the style yaml.v3's emitter picks: plain, single-quoted,
 //! double-quoted with escapes, or a literal block with indentation and chomping indicators.
 
-use super::scalar::{analyze, is_break, push_double_quoted_char, select, Out, Scalar};
+use super::scalar::{
+    analyze, analyze_simple, is_break, push_double_quoted_char, select, Out, Scalar,
+};
 use super::{Parent, Writer};
 
 impl Writer<'_> {
     /// yaml.v3 `emit_scalar`: choose the style, write the tag, then the text one level deeper.
     pub(super) fn scalar(&mut self, s: &Scalar<'_>, simple_key: bool, parent: Parent) {
-        let a = analyze(&s.text);
+        let a = match analyze_simple(&s.text) {
+            Some(a) => {
+                // (Every test run checks the shortcut against the full analysis.)
+                debug_assert_eq!(format!("{a:?}"), format!("{:?}", analyze(&s.text)));
+                a
+            }
+            None => analyze(&s.text),
+        };
         let style = select(s.req, &a, self.flow_level > 0, simple_key);
         if let Some(tag) = s.tag {
             if !self.whitespace {
