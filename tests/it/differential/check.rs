@@ -666,9 +666,10 @@ impl Ctx<'_> {
             let bare = line.trim_end_matches(['\n', '\r']);
             if bare == "sops:" {
                 in_meta = true;
-            } else if bare == "---" || bare.starts_with("--- ") {
-                in_meta = false;
-            } else if in_meta && !bare.starts_with([' ', '#']) {
+            } else if bare == "---"
+                || bare.starts_with("--- ")
+                || (in_meta && !bare.starts_with([' ', '#']))
+            {
                 in_meta = false;
             }
             if !in_meta {
