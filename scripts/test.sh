@@ -105,5 +105,7 @@ if [ "$#" -eq 0 ]; then
   # The library's acceptance crate alone, so leafseal is built with only `age` and `yaml` (under
   # --workspace Cargo unifies its features with the CLI's).
   cargo test -p leafseal-lib-consumer
+  # The same build's doctests: the library's internals are unreachable without `internals`.
+  cargo test -p leafseal --doc --no-default-features --features age,yaml
 fi
 exec cargo test --workspace --all-targets "$@"

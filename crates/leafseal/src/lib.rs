@@ -80,9 +80,16 @@
 //!
 //! # Stability
 //!
-//! The items documented on this page are the API (0.x semver). The modules below are
-//! `#[doc(hidden)]`: the `leafseal` command's internals, public only so the binary crate can
-//! use them. They change without notice; do not depend on them.
+//! The items documented on this page are the API (0.x semver). Everything else is private to
+//! the crate: the `leafseal` command is built from the same modules, which it reaches through
+//! the `internals` feature (public, hidden from these docs, no semver promise; they change
+//! without notice, do not turn it on).
+// Without `internals` the crate's modules cannot be reached (checked by
+// `cargo test -p leafseal --doc --no-default-features --features age,yaml`, scripts/test.sh).
+#![cfg_attr(
+    not(feature = "internals"),
+    doc = "\n```compile_fail\nuse leafseal::ops::decrypt; // private without the `internals` feature\n```"
+)]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 // The doc(hidden) internal modules document their own private helpers with links; the public
@@ -93,39 +100,49 @@
 
 mod api;
 
-#[cfg(feature = "audit")]
-#[doc(hidden)]
-pub mod audit;
-#[doc(hidden)]
-pub mod cipher;
-#[doc(hidden)]
-pub mod config;
-#[doc(hidden)]
-pub mod error;
-#[doc(hidden)]
-pub mod fsio;
-#[doc(hidden)]
-pub mod keygroups;
-#[doc(hidden)]
-pub mod keys;
-#[cfg(feature = "keyservice")]
-#[doc(hidden)]
-pub mod keyservice;
+/// Declares an internal module: public but hidden from the docs (no semver promise) with the
+/// `internals` feature, which only the `leafseal` CLI turns on; private to the crate without
+/// it, so a library user reaches nothing but the API above.
+macro_rules! internal {
+    ($(#[$attr:meta])* $name:ident) => {
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        $(#[$attr])*
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        $(#[$attr])*
+        #[allow(dead_code, unused_imports)]
+        pub(crate) mod $name;
+    };
+}
+
+internal!(
+    #[cfg(feature = "audit")]
+    audit
+);
+internal!(cipher);
+internal!(config);
+internal!(error);
+internal!(fsio);
+internal!(keygroups);
+internal!(keys);
+internal!(
+    #[cfg(feature = "keyservice")]
+    keyservice
+);
 /// Without the `keyservice` feature: the two choke points call the backend directly.
 #[cfg(not(feature = "keyservice"))]
 #[path = "keyservice/off.rs"]
+#[allow(dead_code)]
 pub(crate) mod keyservice;
-#[doc(hidden)]
-pub mod ops;
-#[cfg(feature = "publish")]
-#[doc(hidden)]
-pub mod publish;
-#[doc(hidden)]
-pub mod shamir;
-#[doc(hidden)]
-pub mod store;
-#[doc(hidden)]
-pub mod tree;
+internal!(ops);
+internal!(
+    #[cfg(feature = "publish")]
+    publish
+);
+internal!(shamir);
+internal!(store);
+internal!(tree);
 
 #[cfg(test)]
 mod proptests;
