@@ -92,6 +92,9 @@ if [ ! -x "$deny" ] || ! "$deny" --version 2>/dev/null | grep -qF "$deny_version
   log "installing cargo-deny $deny_version into .cache/tools (once)"
   cargo install --locked --quiet cargo-deny --version "$deny_version" --root "$root/.cache/tools"
 fi
+# (cargo-deny reads `cargo metadata`, which needs every locked crate, those of other platforms
+# too: fetched once, a no-op afterwards.)
+cargo fetch --locked --quiet
 "$deny" --offline --log-level error check licenses bans sources
 if compgen -G "${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/advisory-db-*" > /dev/null; then
   "$deny" --offline --log-level error check advisories
