@@ -14,7 +14,7 @@ pub fn parse(src: &str) -> Result<Doc, StoreError> {
     // go-yaml (libyaml) reads a raw NEL (U+0085) as a line break; saphyr reads it as a
     // character. The copy has a line break and a blank in its place (the same length, so every
     // position is the file's; the blank keeps a continued scalar indented, and folds away).
-    if !src.is_ascii() && src.as_bytes().contains(&0x85) && src.contains('\u{85}') {
+    if !super::parse::is_ascii(src) && src.as_bytes().contains(&0x85) && src.contains('\u{85}') {
         return parse_with_nel_as_break(src);
     }
     // A byte-order mark is not part of the first key (go-yaml drops it); positions stay the
