@@ -513,14 +513,17 @@ json, input (plain):  {}
             });
         let data_differs =
             s6.code != 0 || data_text(&s6.stdout, subj.kind) != data_text(view, subj.kind);
-        // Where sops' second pass over its own output fails or changes the data as well, it
-        // is no reference; what must hold then is that go-yaml (sops' plain reading, no round
-        // trip) reads leafseal's output as it reads the input.
-        if data_differs
-            && !types_differ
-            && view_round().as_ref().is_none_or(|(_, v6)| {
+        // The data is what go-yaml reads (sops' plain reading, no round trip): where sops'
+        // second pass (encrypt, then decrypt) reads leafseal's output differently, while
+        // go-yaml reads it as it reads the input, the difference is sops'. Its own second pass
+        // over `view` tells which of two known cases it is.
+        let sops_changes_own = || {
+            view_round().as_ref().is_none_or(|(_, v6)| {
                 v6.code != 0 || data_text(&v6.stdout, subj.kind) != data_text(view, subj.kind)
             })
+        };
+        if data_differs
+            && !types_differ
             && plain_json().is_some()
             && parse(&cx.plain_json(&round)).map(|mut v| {
                 if let Some(m) = v.as_object_mut() {
@@ -529,11 +532,16 @@ json, input (plain):  {}
                 v
             }) == plain_json()
         {
-            out.fail(
-                Check::Reference,
+            let class = if sops_changes_own() {
                 "(c) sops' second pass over its own output changes it too; go-yaml reads \
                  leafseal's output as the input: not judged"
-                    .to_owned(),
+            } else {
+                "(c) sops' second pass over leafseal's output changes it; go-yaml reads \
+                 leafseal's output as the input: not judged"
+            };
+            out.fail(
+                Check::Reference,
+                class.to_owned(),
                 format!(
                     "{}{}{}",
                     detail_base(),
