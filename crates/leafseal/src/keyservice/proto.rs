@@ -18,8 +18,9 @@ pub struct Key {
     pub key_type: Option<KeyType>,
 }
 
-/// `oneof key_type`.
+/// `oneof key_type`. (The variants keep SOPS's proto names, all ending in `Key`.)
 #[derive(Clone, PartialEq, prost::Oneof)]
+#[allow(clippy::enum_variant_names)]
 pub enum KeyType {
     /// `KmsKey kms_key = 1`.
     #[prost(message, tag = "1")]
